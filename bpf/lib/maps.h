@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Maps shared by every probe object. Each .bpf.o declares them; the loader
+ * creates them once (from the first object) and reuses the fds in the rest,
+ * so all families write one ring buffer and one set of counters. */
+#ifndef __VIGIL_MAPS_H
+#define __VIGIL_MAPS_H
+
+#include "events.h"
+
+/* Records to the loader. Size is set by the loader (--ringbuf-size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+/* enum vigil_stat counters, per CPU so hot paths never contend. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIGIL_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* tgids whose events are dropped in kernel: the agent and its loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} self_tgids SEC(".maps");
+
+/* Per-CPU buffer a record is built in before it is copied to the ring.
+ * Twice the record size so masked offsets never need a bounds check. */
+struct vigil_scratch {
+	__u8 buf[VIGIL_RECORD_MAX * 2];
+	__u64 dentries[VIGIL_PATH_DEPTH]; /* path walk: component name ptrs */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_scratch);
+} scratch SEC(".maps");
+
+/* Syscall arguments stashed at sys_enter, keyed by tid, used at sys_exit. */
+struct vigil_args {
+	__u64 nr;		/* syscall number */
+	__u64 a[6];		/* raw arguments */
+};
+
+/* LRU: a thread killed mid-syscall never reaches sys_exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct vigil_args);
+} inflight SEC(".maps");
+
+#endif /* __VIGIL_MAPS_H */
