@@ -1,0 +1,185 @@
+// Processes by entity_id, with a pid -> current entity index. Bounded by an
+// LRU; exited processes stay resolvable for a grace period so late events
+// (and children's ancestor chains) still find them, then are dropped.
+import type { EcsAncestor } from '../model/ecs-event';
+import type { ContainerInfo } from './container';
+import { LruMap } from './lru';
+
+export interface ExecImage {
+  executable?: string;
+  args?: string[];
+  atMs: number;
+}
+
+export interface ProcessEntry {
+  entityId: string;
+  pid: number;
+  ppid: number;
+  /** The parent at fork time (original lineage, kept across re-parenting). */
+  parentEntityId?: string;
+  name?: string;
+  executable?: string;
+  /** Seeded: /proc/<pid>/exe said "(deleted)" (unlinked file or memfd). */
+  exeDeleted?: boolean;
+  args?: string[];
+  cwd?: string;
+  uid?: number;
+  /** cgroup path from /proc (seeded processes) and the container it implies. */
+  cgroupPath?: string;
+  container?: ContainerInfo;
+  /**
+   * exec keeps the kernel's start_boottime, so a process keeps its entity_id
+   * across exec: one entry per process, not per image. execCount counts the
+   * images since we first saw it; execHistory holds the previous images
+   * (bounded), and executable/args always show the latest one.
+   */
+  execCount: number;
+  execHistory: ExecImage[];
+  /** fds among 0/1/2 that are AF_INET/AF_INET6 sockets. */
+  stdioSockets: Set<number>;
+  source: 'seed' | 'fork' | 'exec' | 'event';
+  firstSeenMs: number;
+  exitedAtMs?: number;
+  exitCode?: number;
+}
+
+export interface ProcessTableOptions {
+  maxEntries?: number;
+  exitGraceMs?: number;
+  maxAncestors?: number;
+  maxExecHistory?: number;
+  /** Called when an entry leaves the table (evicted or expired). */
+  onDrop?: (entry: ProcessEntry) => void;
+}
+
+export interface ProcessTableStats {
+  size: number;
+  live: number;
+  exited: number;
+  evicted: number;
+  expired: number;
+}
+
+export class ProcessTable {
+  readonly exitGraceMs: number;
+  readonly maxAncestors: number;
+  readonly maxExecHistory: number;
+  private expired = 0;
+  private readonly entries: LruMap<string, ProcessEntry>;
+  private readonly byPidIndex = new Map<number, string>();
+  private readonly onDrop?: (entry: ProcessEntry) => void;
+
+  constructor(opts: ProcessTableOptions = {}) {
+    this.exitGraceMs = opts.exitGraceMs ?? 60_000;
+    this.maxAncestors = opts.maxAncestors ?? 64;
+    this.maxExecHistory = opts.maxExecHistory ?? 8;
+    this.onDrop = opts.onDrop;
+    this.entries = new LruMap(opts.maxEntries ?? 32_768, (_k, e) => this.forget(e));
+  }
+
+  has(entityId: string): boolean {
+    return this.entries.has(entityId);
+  }
+
+  /** Lookup that counts as use (keeps the entry from LRU eviction). */
+  get(entityId: string): ProcessEntry | undefined {
+    return this.entries.get(entityId);
+  }
+
+  peek(entityId: string): ProcessEntry | undefined {
+    return this.entries.peek(entityId);
+  }
+
+  /** The entity currently (or most recently) holding `pid`. */
+  byPid(pid: number): ProcessEntry | undefined {
+    const id = this.byPidIndex.get(pid);
+    return id === undefined ? undefined : this.entries.get(id);
+  }
+
+  /** Insert or replace; the entry becomes the current holder of its pid. */
+  put(entry: ProcessEntry): ProcessEntry {
+    this.entries.set(entry.entityId, entry);
+    this.byPidIndex.set(entry.pid, entry.entityId);
+    return entry;
+  }
+
+  /** A new image in an existing process (same entity, see execCount). */
+  recordExec(entry: ProcessEntry, image: { executable?: string; args?: string[]; cwd?: string; name?: string }, atMs: number): void {
+    if (entry.executable !== undefined || entry.args !== undefined) {
+      entry.execHistory.push({ executable: entry.executable, args: entry.args, atMs });
+      if (entry.execHistory.length > this.maxExecHistory) entry.execHistory.shift();
+    }
+    entry.execCount++;
+    entry.executable = image.executable ?? entry.executable;
+    entry.args = image.args ?? entry.args;
+    entry.cwd = image.cwd ?? entry.cwd;
+    entry.name = image.name ?? entry.name;
+    entry.exitedAtMs = undefined;
+  }
+
+  markExited(entry: ProcessEntry, atMs: number, exitCode?: number): void {
+    entry.exitedAtMs = atMs;
+    entry.exitCode = exitCode;
+  }
+
+  /** Parent entry: the fork-time parent if known, else whoever holds ppid. */
+  parentOf(entry: ProcessEntry): ProcessEntry | undefined {
+    if (entry.parentEntityId !== undefined) {
+      const p = this.entries.get(entry.parentEntityId);
+      if (p) return p;
+      return undefined;
+    }
+    const p = this.byPid(entry.ppid);
+    return p && p.entityId !== entry.entityId ? p : undefined;
+  }
+
+  /** Nearest first, up to pid 1 (or the first unknown parent). Cycle-safe. */
+  ancestors(entityId: string, maxDepth = this.maxAncestors): EcsAncestor[] {
+    const out: EcsAncestor[] = [];
+    const seen = new Set<string>([entityId]);
+    let cur = this.entries.get(entityId);
+    while (cur && cur.pid > 1 && out.length < maxDepth) {
+      const p = this.parentOf(cur);
+      if (!p || seen.has(p.entityId)) break;
+      seen.add(p.entityId);
+      out.push({ pid: p.pid, entity_id: p.entityId, executable: p.executable, args: p.args });
+      cur = p;
+    }
+    return out;
+  }
+
+  /** Drops exited entries older than the grace period; returns how many. */
+  sweep(nowMs: number): number {
+    const dead: ProcessEntry[] = [];
+    for (const e of this.entries.values()) {
+      if (e.exitedAtMs !== undefined && nowMs - e.exitedAtMs >= this.exitGraceMs) dead.push(e);
+    }
+    for (const e of dead) {
+      this.entries.delete(e.entityId);
+      this.forget(e);
+    }
+    this.expired += dead.length;
+    return dead.length;
+  }
+
+  stats(): ProcessTableStats {
+    let exited = 0;
+    for (const e of this.entries.values()) if (e.exitedAtMs !== undefined) exited++;
+    return {
+      size: this.entries.size,
+      live: this.entries.size - exited,
+      exited,
+      evicted: this.entries.evicted,
+      expired: this.expired,
+    };
+  }
+
+  private forget(entry: ProcessEntry): void {
+    if (this.byPidIndex.get(entry.pid) === entry.entityId) this.byPidIndex.delete(entry.pid);
+    this.onDrop?.(entry);
+  }
+}
+
+export function newEntry(fields: Partial<ProcessEntry> & Pick<ProcessEntry, 'entityId' | 'pid' | 'ppid' | 'source' | 'firstSeenMs'>): ProcessEntry {
+  return { execCount: 0, execHistory: [], stdioSockets: new Set(), ...fields };
+}

@@ -1,0 +1,97 @@
+// Applies one event to the model's state: fork/exec/exit shape the process
+// table, dup-stdio tracks which stdio fds are network sockets, and file/net
+// events feed the write tracker and the activity sets.
+import type { EcsEvent } from '../model/ecs-event';
+import type { ActivityTracker } from './activity';
+import { dupStdio, forkChild, succeeded } from './event-fields';
+import type { FileWriteTracker } from './file-writes';
+import { newEntry, type ProcessEntry, type ProcessTable } from './process-table';
+
+export interface ModelState {
+  table: ProcessTable;
+  activity: ActivityTracker;
+  writes: FileWriteTracker;
+}
+
+const INET = new Set(['AF_INET', 'AF_INET6']);
+
+function entryFor(ev: EcsEvent, table: ProcessTable, atMs: number): ProcessEntry {
+  const p = ev.process;
+  const known = table.get(p.entity_id);
+  if (known) {
+    if (p.parent.pid > 0) known.ppid = p.parent.pid;
+    return known;
+  }
+  // First sight of this process without its fork: whatever the event says.
+  const parent = table.byPid(p.parent.pid);
+  return table.put(newEntry({
+    entityId: p.entity_id,
+    pid: p.pid,
+    ppid: p.parent.pid,
+    parentEntityId: parent && parent.entityId !== p.entity_id ? parent.entityId : undefined,
+    name: p.name,
+    source: ev.event.action === 'exec' ? 'exec' : 'event',
+    firstSeenMs: atMs,
+  }));
+}
+
+function applyFork(ev: EcsEvent, parent: ProcessEntry, table: ProcessTable, atMs: number): string | undefined {
+  const child = forkChild(ev);
+  if (!child) return undefined;
+  const existing = table.peek(child.entity_id);
+  if (existing) {
+    existing.parentEntityId ??= parent.entityId;
+    return undefined;
+  }
+  // fork copies the image, cwd, fds: the child starts as its parent's twin.
+  table.put(newEntry({
+    entityId: child.entity_id,
+    pid: child.pid,
+    ppid: parent.pid,
+    parentEntityId: parent.entityId,
+    name: parent.name,
+    executable: parent.executable,
+    args: parent.args,
+    cwd: parent.cwd,
+    uid: parent.uid,
+    cgroupPath: parent.cgroupPath,
+    container: parent.container,
+    stdioSockets: new Set(parent.stdioSockets),
+    source: 'fork',
+    firstSeenMs: atMs,
+  }));
+  return child.entity_id;
+}
+
+/** Returns the entity this event brought into the table (a fork's child). */
+export function applyEvent(ev: EcsEvent, st: ModelState, atMs: number): string | undefined {
+  const entry = entryFor(ev, st.table, atMs);
+  let created: string | undefined;
+  switch (ev.event.action) {
+    case 'exec':
+      if (succeeded(ev)) {
+        const p = ev.process;
+        st.table.recordExec(entry, { executable: p.executable, args: p.args, cwd: p.working_directory, name: p.name }, atMs);
+      }
+      break;
+    case 'fork':
+      created = applyFork(ev, entry, st.table, atMs);
+      break;
+    case 'exit':
+      st.table.markExited(entry, atMs, ev.process.exit_code);
+      break;
+    case 'dup-stdio': {
+      const d = dupStdio(ev);
+      if (d && succeeded(ev) && d.newfd >= 0 && d.newfd <= 2) {
+        if (d.file_type === 'socket' && d.family !== undefined && INET.has(d.family)) entry.stdioSockets.add(d.newfd);
+        else entry.stdioSockets.delete(d.newfd);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  st.writes.record(ev, atMs);
+  st.activity.record(ev, atMs);
+  return created;
+}
