@@ -75,7 +75,7 @@ $(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/skel
 # --- loader ----------------------------------------------------------------
 loader: $(OUT)/vigil-loader
 
-$(OUT)/vigil-loader: $(LOADER_SRCS) $(LOADER_HDRS) $(BPF_SKELS) bpf/events.h | $(OUT)
+$(OUT)/vigil-loader: $(LOADER_SRCS) $(LOADER_HDRS) $(BPF_SKELS) bpf/events.h | $(OUT)/skel
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUT)/skel -Ibpf -Iagent/loader $(LOADER_SRCS) -o $@ -lbpf -lelf -lz
 

@@ -5,11 +5,17 @@
  *
  *  EVENTS: payload is one or more records (bpf/events.h) back to back; each
  *          record's hdr.size gives its length, padded to 8 bytes.
- *  STATS:  payload is one JSON object, sent once a second:
+ *  STATS:  payload is one JSON object, sent every --stats-interval-ms and
+ *          once more, final, on a clean stop:
  *          {"events":N,"drops":N,"truncated":N,"filtered":N,
- *           "ringbuf_bytes":N,"probes":[{"name":"...","attached":true,
- *           "error":"..."}]}
- *  READY:  payload is a JSON object like STATS, sent once after attach.
+ *           "ringbuf_bytes":N,"realtime_offset_ns":"N",
+ *           "probes":[{"name":"...","family":"process","section":"tp/...",
+ *           "attached":true,"error":"..."}]}
+ *          Counters are kernel totals since load. realtime_offset_ns is a
+ *          decimal string (exceeds 2^53): CLOCK_REALTIME - CLOCK_BOOTTIME, so
+ *          wall time = hdr.ts_ns + offset. error is "" when attached.
+ *  READY:  payload is a JSON object like STATS, sent once after attach,
+ *          before any EVENTS frame.
  */
 #ifndef __VIGIL_FRAMES_H
 #define __VIGIL_FRAMES_H

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* vigil-loader: load the probes, stream frames (frames.h) on stdout until
+ * SIGTERM/SIGINT or stdin closes. Life: parse -> print callback -> feature
+ * checks -> open/configure/load -> attach -> READY -> drain + STATS loop. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "vigil_features.h"
+#include "frames.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "maps.h"
+#include "options.h"
+#include "output.h"
+#include "ringbuf.h"
+#include "stats.h"
+
+volatile sig_atomic_t vigil_stop; /* set from signal context */
+
+static void on_signal(int sig)
+{
+	vigil_stop = 1;
+}
+
+/* No SA_RESTART: a pending poll returns EINTR and the loop sees the flag. */
+static void signals__setup(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a gone collector shows up as EPIPE */
+}
+
+/* The collector closing our stdin means it is gone or wants us to stop. */
+static bool stdin__closed(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	char buf[256];
+	ssize_t n;
+
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	if (p.revents & (POLLERR | POLLNVAL))
+		return true;
+	if (p.revents & POLLIN) {
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		return n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN);
+	}
+	return p.revents & POLLHUP;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, const struct vigil_opts *o)
+{
+	int stats_fd = lc->shared_fd[VIGIL_MAP_STATS], err;
+	long long next_stats = now_ms() + o->stats_interval_ms;
+
+	while (!vigil_stop) {
+		err = ringbuf__drain(rb, o->poll_ms);
+		if (err < 0)
+			goto io_fail;
+		if (o->stdin_watch && stdin__closed())
+			break;
+		if (now_ms() >= next_stats) {
+			next_stats += o->stats_interval_ms;
+			if (now_ms() > next_stats) /* we fell behind (blocked stdout): don't burst */
+				next_stats = now_ms() + o->stats_interval_ms;
+			if ((err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size)))
+				goto io_fail;
+		}
+	}
+	/* Final drain and counters, so nothing submitted before stop is lost. */
+	if ((err = ringbuf__drain(rb, 0)) < 0 ||
+	    (err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size)))
+		goto io_fail;
+	return VIGIL_EXIT_OK;
+io_fail:
+	fprintf(stderr, "vigil-loader: failed to stream events: %s\n", strerror(-err));
+	return VIGIL_EXIT_IO;
+}
+
+int main(int argc, char **argv)
+{
+	static struct vigil_lifecycle lc;
+	struct ring_buffer *rb = NULL;
+	struct vigil_opts o;
+	int ret, err;
+
+	ret = options__parse(&o, argc, argv);
+	if (ret)
+		return ret < 0 ? VIGIL_EXIT_OK : ret;
+	log__init(o.verbose);
+	signals__setup();
+	lifecycle__init(&lc);
+	if ((ret = features__check(&o)))
+		goto cleanup;
+	if (output__init(STDOUT_FILENO)) {
+		fprintf(stderr, "vigil-loader: failed to allocate the output batch: %s\n", strerror(ENOMEM));
+		ret = VIGIL_EXIT_IO;
+		goto cleanup;
+	}
+
+	if ((ret = lifecycle__load(&lc, &o)))
+		goto cleanup;
+	if ((err = maps__add_self(lc.shared_fd[VIGIL_MAP_SELF_TGIDS], &o))) {
+		fprintf(stderr, "vigil-loader: failed to fill self_tgids: %s\n", strerror(-err));
+		ret = VIGIL_EXIT_LOAD;
+		goto cleanup;
+	}
+	rb = ringbuf__new(lc.shared_fd[VIGIL_MAP_EVENTS]);
+	if (!rb) {
+		fprintf(stderr, "vigil-loader: failed to create ring buffer: %s\n", strerror(errno));
+		ret = VIGIL_EXIT_RINGBUF;
+		goto cleanup;
+	}
+	if ((ret = lifecycle__attach(&lc)))
+		goto cleanup;
+	if ((err = stats__emit(VIGIL_FRAME_READY, lc.shared_fd[VIGIL_MAP_STATS], &lc.probes, o.ringbuf_size))) {
+		fprintf(stderr, "vigil-loader: failed to write READY frame: %s\n", strerror(-err));
+		ret = VIGIL_EXIT_IO;
+		goto cleanup;
+	}
+	ret = run(rb, &lc, &o);
+	/* Tell the collector we are done now: detaching tracepoints can take
+	 * tens of ms per program (an RCU grace period each). */
+	close(STDOUT_FILENO);
+cleanup:
+	ringbuf__free(rb);
+	lifecycle__destroy(&lc);
+	output__free();
+	return ret;
+}

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <bpf/libbpf.h>
+#include "output.h"
+#include "ringbuf.h"
+
+static int write_err; /* first stdout error seen inside the callback */
+
+/* Records are self-sized (hdr.size == size): copy them as given. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	int err = output__append(data, size);
+
+	if (err) {
+		write_err = err;
+		return err; /* stops this consume; the error surfaces below */
+	}
+	return 0;
+}
+
+struct ring_buffer *ringbuf__new(int events_fd)
+{
+	return ring_buffer__new(events_fd, on_record, NULL, NULL);
+}
+
+int ringbuf__drain(struct ring_buffer *rb, int poll_ms)
+{
+	int a, b, err;
+
+	a = ring_buffer__poll(rb, poll_ms);
+	if (a == -EINTR)
+		a = 0;
+	b = write_err ? 0 : ring_buffer__consume(rb);
+	if (b == -EINTR)
+		b = 0;
+	if (write_err)
+		return write_err;
+	if (a < 0)
+		return a;
+	if (b < 0)
+		return b;
+	err = output__flush();
+	return err ? err : a + b;
+}
+
+void ringbuf__free(struct ring_buffer *rb)
+{
+	ring_buffer__free(rb);
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef __VIGIL_RINGBUF_H
+#define __VIGIL_RINGBUF_H
+
+struct ring_buffer;
+
+/* Ring buffer over the shared `events` map; records go to output.c. */
+struct ring_buffer *ringbuf__new(int events_fd);
+/* Wait up to poll_ms, then consume whatever is there (probes submit without
+ * wakeups below a backlog threshold) and flush it as one EVENTS frame.
+ * Returns records drained (>= 0) or -errno from the ring or from stdout. */
+int ringbuf__drain(struct ring_buffer *rb, int poll_ms);
+void ringbuf__free(struct ring_buffer *rb); /* accepts NULL */
+
+#endif /* __VIGIL_RINGBUF_H */

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#define __VIGIL_USERSPACE
+#include "events.h"
+#include "output.h"
+#include "stats.h"
+
+#define JSON_CAP (VIGIL_MAX_PROBES * 320 + 512)
+
+int stats__read(int stats_fd, struct vigil_counters *c)
+{
+	static const __u32 idx[4] = { VIGIL_STAT_EVENTS, VIGIL_STAT_DROPS, VIGIL_STAT_TRUNCATED, VIGIL_STAT_FILTERED };
+	__u64 *sum[4] = { &c->events, &c->drops, &c->truncated, &c->filtered };
+	int ncpu = libbpf_num_possible_cpus(), i, cpu;
+	__u64 *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < 4; i++) {
+		*sum[i] = 0;
+		if (bpf_map_lookup_elem(stats_fd, &idx[i], vals)) {
+			int err = -errno;
+
+			free(vals);
+			return err;
+		}
+		for (cpu = 0; cpu < ncpu; cpu++)
+			*sum[i] += vals[cpu];
+	}
+	free(vals);
+	return 0;
+}
+
+/* CLOCK_REALTIME - CLOCK_BOOTTIME: event ts_ns (boot time) + this = wall
+ * time. Boot time is read on both sides of realtime to halve the skew. */
+static long long realtime_offset_ns(void)
+{
+	struct timespec b1, r, b2;
+	long long boot;
+
+	clock_gettime(CLOCK_BOOTTIME, &b1);
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_BOOTTIME, &b2);
+	boot = ((b1.tv_sec * 1000000000LL + b1.tv_nsec) + (b2.tv_sec * 1000000000LL + b2.tv_nsec)) / 2;
+	return r.tv_sec * 1000000000LL + r.tv_nsec - boot;
+}
+
+struct jbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void jb_printf(struct jbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len >= b->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len = n < 0 ? b->cap : b->len + n;
+}
+
+static void jb_str(struct jbuf *b, const char *s)
+{
+	jb_printf(b, "\"");
+	for (; *s; s++) {
+		unsigned char ch = *s;
+
+		if (ch == '"' || ch == '\\')
+			jb_printf(b, "\\%c", ch);
+		else if (ch < 0x20)
+			jb_printf(b, "\\u%04x", ch);
+		else
+			jb_printf(b, "%c", ch);
+	}
+	jb_printf(b, "\"");
+}
+
+int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes)
+{
+	static char buf[JSON_CAP];
+	struct jbuf b = { buf, 0, sizeof(buf) };
+	struct vigil_counters c;
+	int i, err;
+
+	err = stats__read(stats_fd, &c);
+	if (err)
+		return err;
+	jb_printf(&b, "{\"events\":%llu,\"drops\":%llu,\"truncated\":%llu,\"filtered\":%llu,"
+		  "\"ringbuf_bytes\":%u,\"realtime_offset_ns\":\"%lld\",\"probes\":[",
+		  c.events, c.drops, c.truncated, c.filtered, ringbuf_bytes, realtime_offset_ns());
+	for (i = 0; i < p->n; i++) {
+		const struct vigil_probe *pr = &p->list[i];
+
+		jb_printf(&b, "%s{\"name\":", i ? "," : "");
+		jb_str(&b, pr->name);
+		jb_printf(&b, ",\"family\":");
+		jb_str(&b, pr->family);
+		jb_printf(&b, ",\"section\":");
+		jb_str(&b, pr->section);
+		jb_printf(&b, ",\"attached\":%s,\"error\":", pr->attached ? "true" : "false");
+		jb_str(&b, pr->error);
+		jb_printf(&b, "}");
+	}
+	jb_printf(&b, "]}");
+	if (b.len >= b.cap)
+		return -E2BIG;
+	return output__frame(kind, buf, b.len);
+}

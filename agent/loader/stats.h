@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* STATS and READY frames: kernel counters, clock offset, probe status. */
+#ifndef __VIGIL_STATS_H
+#define __VIGIL_STATS_H
+
+#include <linux/types.h>
+#include "loader.h"
+
+struct vigil_counters {
+	__u64 events, drops, truncated, filtered;
+};
+
+/* Sum the per-CPU `stats` map. 0 or -errno. */
+int stats__read(int stats_fd, struct vigil_counters *c);
+/* Emit a STATS or READY frame (kind from frames.h). 0 or -errno. */
+int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes);
+
+#endif /* __VIGIL_STATS_H */

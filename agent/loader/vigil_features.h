@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Not "features.h": that name would shadow glibc's <features.h>. */
+#ifndef __VIGIL_VIGIL_FEATURES_H
+#define __VIGIL_VIGIL_FEATURES_H
+
+#include "loader.h"
+
+/* Checks privileges, kernel BTF, tracefs and BPF features, in that order.
+ * Returns 0 or a VIGIL_EXIT_* code after printing what to do about it. */
+int features__check(const struct vigil_opts *o);
+
+#endif /* __VIGIL_VIGIL_FEATURES_H */

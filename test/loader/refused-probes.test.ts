@@ -1,0 +1,51 @@
+// A family with programs the host refuses must not take the loader down:
+// the verifier-refused program is retried without, the unattachable one is
+// reported, and the rest stream. Builds a loader whose `priv` family is
+// fixtures/refused.bpf.c (clang, bpftool and cc as in the Makefile).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { LoaderRun, killAll } from './loader-harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+let dir = '';
+let loader = '';
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'vigil-refused-'));
+  const obj = path.join(dir, 'refused.bpf.o');
+  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-Ibpf', '-Ibpf/lib', '-c',
+    'test/loader/fixtures/refused.bpf.c', '-o', obj], { cwd: ROOT });
+  const skel = execFileSync('bpftool', ['gen', 'skeleton', obj, 'name', 'priv_bpf'], { cwd: ROOT, maxBuffer: 64 << 20 });
+  writeFileSync(path.join(dir, 'priv.skel.h'), skel);
+  loader = path.join(dir, 'vigil-loader');
+  const srcs = readdirSync(path.join(ROOT, 'agent/loader')).filter((f) => f.endsWith('.c')).map((f) => `agent/loader/${f}`);
+  // dir first: its priv.skel.h shadows build/skel's; the rest come from build/skel.
+  execFileSync('cc', ['-O2', `-I${dir}`, '-Ibuild/skel', '-Ibpf', '-Iagent/loader', ...srcs, '-o', loader,
+    '-lbpf', '-lelf', '-lz'], { cwd: ROOT });
+}, 120000);
+
+afterEach(killAll);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('retries without a verifier-refused program and reports every probe', async () => {
+  const run = new LoaderRun(['--disable', 'file,net'], { binary: loader });
+  const ready = await run.ready(30000);
+  const byName = new Map(ready.probes.map((p) => [p.name, p]));
+
+  expect(byName.get('fixture_good')).toMatchObject({ family: 'priv', attached: true, error: '' });
+  expect(byName.get('fixture_verifier_refuses')).toMatchObject({ family: 'priv', attached: false });
+  expect(byName.get('fixture_verifier_refuses')!.error).toMatch(/^load failed: /);
+  expect(byName.get('fixture_no_tracepoint')).toMatchObject({ family: 'priv', attached: false });
+  expect(byName.get('fixture_no_tracepoint')!.error).toMatch(/^attach failed: /);
+  expect(byName.get('handle_exec')).toMatchObject({ family: 'process', attached: true });
+  expect([...byName.values()].some((p) => p.family === 'file' || p.family === 'net')).toBe(false);
+
+  // The verifier's reason reaches stderr, with the program named.
+  expect(run.stderr).toContain('verifier refused program fixture_verifier_refuses');
+  expect(run.stderr).toContain('invalid mem access');
+  run.child.kill('SIGTERM');
+  expect((await run.exited).code).toBe(0);
+}, 60000);
