@@ -1,0 +1,91 @@
+// `vigil query`: search the local event history. Thin layer: options ->
+// QueryFilters -> runQuery / buildProcessTree -> format. The lead wires
+// registerQueryCommand() into agent/src/cli.ts.
+import type { Command } from 'commander';
+import { openReadOnlyDb, DEFAULT_DB_PATH } from '../store/open-db';
+import { StoreError } from '../store/errors';
+import { parseDuration } from '../store/units';
+import { QueryError } from './errors';
+import type { QueryFilters } from './filters';
+import { formatJsonLines, formatTable, formatTree } from './format';
+import { runQuery } from './run-query';
+import { buildProcessTree } from './tree';
+
+export interface QueryIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: QueryIo = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};
+
+export interface QueryCliOptions {
+  db: string;
+  since?: string; until?: string; pid?: string; entityId?: string; exe?: string; path?: string;
+  dst?: string; action?: string; rule?: string; severity?: string; kind?: string;
+  limit?: string; timeout?: string; json?: boolean; tree?: string;
+}
+
+function toFilters(o: QueryCliOptions): QueryFilters {
+  const timeout = o.timeout === undefined ? undefined : (parseDuration(o.timeout) ?? o.timeout);
+  const f: QueryFilters = {
+    since: o.since, until: o.until, pid: o.pid, entityId: o.entityId, exe: o.exe, path: o.path,
+    dst: o.dst, action: o.action, rule: o.rule, severity: o.severity,
+    kind: o.kind as QueryFilters['kind'], limit: o.limit, timeoutMs: timeout,
+  };
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as QueryFilters;
+}
+
+/** Runs one query; returns the exit code (0 ok, 2 bad input or unusable database). */
+export function runQueryCommand(o: QueryCliOptions, io: QueryIo = stdio): number {
+  let db;
+  try {
+    db = openReadOnlyDb(o.db);
+    const filters = toFilters(o);
+    if (o.tree !== undefined) {
+      const tree = buildProcessTree(db, o.tree, filters);
+      io.out(o.json ? JSON.stringify(tree) : formatTree(tree));
+      return 0;
+    }
+    const r = runQuery(db, filters);
+    if (!o.json || r.rows.length) io.out(o.json ? formatJsonLines(r.rows) : formatTable(r.rows));
+    if (r.limited) io.err(`showing the newest ${r.rows.length}; more matched (narrow the filters or raise --limit)`);
+    if (r.timedOut) io.err('query timed out; results are partial (narrow --since/--until or raise --timeout)');
+    return 0;
+  } catch (err) {
+    if (err instanceof QueryError || err instanceof StoreError) {
+      io.err(`vigil query: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  } finally {
+    db?.close();
+  }
+}
+
+export function registerQueryCommand(program: Command, io: QueryIo = stdio): Command {
+  return program
+    .command('query')
+    .description('search the local event history (newest first)')
+    .option('--db <path>', 'event database', DEFAULT_DB_PATH)
+    .option('--since <when>', 'from this long ago (15m, 2h, 7d) or an ISO time')
+    .option('--until <when>', 'up to this long ago or an ISO time')
+    .option('--pid <pid>', 'process id')
+    .option('--entity-id <id>', 'process.entity_id')
+    .option('--exe <path>', 'executable, exact or glob (e.g. "*/curl")')
+    .option('--path <path>', 'file path prefix or glob (matches rename/link targets too)')
+    .option('--dst <addr>', 'remote address: IP or IP:PORT ([v6]:PORT)')
+    .option('--action <action>', 'event.action, e.g. exec, connect, open')
+    .option('--rule <rule>', 'alert rule id or name, exact or glob (alerts only)')
+    .option('--severity <n>', 'minimum alert severity (alerts only)')
+    .option('--kind <kind>', 'event, alert or any', 'any')
+    .option('--limit <n>', 'maximum rows (default 100, at most 10000)')
+    .option('--timeout <ms>', 'give up after this long (ms, or 5s)')
+    .option('--json', 'print the stored documents as JSON lines')
+    .option('--tree <entity_id>', 'print the process subtree rooted at this entity with its activity')
+    .action((opts: QueryCliOptions) => {
+      process.exitCode = runQueryCommand(opts, io);
+    });
+}
