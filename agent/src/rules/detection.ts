@@ -1,0 +1,69 @@
+// The `detection` section: each search identifier becomes a Matcher.
+//   map            -> AND of its field conditions
+//   list of maps   -> OR of the maps
+//   list of values -> keywords (OR), searched across the whole event
+import { RuleSyntaxError, type YamlPath } from './errors';
+import { compileFieldCondition } from './field-condition';
+import type { Matcher } from './types';
+
+const RESERVED = new Set(['condition', 'timeframe']);
+
+const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+export function andAll(ms: Matcher[]): Matcher {
+  if (ms.length === 1) return ms[0];
+  if (ms.length === 2) {
+    const [a, b] = ms;
+    return (v) => a(v) && b(v);
+  }
+  return (v) => {
+    for (const m of ms) if (!m(v)) return false;
+    return true;
+  };
+}
+
+export function anyOf(ms: Matcher[]): Matcher {
+  if (ms.length === 1) return ms[0];
+  if (ms.length === 2) {
+    const [a, b] = ms;
+    return (v) => a(v) || b(v);
+  }
+  return (v) => {
+    for (const m of ms) if (m(v)) return true;
+    return false;
+  };
+}
+
+function compileMap(map: Record<string, unknown>, path: YamlPath): Matcher {
+  const keys = Object.keys(map);
+  if (keys.length === 0) throw new RuleSyntaxError('empty selection map', path);
+  return andAll(
+    keys.map((key) => {
+      const [field, ...mods] = key.split('|');
+      return compileFieldCondition(field === '' ? null : field, mods, map[key], [...path, key]);
+    }),
+  );
+}
+
+function compileIdentifier(value: unknown, path: YamlPath): Matcher {
+  if (isMap(value)) return compileMap(value, path);
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new RuleSyntaxError('empty search identifier', path);
+    if (value.every(isMap)) return anyOf(value.map((m, i) => compileMap(m as Record<string, unknown>, [...path, i])));
+    if (value.some((x) => isMap(x) || Array.isArray(x))) throw new RuleSyntaxError('a list must hold only maps or only keywords', path);
+    return compileFieldCondition(null, [], value, path);
+  }
+  if (typeof value === 'string' || typeof value === 'number') return compileFieldCondition(null, [], [value], path);
+  throw new RuleSyntaxError('a search identifier must be a map, a list of maps or a list of keywords', path);
+}
+
+/** Search identifier name -> matcher. `path` points at the detection section. */
+export function compileDetection(det: unknown, path: YamlPath): Map<string, Matcher> {
+  if (!isMap(det)) throw new RuleSyntaxError("'detection' must be a map", path);
+  const out = new Map<string, Matcher>();
+  for (const [name, value] of Object.entries(det)) {
+    if (RESERVED.has(name)) continue;
+    out.set(name, compileIdentifier(value, [...path, name]));
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+// Finds rule files under the given directories, compiles every document and
+// checks cross-rule references. Bad rules become {file, line, reason}; the
+// good ones are returned so one typo never disables the rest.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { RuleSyntaxError, type RuleLoadError } from './errors';
+import { compileDoc } from './rule-compiler';
+import type { CompiledRule, CorrelationDef } from './types';
+import { readRuleFile, type SourceDoc } from './yaml-source';
+
+export type LoadedRule = CompiledRule | CorrelationDef;
+
+export interface LoadResult {
+  rules: LoadedRule[];
+  errors: RuleLoadError[];
+}
+
+const RULE_FILE = /\.ya?ml$/i;
+
+/** Rule files under `dir` (or `dir` itself when it is a file), sorted. */
+export function findRuleFiles(dir: string, errors: RuleLoadError[]): string[] {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    errors.push({ file: dir, line: 0, reason: 'rule path not found: check the rule directory setting' });
+    return [];
+  }
+  if (st.isFile()) return [dir];
+  const out: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    if (depth > 16) return;
+    for (const ent of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (ent.name.startsWith('.')) continue;
+      const p = join(d, ent.name);
+      if (ent.isDirectory()) walk(p, depth + 1);
+      else if (ent.isFile() && RULE_FILE.test(ent.name)) out.push(p);
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
+
+function compileOne(doc: SourceDoc, index: number, errors: RuleLoadError[]): LoadedRule | undefined {
+  try {
+    return compileDoc(doc.value, doc.file, doc.line, `${relative(process.cwd(), doc.file)}#${index}`);
+  } catch (e) {
+    if (e instanceof RuleSyntaxError) errors.push({ file: doc.file, line: doc.lineOf(e.path), reason: e.message });
+    else errors.push({ file: doc.file, line: doc.line, reason: `internal error compiling rule: ${(e as Error).message}` });
+    return undefined;
+  }
+}
+
+/** Drop duplicates and correlations whose references are missing or cyclic. */
+function resolve(all: LoadedRule[], errors: RuleLoadError[]): LoadedRule[] {
+  const seen = new Map<string, LoadedRule>();
+  const kept: LoadedRule[] = [];
+  for (const r of all) {
+    const keys = [r.meta.id, ...(r.meta.name && r.meta.name !== r.meta.id ? [r.meta.name] : [])];
+    const dup = keys.find((k) => seen.has(k));
+    if (dup) {
+      const first = seen.get(dup) as LoadedRule;
+      errors.push({ file: r.meta.file, line: r.meta.line, reason: `duplicate rule id/name '${dup}' (first defined in ${first.meta.file}:${first.meta.line})` });
+      continue;
+    }
+    keys.forEach((k) => seen.set(k, r));
+    kept.push(r);
+  }
+  // Iterate to a fixed point: removing a correlation may break one that refers to it.
+  let live = kept;
+  for (;;) {
+    const byKey = new Map<string, LoadedRule>();
+    for (const r of live) {
+      byKey.set(r.meta.id, r);
+      if (r.meta.name) byKey.set(r.meta.name, r);
+    }
+    const bad = new Map<LoadedRule, string>();
+    for (const r of live) {
+      if (r.kind !== 'correlation') continue;
+      const missing = r.rules.find((ref) => !byKey.has(ref));
+      if (missing) bad.set(r, `correlation refers to unknown or broken rule '${missing}'`);
+      else if (reaches(r, r, byKey, new Set())) bad.set(r, 'correlation rules refer to each other in a cycle');
+    }
+    if (bad.size === 0) return live;
+    for (const [r, reason] of bad) errors.push({ file: r.meta.file, line: r.meta.line, reason });
+    live = live.filter((r) => !bad.has(r));
+  }
+}
+
+function reaches(from: CorrelationDef, target: LoadedRule, byKey: Map<string, LoadedRule>, seen: Set<LoadedRule>): boolean {
+  for (const ref of from.rules) {
+    const r = byKey.get(ref);
+    if (!r || r.kind !== 'correlation') continue;
+    if (r === target) return true;
+    if (seen.has(r)) continue;
+    seen.add(r);
+    if (reaches(r, target, byKey, seen)) return true;
+  }
+  return false;
+}
+
+export function loadRules(dirs: string | string[]): LoadResult {
+  const errors: RuleLoadError[] = [];
+  const all: LoadedRule[] = [];
+  for (const dir of Array.isArray(dirs) ? dirs : [dirs]) {
+    for (const file of findRuleFiles(dir, errors)) {
+      const { docs, errors: yamlErrors } = readRuleFile(file);
+      errors.push(...yamlErrors);
+      docs.forEach((d, i) => {
+        const r = compileOne(d, i, errors);
+        if (r) all.push(r);
+      });
+    }
+  }
+  return { rules: resolve(all, errors), errors };
+}

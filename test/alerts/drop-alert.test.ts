@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { DROP_RULE_ID, dropAlert } from '../../agent/src/alerts/drop-alert';
+
+describe('dropAlert', () => {
+  const now = () => new Date('2024-05-01T00:00:00.000Z');
+
+  it('alerts when the drop counter grows', () => {
+    const a = dropAlert({ drops: 150, events: 1000 }, { drops: 100, events: 900 }, { host: 'web-1', now });
+    expect(a).toMatchObject({
+      '@timestamp': '2024-05-01T00:00:00.000Z',
+      event: { kind: 'alert', severity: 73, risk_score: 73, category: ['host'] },
+      rule: { id: DROP_RULE_ID, level: 'high' },
+      threat: { tactic: { name: ['Defense Evasion'] }, technique: { id: ['T1562'], subtechnique: { id: ['T1562.001'] } } },
+      host: { name: 'web-1' },
+      vigil: { alert: { dropped: 50, dropped_total: 150, delivered: 100 } },
+    });
+  });
+
+  it('is silent when nothing new was dropped', () => {
+    expect(dropAlert({ drops: 100 }, { drops: 100 })).toBeNull();
+    expect(dropAlert({ drops: 0 })).toBeNull();
+    expect(dropAlert({ drops: Number.NaN })).toBeNull();
+  });
+
+  it('counts first-seen drops and treats a counter reset as new drops', () => {
+    expect(dropAlert({ drops: 7 })?.vigil.alert.dropped).toBe(7);
+    expect(dropAlert({ drops: 3 }, { drops: 500 })?.vigil.alert.dropped).toBe(3);
+  });
+});
