@@ -1,0 +1,175 @@
+// Runs build/vigil-loader as a child and turns its stdout frames into
+// EcsEvents. Our end of its stdin stays open for its whole life: when this
+// process dies, stdin closes and the loader stops on its own.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Logger } from 'pino';
+import { FrameKind, FrameReader } from '../decode/frame-reader';
+import { DecodeError, decodeEvents, type DecodeErrorCode } from '../decode/record-decoder';
+import type { EcsEvent } from '../model/ecs-event';
+import type { EventNormalizer } from '../normalize';
+import type { RawRecord } from '../normalize/types';
+import { loaderExitMessage } from './loader-exit';
+import { parseLoaderStats, type LoaderStats } from './loader-stats';
+
+/** Package root: dist/agent/src/agent -> 4 up; agent/src/agent (vitest) -> 3 up. */
+export function packageRoot(): string {
+  const up4 = resolve(__dirname, '../../../..');
+  return existsSync(resolve(up4, 'package.json')) ? up4 : resolve(__dirname, '../../..');
+}
+
+export function defaultLoaderPath(): string {
+  return resolve(packageRoot(), 'build/vigil-loader');
+}
+
+export interface LoaderProcessOptions {
+  loaderPath: string;
+  normalizer: EventNormalizer;
+  logger: Logger;
+  onEvent: (ev: EcsEvent) => void;
+  ringbufSize?: number;
+  /** Processes whose events the kernel should drop (always includes us). */
+  selfPids?: number[];
+  /** Grace after closing stdin before SIGTERM, and again before SIGKILL.
+   *  Detaching ~100 probes takes the loader several seconds. */
+  stopTimeoutMs?: number;
+}
+
+export interface LoaderExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when we asked it to stop; false means it died on its own. */
+  requested: boolean;
+  message: string;
+}
+
+export interface CollectorCounters {
+  frames: number;
+  records: number;
+  events: number;
+  normalizeDropped: number;
+  decodeErrors: Partial<Record<DecodeErrorCode, number>>;
+  badStatsFrames: number;
+  unknownFrames: number;
+  resyncedBytes: number;
+}
+
+export class LoaderProcess {
+  readonly exited: Promise<LoaderExit>;
+  private child: ChildProcess;
+  private stopping = false;
+  private stats: LoaderStats | undefined;
+  private ready = false;
+  private readonly reader = new FrameReader();
+  private readonly counters: Omit<CollectorCounters, 'normalizeDropped' | 'resyncedBytes'> = {
+    frames: 0, records: 0, events: 0, decodeErrors: {}, badStatsFrames: 0, unknownFrames: 0,
+  };
+  private readonly onRecord = (rec: RawRecord): void => {
+    this.counters.records++;
+    const ev = this.opts.normalizer.normalize(rec);
+    if (ev) {
+      this.counters.events++;
+      this.opts.onEvent(ev);
+    }
+  };
+  private readonly onDecodeError = (err: DecodeError): void => {
+    const n = this.counters.decodeErrors[err.code] ?? 0;
+    this.counters.decodeErrors[err.code] = n + 1;
+    if (n === 0) this.opts.logger.warn({ err: err.message }, 'dropping malformed kernel record (further ones are only counted)');
+  };
+
+  constructor(private readonly opts: LoaderProcessOptions) {
+    const args = ['--self-pid', String(process.pid)];
+    for (const pid of opts.selfPids ?? []) if (pid !== process.pid) args.push('--self-pid', String(pid));
+    if (opts.ringbufSize !== undefined) args.push('--ringbuf-size', String(opts.ringbufSize));
+    opts.logger.debug({ loader: opts.loaderPath, args }, 'starting loader');
+    this.child = spawn(opts.loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdin!.on('error', () => { /* EPIPE after the loader exits: its exit tells the story */ });
+    this.child.stdout!.on('data', (chunk: Buffer) => this.onChunk(chunk));
+    createInterface({ input: this.child.stderr! }).on('line', (line) => {
+      if (!line.trim()) return;
+      if (/fail|error|refus|denied|cannot/i.test(line)) opts.logger.warn({ src: 'loader' }, line);
+      else opts.logger.info({ src: 'loader' }, line);
+    });
+    this.exited = new Promise((resolveExit) => {
+      let spawnError: Error | undefined;
+      this.child.on('error', (err) => { spawnError = err; });
+      this.child.on('close', (code, signal) => {
+        const message = spawnError
+          ? `loader: cannot start ${opts.loaderPath}: ${spawnError.message} — run \`make loader\` or pass --loader PATH`
+          : loaderExitMessage(code, signal);
+        resolveExit({ code: spawnError ? null : code, signal, requested: this.stopping, message });
+      });
+    });
+  }
+
+  latestStats(): LoaderStats | undefined {
+    return this.stats;
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  collectorCounters(): CollectorCounters {
+    return {
+      ...this.counters,
+      decodeErrors: { ...this.counters.decodeErrors },
+      normalizeDropped: this.opts.normalizer.dropped,
+      resyncedBytes: this.reader.resyncedBytes,
+    };
+  }
+
+  /** Ask the loader to stop (stdin EOF: it drains and sends final STATS), escalating if it hangs. */
+  async stop(): Promise<LoaderExit> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.child.stdin!.end();
+      const grace = this.opts.stopTimeoutMs ?? 15_000;
+      const term = setTimeout(() => this.child.kill('SIGTERM'), grace);
+      const kill = setTimeout(() => this.child.kill('SIGKILL'), grace * 2);
+      void this.exited.finally(() => { clearTimeout(term); clearTimeout(kill); });
+    }
+    return this.exited;
+  }
+
+  /** Immediate SIGKILL (a second Ctrl-C). */
+  kill(): void {
+    this.stopping = true;
+    this.child.kill('SIGKILL');
+  }
+
+  private onChunk(chunk: Buffer): void {
+    for (const frame of this.reader.push(chunk)) {
+      this.counters.frames++;
+      if (frame.kind === FrameKind.Events) decodeEvents(frame.payload, this.onRecord, this.onDecodeError);
+      else if (frame.kind === FrameKind.Stats || frame.kind === FrameKind.Ready) this.onStats(frame.kind, frame.payload);
+      else this.counters.unknownFrames++;
+    }
+  }
+
+  private onStats(kind: FrameKind, payload: Buffer): void {
+    const s = parseLoaderStats(payload);
+    if (s instanceof Error) {
+      this.counters.badStatsFrames++;
+      this.opts.logger.warn({ err: s.message }, 'ignoring malformed loader stats frame');
+      return;
+    }
+    const prevDrops = this.stats?.drops ?? 0;
+    this.stats = s;
+    if (s.realtime_offset_ns !== undefined) this.opts.normalizer.clock.setOffset(s.realtime_offset_ns);
+    const { probes, ...counts } = s;
+    if (kind === FrameKind.Ready) {
+      this.ready = true;
+      const failed = probes.filter((p) => !p.attached);
+      this.opts.logger.info({ ...counts, attached: probes.length - failed.length, failed: failed.map((p) => `${p.name}: ${p.error}`) }, 'loader ready');
+    } else {
+      this.opts.logger.debug({ ...counts, collector: this.collectorCounters() }, 'loader stats');
+    }
+    if (s.drops > prevDrops) {
+      this.opts.logger.warn({ drops: s.drops, new_drops: s.drops - prevDrops }, 'kernel ring buffer full: events were dropped (try a larger --ringbuf-size)');
+    }
+  }
+}

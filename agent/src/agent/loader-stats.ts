@@ -1,0 +1,63 @@
+// READY/STATS frame payloads (agent/loader/frames.h): one JSON object.
+// Parsed defensively: a malformed frame yields a typed error, not a crash.
+
+export interface ProbeStatus {
+  name: string;
+  family: string;
+  section: string;
+  attached: boolean;
+  error: string;
+}
+
+export interface LoaderStats {
+  events: number;
+  drops: number;
+  truncated: number;
+  filtered: number;
+  ringbuf_bytes: number;
+  /** CLOCK_REALTIME - CLOCK_BOOTTIME, ns, decimal string (exceeds 2^53). */
+  realtime_offset_ns?: string;
+  probes: ProbeStatus[];
+}
+
+export class LoaderStatsError extends Error {
+  constructor(message: string) {
+    super(`loader stats: ${message}`);
+    this.name = 'LoaderStatsError';
+  }
+}
+
+const num = (o: Record<string, unknown>, k: string): number => {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new LoaderStatsError(`"${k}" must be a non-negative number`);
+  return v;
+};
+
+const text = (o: Record<string, unknown>, k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : '');
+
+export function parseLoaderStats(payload: Buffer): LoaderStats | LoaderStatsError {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return new LoaderStatsError(`invalid JSON: ${(err as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return new LoaderStatsError('payload is not a JSON object');
+  const o = raw as Record<string, unknown>;
+  try {
+    const probes = Array.isArray(o.probes) ? o.probes : [];
+    return {
+      events: num(o, 'events'),
+      drops: num(o, 'drops'),
+      truncated: num(o, 'truncated'),
+      filtered: num(o, 'filtered'),
+      ringbuf_bytes: typeof o.ringbuf_bytes === 'number' ? o.ringbuf_bytes : 0,
+      realtime_offset_ns: typeof o.realtime_offset_ns === 'string' ? o.realtime_offset_ns : undefined,
+      probes: probes
+        .filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null)
+        .map((p) => ({ name: text(p, 'name'), family: text(p, 'family'), section: text(p, 'section'), attached: p.attached === true, error: text(p, 'error') })),
+    };
+  } catch (err) {
+    return err as LoaderStatsError;
+  }
+}

@@ -1,0 +1,88 @@
+// The `vigil agent` life: open the output, start the loader, feed every event
+// to the sinks, stop cleanly on SIGINT/SIGTERM. Resolves to the exit code.
+import { existsSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { EcsEvent } from '../model/ecs-event';
+import { EventNormalizer } from '../normalize';
+import { JsonlWriter } from '../output/jsonl-writer';
+import { LoaderProcess } from './loader-process';
+
+/** Something that consumes every normalized event (JSONL, process table, rules, store...). */
+export type EventSink = (ev: EcsEvent) => void;
+
+export interface AgentConfig {
+  loaderPath: string;
+  jsonl?: string;
+  ringbufSize?: number;
+  /** Sinks the composition root adds (process model, rules, store); run in order. */
+  sinks?: EventSink[];
+}
+
+export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number> {
+  if (!existsSync(cfg.loaderPath)) {
+    logger.error(`loader binary not found at ${cfg.loaderPath} — run \`make loader\` or pass --loader PATH`);
+    return 1;
+  }
+  let shutdown: ((code: number) => void) | undefined;
+  const writer = cfg.jsonl === undefined ? undefined : JsonlWriter.open(cfg.jsonl, {
+    onError: (err) => {
+      // A closed stdout pipe (`vigil agent --jsonl - | head`) is a normal end.
+      const code = (err as NodeJS.ErrnoException).code === 'EPIPE' ? 0 : 1;
+      if (code) logger.error({ err: err.message }, '--jsonl output failed');
+      shutdown?.(code);
+    },
+  });
+  if (!writer) logger.warn('no --jsonl given: events are only counted');
+
+  const sinks: EventSink[] = [...(cfg.sinks ?? [])];
+  if (writer) sinks.push((ev) => writer.write(ev));
+  const sinkLog = logger.child({ module: 'sink' });
+  let sinkErrors = 0;
+  const onEvent = (ev: EcsEvent): void => {
+    for (const sink of sinks) {
+      try {
+        sink(ev);
+      } catch (err) {
+        if (sinkErrors++ === 0) sinkLog.error({ err }, 'event sink threw (further errors are only counted)');
+      }
+    }
+  };
+
+  const loader = new LoaderProcess({
+    loaderPath: cfg.loaderPath,
+    ringbufSize: cfg.ringbufSize,
+    normalizer: new EventNormalizer(),
+    logger: logger.child({ module: 'loader' }),
+    onEvent,
+  });
+
+  const stopped = new Promise<number>((resolve) => { shutdown = resolve; });
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signals++ === 0) {
+      logger.info({ signal: sig }, 'stopping (the loader takes a few seconds to detach; signal again to force)');
+      shutdown?.(0);
+    } else {
+      logger.warn({ signal: sig }, 'forcing stop: killing the loader');
+      loader.kill();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const code = await Promise.race([
+    stopped,
+    loader.exited.then((exit) => {
+      if (exit.requested) return 0;
+      logger.error({ code: exit.code, signal: exit.signal }, exit.message);
+      return exit.code ? exit.code : 1;
+    }),
+  ]);
+  const exit = await loader.stop();
+  if (exit.code !== 0 && exit.requested) logger.warn({ code: exit.code, signal: exit.signal }, exit.message);
+  await writer?.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  logger.info({ written: writer?.written ?? 0, dropped_output: writer?.dropped ?? 0, ...loader.collectorCounters() }, 'agent stopped');
+  return code;
+}

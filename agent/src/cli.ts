@@ -1,0 +1,40 @@
+// `vigil` entry point: a thin composition root. Each subcommand lives with its
+// feature and registers itself here through a register*(program) function.
+import { Command, CommanderError } from 'commander';
+import { registerAgent } from './agent/agent-command';
+import { JsonlOpenError } from './output/jsonl-writer';
+
+export function buildProgram(): Command {
+  const program = new Command('vigil')
+    .description('Vigil: eBPF host-security observability agent')
+    .showHelpAfterError()
+    .exitOverride();
+
+  registerAgent(program);
+  // Other subcommands register here as their owners provide them, e.g.:
+  //   registerRules(program);        // vigil rules ...        (agent/src/rules)
+  //   registerQuery(program);        // vigil query ...        (agent/src/query)
+  //   registerControlPlane(program); // vigil control-plane ...(control-plane/src)
+  //   registerToken(program);        // vigil token ...
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed help or the error message.
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof JsonlOpenError) {
+      process.stderr.write(`vigil: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Network: connect, accept, bind, listen, socket, and TCP state changes.
+ * Every record carries exactly one string: the AF_UNIX path, or empty. */
+#include "lib/syscall.h"
+#include "lib/sock.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define VIGIL_IPPROTO_TCP	6
+#define THREAD_BYTES		(16 * 1024)	/* x86_64 THREAD_SIZE without KASAN */
+
+/* Start a net record with every body field zeroed. */
+static __always_inline struct vigil_net_body *net__begin(struct vigil_rec *r, __u16 type, __s32 ret, __s32 fd)
+{
+	struct vigil_net_body *b = rec__begin(r, type, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	__builtin_memset(b, 0, sizeof(*b));
+	b->ret = ret;
+	b->fd = fd;
+	return b;
+}
+
+/* Take the args stashed by this syscall's enter program; a mismatched nr
+ * means the stash belongs to another syscall whose exit never ran. */
+static __always_inline int net__take(struct trace_event_raw_sys_exit *ctx, struct vigil_args *a)
+{
+	if (syscall__take(a))
+		return -1;
+	return a->nr == (__u64)ctx->id ? 0 : -1;
+}
+
+SYSCALL_ENTER(connect)
+SYSCALL_ENTER(accept)
+SYSCALL_ENTER(accept4)
+SYSCALL_ENTER(bind)
+SYSCALL_ENTER(listen)
+SYSCALL_ENTER(socket)
+
+/* connect(fd, uaddr, len): every outcome, including EINPROGRESS. The
+ * destination is what the caller asked for; the source is what the
+ * kernel picked (zero until it did). */
+SEC("tp/syscalls/sys_exit_connect")
+int exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	const void *uaddr;
+	struct vigil_net_body *b;
+	struct vigil_args a;
+	struct vigil_rec r;
+	struct sock *sk;
+	__u16 family;
+
+	if (net__take(ctx, &a))
+		return 0;
+	b = net__begin(&r, VIGIL_EV_CONNECT, ctx->ret, (__s32)a.a[0]);
+	if (!b)
+		return 0;
+	uaddr = (const void *)a.a[1];
+	sk = sock__from_fd(b->fd);
+	sock__fill(b, sk);
+	__builtin_memset(b->daddr, 0, sizeof(b->daddr));
+	b->dport = 0;
+	family = sock__user_addr(uaddr, &b->dport, b->daddr);
+	if (family)
+		b->family = family;
+	if (family == VIGIL_AF_UNIX)
+		rec__str_unix_user(&r, uaddr, (__s32)a.a[2]);
+	else
+		rec__str_empty(&r);
+	return rec__submit(&r);
+}
+
+/* accept/accept4: successes only (EAGAIN on non-blocking listeners would
+ * flood). Both ends come from the new socket. */
+static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vigil_net_body *b;
+	struct vigil_args a;
+	struct vigil_rec r;
+	struct sock *sk;
+
+	if (net__take(ctx, &a) || ctx->ret < 0)
+		return 0;
+	b = net__begin(&r, VIGIL_EV_ACCEPT, ctx->ret, ctx->ret);
+	if (!b)
+		return 0;
+	sk = sock__from_fd(b->fd);
+	sock__fill(b, sk);
+	if (sk && b->family == VIGIL_AF_UNIX)
+		rec__str_unix_sock(&r, sk);
+	else
+		rec__str_empty(&r);
+	return rec__submit(&r);
+}
+
+SEC("tp/syscalls/sys_exit_accept")
+int exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(ctx);
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(ctx);
+}
+
+/* bind(fd, uaddr, len): the local address as requested. */
+SEC("tp/syscalls/sys_exit_bind")
+int exit_bind(struct trace_event_raw_sys_exit *ctx)
+{
+	const void *uaddr;
+	struct vigil_net_body *b;
+	struct vigil_args a;
+	struct vigil_rec r;
+	__u16 family;
+
+	if (net__take(ctx, &a))
+		return 0;
+	b = net__begin(&r, VIGIL_EV_BIND, ctx->ret, (__s32)a.a[0]);
+	if (!b)
+		return 0;
+	uaddr = (const void *)a.a[1];
+	sock__fill(b, sock__from_fd(b->fd));
+	__builtin_memset(b->saddr, 0, sizeof(b->saddr));
+	__builtin_memset(b->daddr, 0, sizeof(b->daddr));
+	b->dport = 0;
+	b->sport = 0;
+	family = sock__user_addr(uaddr, &b->sport, b->saddr);
+	if (family)
+		b->family = family;
+	if (family == VIGIL_AF_UNIX)
+		rec__str_unix_user(&r, uaddr, (__s32)a.a[2]);
+	else
+		rec__str_empty(&r);
+	return rec__submit(&r);
+}
+
+/* listen(fd, backlog): local address from the socket. */
+SEC("tp/syscalls/sys_exit_listen")
+int exit_listen(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vigil_net_body *b;
+	struct vigil_args a;
+	struct vigil_rec r;
+	struct sock *sk;
+
+	if (net__take(ctx, &a))
+		return 0;
+	b = net__begin(&r, VIGIL_EV_LISTEN, ctx->ret, (__s32)a.a[0]);
+	if (!b)
+		return 0;
+	b->backlog = (__u32)a.a[1];
+	sk = sock__from_fd(b->fd);
+	sock__fill(b, sk);
+	if (sk && b->family == VIGIL_AF_UNIX)
+		rec__str_unix_sock(&r, sk);
+	else
+		rec__str_empty(&r);
+	return rec__submit(&r);
+}
+
+/* socket(family, type, protocol): ret is the new fd. */
+SEC("tp/syscalls/sys_exit_socket")
+int exit_socket(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vigil_net_body *b;
+	struct vigil_args a;
+	struct vigil_rec r;
+
+	if (net__take(ctx, &a))
+		return 0;
+	b = net__begin(&r, VIGIL_EV_SOCKET, ctx->ret, ctx->ret);
+	if (!b)
+		return 0;
+	b->family = (__u16)a.a[0];
+	b->type = (__u16)(a.a[1] & VIGIL_SOCK_TYPE_MASK);
+	b->protocol = (__u16)a.a[2];
+	rec__str_empty(&r);
+	return rec__submit(&r);
+}
+
+/* Transitions only a syscall makes (connect, listen, close, shutdown):
+ * the current task is the socket's user. Every other transition is
+ * driven by a packet or a timer, i.e. softirq, whatever task it
+ * interrupted. TCP_*: 1 ESTABLISHED, 2 SYN_SENT, 4 FIN_WAIT1, 7 CLOSE,
+ * 8 CLOSE_WAIT, 9 LAST_ACK, 10 LISTEN. */
+static __always_inline bool tcp__by_syscall(int old, int new)
+{
+	if (new == 2 || new == 10 || new == 4 || new == 9)
+		return true;
+	/* close(): of a listener, mid-connect, or an abort with an RST */
+	return new == 7 && (old == 10 || old == 2 || old == 1 || old == 8);
+}
+
+/* True when `current` is a bystander: the idle task, or a task whose own
+ * stack we are not on (x86_64 runs softirqs and hardirqs that interrupt
+ * the kernel on the per-CPU IRQ stack, and a BPF frame lives on the native
+ * stack). Softirqs interrupting user mode run on the task stack, hence
+ * tcp__by_syscall() as well. (in_interrupt() via the __preempt_count ksym
+ * would be exact but needs CONFIG_KALLSYMS_ALL, which this kernel lacks.) */
+static __always_inline bool tcp__no_task_ctx(int old, int new)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	unsigned long stack = (unsigned long)BPF_CORE_READ(task, stack);
+	volatile __u64 marker = 0;
+	unsigned long sp = (unsigned long)&marker;
+
+	if ((bpf_get_current_pid_tgid() >> 32) == 0 || !tcp__by_syscall(old, new))
+		return true;
+	return sp < stack || sp >= stack + THREAD_BYTES;
+}
+
+/* TCP state machine, IPv4 and IPv6. Often fires in softirq. */
+SEC("tp/sock/inet_sock_set_state")
+int handle_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct vigil_net_body *b;
+	struct vigil_rec r;
+	bool no_task;
+
+	if (ctx->protocol != VIGIL_IPPROTO_TCP)
+		return 0;
+	no_task = tcp__no_task_ctx(ctx->oldstate, ctx->newstate);
+	if (!no_task && filter__is_self())
+		return 0;
+	b = net__begin(&r, VIGIL_EV_TCP_STATE, 0, -1);
+	if (!b)
+		return 0;
+	b->family = ctx->family;
+	b->type = 1; /* SOCK_STREAM */
+	b->protocol = ctx->protocol;
+	b->sport = ctx->sport;
+	b->dport = ctx->dport;
+	b->old_state = ctx->oldstate;
+	b->new_state = ctx->newstate;
+	if (ctx->family == VIGIL_AF_INET6) {
+		/* ctx may only be loaded at constant offsets: copy by helper. */
+		bpf_probe_read_kernel(b->saddr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(b->daddr, 16, ctx->daddr_v6);
+	} else {
+		bpf_probe_read_kernel(b->saddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(b->daddr, 4, ctx->daddr);
+	}
+	if (no_task)
+		rec__flag(&r, VIGIL_F_NO_TASK_CTX);
+	rec__str_empty(&r);
+	return rec__submit(&r);
+}

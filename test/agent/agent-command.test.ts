@@ -1,0 +1,28 @@
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { parseJsonlTarget, parseLogLevel, parseRingbufSize } from '../../agent/src/agent/agent-command';
+import { buildProgram } from '../../agent/src/cli';
+
+describe('agent options', () => {
+  it('accepts power-of-two ring buffer sizes with suffixes', () => {
+    expect(parseRingbufSize('8M')).toBe(8 << 20);
+    expect(parseRingbufSize('4096')).toBe(4096);
+    expect(parseRingbufSize('1g')).toBe(1 << 30);
+  });
+
+  it('rejects bad sizes, levels and empty --jsonl with a clear error', () => {
+    for (const bad of ['3000', '0', '2G', '-8M', 'lots', '12M']) expect(() => parseRingbufSize(bad)).toThrow(InvalidArgumentError);
+    expect(() => parseLogLevel('loud')).toThrow(/one of: fatal, error/);
+    expect(parseLogLevel('debug')).toBe('debug');
+    expect(() => parseJsonlTarget(' ')).toThrow(InvalidArgumentError);
+    expect(parseJsonlTarget('-')).toBe('-');
+  });
+
+  it('lists the agent subcommand and its options in --help', () => {
+    const program = buildProgram();
+    expect(program.helpInformation()).toMatch(/agent \[options\]/);
+    const agent = program.commands.find((c) => c.name() === 'agent')!;
+    const help = agent.helpInformation();
+    for (const opt of ['--jsonl', '--ringbuf-size', '--loader', '--log-level']) expect(help).toContain(opt);
+  });
+});

@@ -1,0 +1,101 @@
+// One `vigil agent` for the whole e2e project: built from the current source,
+// started as root writing JSONL to a temp file, and declared ready once a
+// marker exec made after start shows up in that file. Tests read the file
+// through test/e2e/harness.ts (path via inject('vigilJsonl') or the env var).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    vigilJsonl: string;
+  }
+}
+
+export const JSONL_ENV = 'VIGIL_E2E_JSONL';
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'dist/agent/src/cli.js');
+const LOADER = join(ROOT, 'build/vigil-loader');
+const READY_TIMEOUT_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const ent of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, ent.name);
+    if (ent.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (ent.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Rebuild dist/ when any agent source is newer than the built CLI (tsc is slow on 2 cores). */
+function buildTs(): void {
+  if (existsSync(CLI) && statSync(CLI).mtimeMs > newestMtime(join(ROOT, 'agent/src'))) return;
+  // tsc exits non-zero for type errors anywhere in the tree but still emits;
+  // what matters here is that the CLI we are about to run is fresh.
+  const before = Date.now();
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(CLI) || statSync(CLI).mtimeMs < before - 1000) {
+    throw new Error(`e2e: tsc did not emit ${CLI} — run \`npx tsc -p tsconfig.json\` to see why`);
+  }
+}
+
+function tail(path: string, lines = 30): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (process.getuid?.() !== 0) throw new Error('e2e: the real-kernel tests load eBPF programs — run vitest as root');
+  if (!existsSync(LOADER)) throw new Error(`e2e: ${LOADER} is missing — run \`make loader\` first`);
+  buildTs();
+
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'vigil-e2e-')));
+  const jsonl = join(dir, 'events.jsonl');
+  const logPath = join(dir, 'agent.log');
+  const agent: ChildProcess = spawn(process.execPath, [CLI, 'agent', '--jsonl', jsonl, '--log-level', 'info'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', openSync(logPath, 'w')],
+  });
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exit = new Promise<void>((r) => agent.on('exit', (code, signal) => { exited = { code, signal }; r(); }));
+
+  // Ready = a process exec'd after start is in the JSONL: proves loader,
+  // decode, normalize and output are all live, not just that READY was sent.
+  const marker = join(dir, `vigil-ready-${process.pid}`);
+  copyFileSync('/bin/true', marker);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (exited) throw new Error(`e2e: vigil agent exited early (${JSON.stringify(exited)}):\n${tail(logPath)}`);
+    if (Date.now() > deadline) {
+      agent.kill('SIGKILL');
+      throw new Error(`e2e: vigil agent not ready after ${READY_TIMEOUT_MS} ms:\n${tail(logPath)}`);
+    }
+    spawnSync(marker);
+    await sleep(200);
+    if (existsSync(jsonl) && readFileSync(jsonl, 'utf8').includes(`"executable":"${marker}"`)) break;
+  }
+
+  project.provide('vigilJsonl', jsonl);
+  process.env[JSONL_ENV] = jsonl;
+
+  return async () => {
+    if (!exited) {
+      agent.kill('SIGTERM');
+      const timer = setTimeout(() => agent.kill('SIGKILL'), 45_000);
+      await exit;
+      clearTimeout(timer);
+    }
+    const clean = exited?.code === 0;
+    if (!clean) console.error(`e2e: vigil agent did not stop cleanly (${JSON.stringify(exited)}):\n${tail(logPath)}`);
+    if (clean && !process.env.VIGIL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+    else console.error(`e2e: agent output kept in ${dir}`);
+  };
+}
