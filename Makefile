@@ -9,7 +9,7 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= cc
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-APT_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
+APT_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config chromium
 
 ifeq ($(V),1)
 Q :=
@@ -104,6 +104,14 @@ $(OUT) $(OUT)/bpf $(OUT)/skel $(OUT)/helpers $(OUT)/bench:
 # --- run / test ------------------------------------------------------------
 test: build
 	$(Q)npx vitest run
+
+# Benchmarks (root): workloads x tracers, ~4-5 min on 2 vCPUs. Prints a table
+# and writes bench/results/latest.{md,json}. BENCH_ARGS="--reps 5" etc.
+# tsc is run directly, not via `ts`, so a bench never triggers `npm ci`.
+bench: loader helpers
+	$(call msg,TSC,dist/)
+	$(Q)npx tsc -p tsconfig.json >/dev/null || echo "  (tsc reported type errors; dist/ was emitted anyway)"
+	$(Q)node bench/run.mjs $(BENCH_ARGS)
 
 clean:
 	rm -rf $(OUT) dist

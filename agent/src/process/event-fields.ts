@@ -43,7 +43,7 @@ export function dupStdio(ev: EcsEvent): DupStdio | undefined {
     oldfd: typeof d.oldfd === 'number' ? d.oldfd : undefined,
     newfd: d.newfd,
     file_type: typeof d.file_type === 'string' ? d.file_type : undefined,
-    family: typeof d.family === 'string' ? d.family : undefined,
+    family: typeof d.socket_family === 'string' ? d.socket_family : typeof d.family === 'string' ? d.family : undefined,
   };
 }
 

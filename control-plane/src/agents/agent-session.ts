@@ -1,0 +1,174 @@
+// One agent connection on /v1/agent: binary protobuf Envelopes.
+// AgentHello first (answered with ServerHello), then Heartbeat, AlertBatch
+// (answered with Ack), EventBatch (Ack) and QueryResult (for our
+// QueryRequests). Anything else closes this connection only, with a
+// specific close code; nothing here throws into the server.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { AlertIngest } from '../alerts/alert-ingest';
+import type { Config } from '../config';
+import { isVigilError } from '../errors';
+import type { Metrics } from '../metrics';
+import type { AgentHello, Envelope, EnvelopeInit, QueryRequest, QueryResult } from '../protocol';
+import { decodeEnvelope, encodeEnvelope } from '../protocol';
+import type { AgentStore } from '../store/agent-store';
+import type { AlertStore } from '../store/alert-store';
+import { CLOSE, closeReason } from '../ws/close-codes';
+import type { AgentRegistry } from './agent-registry';
+import { handleBatch, type SessionIo } from './agent-batches';
+
+export const SERVER_VERSION = '0.1.0';
+const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface AgentSessionDeps {
+  config: Config; agents: AgentStore; alerts: AlertStore; ingest: AlertIngest;
+  registry: AgentRegistry; metrics: Metrics; log: Logger;
+}
+
+export type QueryOutcome =
+  | { status: 'ok'; result: QueryResult }
+  | { status: 'timeout' }
+  | { status: 'disconnected' };
+
+class ProtocolError extends Error {
+  constructor(readonly closeCode: number, message: string) { super(message); }
+}
+
+export class AgentSession implements SessionIo {
+  hostId: string | undefined;
+  hello: AgentHello | undefined;
+  private closed = false;
+  private readonly pending = new Map<string, (o: QueryOutcome) => void>();
+  private log: Logger;
+
+  constructor(private readonly ws: WebSocket, private readonly deps: AgentSessionDeps, remote: string) {
+    this.log = deps.log.child({ remote });
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('error', (err) => {
+      // ws raises these for frames it rejects itself (1009 too big, 1002 bad framing) and closes.
+      this.deps.metrics.framesRejected.inc({ reason: (err as { code?: string }).code ?? 'ws_error' });
+      this.log.warn({ err: err.message }, 'agent socket error; connection closed');
+    });
+    ws.on('close', () => this.onClose());
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    try {
+      if (!isBinary) throw new ProtocolError(CLOSE.BAD_FRAME, 'text frame; send binary protobuf Envelopes');
+      let env: Envelope;
+      try {
+        env = decodeEnvelope(data, this.deps.config.maxFrameBytes);
+      } catch (err) {
+        if (isVigilError(err, 'FRAME_TOO_LARGE')) throw new ProtocolError(CLOSE.TOO_BIG, err.message);
+        if (isVigilError(err, 'PROTOCOL_VIOLATION')) throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, err.message);
+        if (isVigilError(err)) throw new ProtocolError(CLOSE.BAD_FRAME, err.message);
+        throw err;
+      }
+      this.dispatch(env);
+    } catch (err) {
+      if (err instanceof ProtocolError) return this.reject(err.closeCode, err.message);
+      this.log.error({ err }, 'agent frame handling failed');
+      this.reject(CLOSE.INTERNAL, 'internal error; see the control plane log');
+    }
+  }
+
+  private dispatch(env: Envelope): void {
+    if (!this.hostId) {
+      if (env.payload !== 'hello') throw new ProtocolError(CLOSE.BAD_FRAME, `first frame must be AgentHello, got ${env.payload}`);
+      return this.onHello(env.hello);
+    }
+    const hostId = this.hostId;
+    this.deps.agents.touch(hostId);
+    switch (env.payload) {
+      case 'heartbeat': {
+        this.deps.agents.recordHeartbeat(hostId, env.heartbeat);
+        const { timestamp: _t, ...counters } = env.heartbeat;
+        for (const [counter, v] of Object.entries(counters)) this.deps.metrics.agentLoader.set({ host_id: hostId, counter }, v);
+        return;
+      }
+      case 'alert_batch':
+      case 'event_batch':
+        try {
+          return handleBatch(this, hostId, env, this.deps);
+        } catch (err) {
+          if (isVigilError(err, 'PROTOCOL_VIOLATION')) throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, err.message);
+          throw err;
+        }
+      case 'query_result': {
+        const done = this.pending.get(env.query_result.query_id);
+        if (!done) return this.log.debug({ query_id: env.query_result.query_id }, 'late or unknown query result ignored');
+        return done({ status: 'ok', result: env.query_result });
+      }
+      case 'hello':
+        throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, 'duplicate AgentHello');
+      default:
+        throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, `agents may not send ${env.payload}`);
+    }
+  }
+
+  private onHello(hello: AgentHello): void {
+    if (!HOST_ID_RE.test(hello.host_id)) {
+      throw new ProtocolError(CLOSE.BAD_FRAME, 'AgentHello.host_id must be 1-128 chars of [A-Za-z0-9._:-] (use /etc/machine-id)');
+    }
+    this.hostId = hello.host_id;
+    this.hello = hello;
+    this.log = this.log.child({ host_id: hello.host_id });
+    this.deps.agents.upsertHello(hello);
+    this.deps.registry.attach(hello.host_id, this);
+    this.send({
+      server_hello: {
+        alert_seq: this.deps.alerts.maxAgentSeq(hello.host_id),
+        heartbeat_interval_ms: this.deps.config.heartbeatIntervalMs,
+        server_version: SERVER_VERSION,
+      },
+    });
+    this.log.info({ hostname: hello.hostname, version: hello.agent_version }, 'agent connected');
+  }
+
+  send(env: EnvelopeInit): void {
+    if (this.closed) return;
+    this.ws.send(encodeEnvelope(env, this.deps.config.maxFrameBytes));
+  }
+
+  /** Sends a QueryRequest and resolves with its QueryResult, a timeout, or a disconnect. */
+  query(filters: Partial<Omit<QueryRequest, 'query_id'>>, timeoutMs: number): Promise<QueryOutcome> {
+    if (this.closed) return Promise.resolve({ status: 'disconnected' });
+    const queryId = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish({ status: 'timeout' }), timeoutMs);
+      const finish = (o: QueryOutcome) => {
+        clearTimeout(timer);
+        this.pending.delete(queryId);
+        resolve(o);
+      };
+      this.pending.set(queryId, finish);
+      try {
+        this.send({ query_request: { ...filters, query_id: queryId, timeout_ms: timeoutMs } });
+      } catch (err) {
+        this.log.error({ err }, 'cannot send QueryRequest');
+        finish({ status: 'disconnected' });
+      }
+    });
+  }
+
+  private reject(code: number, message: string): void {
+    this.deps.metrics.framesRejected.inc({ reason: String(code) });
+    this.log.warn({ close_code: code, reason: message }, 'closing agent connection');
+    this.close(code, message);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, closeReason(reason));
+    this.onClose();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    if (this.hostId) this.deps.registry.detach(this.hostId, this);
+    for (const done of [...this.pending.values()]) done({ status: 'disconnected' });
+  }
+}

@@ -1,0 +1,56 @@
+// The control plane's error catalogue. Codes are stable (clients match on
+// them) and documented in docs/api.md; messages tell the user what to do.
+
+export interface ErrorSpec {
+  readonly code: string;
+  readonly status: number;   // HTTP status when it surfaces on a REST route
+  readonly message: string;  // default message
+}
+
+const spec = (code: string, status: number, message: string): ErrorSpec => ({ code, status, message });
+
+export const ERRORS = {
+  CONFIG_INVALID: spec('VIGIL_ERR_CONFIG_INVALID', 500, 'invalid control plane configuration'),
+  TLS_FILES: spec('VIGIL_ERR_TLS_FILES', 500, 'cannot read TLS certificate or key; check --tls-cert/--tls-key paths'),
+  DB_OPEN: spec('VIGIL_ERR_DB_OPEN', 500, 'cannot open the SQLite database; check --db path and permissions'),
+  UNAUTHENTICATED: spec('VIGIL_ERR_UNAUTHENTICATED', 401, 'missing or invalid token; send "Authorization: Bearer <token>" (create one with `vigil token create`)'),
+  FORBIDDEN: spec('VIGIL_ERR_FORBIDDEN', 403, 'token role may not use this endpoint'),
+  BAD_REQUEST: spec('VIGIL_ERR_BAD_REQUEST', 400, 'request failed validation'),
+  NOT_FOUND: spec('VIGIL_ERR_NOT_FOUND', 404, 'no such resource'),
+  TOKEN_NOT_FOUND: spec('VIGIL_ERR_TOKEN_NOT_FOUND', 404, 'no such token; list tokens with `vigil token list`'),
+  QUERY_NO_TARGETS: spec('VIGIL_ERR_QUERY_NO_TARGETS', 400, 'query names no hosts; pass "hosts": [...] or "all": true'),
+  FRAME_TOO_LARGE: spec('VIGIL_ERR_FRAME_TOO_LARGE', 413, 'frame exceeds the size cap; send smaller batches'),
+  FRAME_DECODE: spec('VIGIL_ERR_FRAME_DECODE', 400, 'frame is not a valid protobuf message'),
+  FRAME_INVALID: spec('VIGIL_ERR_FRAME_INVALID', 400, 'frame failed schema verification'),
+  ENCODE_INVALID: spec('VIGIL_ERR_ENCODE_INVALID', 500, 'message to encode failed schema verification'),
+  PROTOCOL_VIOLATION: spec('VIGIL_ERR_PROTOCOL_VIOLATION', 409, 'message not allowed at this point of the protocol'),
+  INTERNAL: spec('VIGIL_ERR_INTERNAL', 500, 'internal error; see the control plane log'),
+} as const;
+
+export type ErrorName = keyof typeof ERRORS;
+
+export class VigilError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+
+  constructor(readonly kind: ErrorName, detail?: string, options?: { cause?: unknown }) {
+    const s = ERRORS[kind];
+    super(detail ? `${s.message}: ${detail}` : s.message, options);
+    this.name = 'VigilError';
+    this.code = s.code;
+    this.statusCode = s.status;
+  }
+}
+
+export function isVigilError(err: unknown, kind?: ErrorName): err is VigilError {
+  return err instanceof VigilError && (kind === undefined || err.kind === kind);
+}
+
+/** JSON body every failing REST route returns. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}

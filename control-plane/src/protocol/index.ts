@@ -1,0 +1,7 @@
+// Public surface of the vigil.v1 protocol for the control plane and the
+// agent-side transport.
+export * from './types';
+export { encodeEnvelope, decodeEnvelope, encodeAlert, decodeAlert, normalize, MAX_FRAME_BYTES } from './codec';
+export { protoRoot, loadProtoRoot, messageType, enumType, protoDir, PROTO_FILES, PROTO_PACKAGE } from './schema';
+export { FIELD_TABLE } from './field-table';
+export { eventTypeOf, severityRank, severityFromName, SEVERITY_NAMES } from './enums';

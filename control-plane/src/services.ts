@@ -1,0 +1,34 @@
+// The control plane's domain services, built once per app from Config.
+// Routes and sockets receive this object; nothing reaches for globals.
+import type { Logger } from 'pino';
+import { AgentRegistry } from './agents/agent-registry';
+import { HealthMonitor } from './agents/health-monitor';
+import { AlertIngest } from './alerts/alert-ingest';
+import type { Config } from './config';
+import { AlertBus } from './feeds/alert-bus';
+import { createMetrics, type Metrics } from './metrics';
+import { AgentStore } from './store/agent-store';
+import { AlertStore } from './store/alert-store';
+import { AuditStore } from './store/audit-store';
+import { openDb, type Db } from './store/db';
+import { TokenStore } from './store/token-store';
+
+export interface Services {
+  config: Config; log: Logger; db: Db; metrics: Metrics;
+  agents: AgentStore; alerts: AlertStore; tokens: TokenStore; audit: AuditStore;
+  bus: AlertBus; ingest: AlertIngest; registry: AgentRegistry; monitor: HealthMonitor;
+}
+
+export function createServices(config: Config, log: Logger, opts: { defaultMetrics?: boolean } = {}): Services {
+  const db = openDb(config.dbPath);
+  const metrics = createMetrics(opts);
+  const audit = new AuditStore(db);
+  const agents = new AgentStore(db);
+  const alerts = new AlertStore(db);
+  const tokens = new TokenStore(db, audit);
+  const bus = new AlertBus(log.child({ module: 'feeds' }));
+  const ingest = new AlertIngest(alerts, bus, metrics, log.child({ module: 'ingest' }));
+  const registry = new AgentRegistry(metrics);
+  const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, ingest, log.child({ module: 'health' }));
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor };
+}

@@ -1,0 +1,67 @@
+// Agents seen by the control plane: identity from AgentHello, liveness
+// from last_seen, loader counters from the latest Heartbeat.
+import type { AgentHello, Heartbeat } from '../protocol';
+import type { Db } from './db';
+
+export type AgentStatus = 'online' | 'offline';
+
+export interface AgentRecord {
+  host_id: string; hostname: string; kernel: string; agent_version: string; capabilities: string[];
+  first_seen: string; last_seen: string; status: AgentStatus; heartbeat: Heartbeat | null;
+}
+
+interface Row extends Omit<AgentRecord, 'capabilities' | 'heartbeat'> {
+  capabilities: string; heartbeat: string | null; last_seen_ms: number;
+}
+
+const toRecord = (r: Row): AgentRecord => ({
+  host_id: r.host_id, hostname: r.hostname, kernel: r.kernel, agent_version: r.agent_version,
+  capabilities: JSON.parse(r.capabilities), first_seen: r.first_seen, last_seen: r.last_seen,
+  status: r.status, heartbeat: r.heartbeat ? JSON.parse(r.heartbeat) : null,
+});
+
+export class AgentStore {
+  private readonly touchStmt;
+
+  constructor(private readonly db: Db) {
+    this.touchStmt = db.prepare("UPDATE agents SET last_seen = ?, last_seen_ms = ?, status = 'online' WHERE host_id = ?");
+  }
+
+  upsertHello(h: AgentHello, now = Date.now()): void {
+    const iso = new Date(now).toISOString();
+    this.db.prepare(
+      `INSERT INTO agents (host_id, hostname, kernel, agent_version, capabilities, first_seen, last_seen, last_seen_ms, status)
+       VALUES (@host_id, @hostname, @kernel, @agent_version, @capabilities, @iso, @iso, @now, 'online')
+       ON CONFLICT (host_id) DO UPDATE SET hostname = excluded.hostname, kernel = excluded.kernel,
+         agent_version = excluded.agent_version, capabilities = excluded.capabilities,
+         last_seen = excluded.last_seen, last_seen_ms = excluded.last_seen_ms, status = 'online'`,
+    ).run({ ...h, capabilities: JSON.stringify(h.capabilities), iso, now });
+  }
+
+  touch(hostId: string, now = Date.now()): void {
+    this.touchStmt.run(new Date(now).toISOString(), now, hostId);
+  }
+
+  recordHeartbeat(hostId: string, hb: Heartbeat, now = Date.now()): void {
+    this.db.prepare("UPDATE agents SET heartbeat = ?, last_seen = ?, last_seen_ms = ?, status = 'online' WHERE host_id = ?")
+      .run(JSON.stringify(hb), new Date(now).toISOString(), now, hostId);
+  }
+
+  /** Online agents silent since before `cutoffMs`. */
+  silentSince(cutoffMs: number): AgentRecord[] {
+    return (this.db.prepare("SELECT * FROM agents WHERE status = 'online' AND last_seen_ms < ?").all(cutoffMs) as Row[]).map(toRecord);
+  }
+
+  markOffline(hostId: string): boolean {
+    return this.db.prepare("UPDATE agents SET status = 'offline' WHERE host_id = ? AND status = 'online'").run(hostId).changes > 0;
+  }
+
+  get(hostId: string): AgentRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM agents WHERE host_id = ?').get(hostId) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  list(): AgentRecord[] {
+    return (this.db.prepare('SELECT * FROM agents ORDER BY hostname, host_id').all() as Row[]).map(toRecord);
+  }
+}

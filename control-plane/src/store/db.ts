@@ -1,0 +1,77 @@
+// Opens the control plane's SQLite database and applies migrations in
+// order (PRAGMA user_version). WAL so feed replays read while ingest writes.
+import Database from 'better-sqlite3';
+import { VigilError } from '../errors';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE agents (
+     host_id TEXT PRIMARY KEY,
+     hostname TEXT NOT NULL,
+     kernel TEXT NOT NULL,
+     agent_version TEXT NOT NULL,
+     capabilities TEXT NOT NULL DEFAULT '[]',
+     first_seen TEXT NOT NULL,
+     last_seen TEXT NOT NULL,
+     last_seen_ms INTEGER NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('online', 'offline')),
+     heartbeat TEXT
+   );
+   CREATE TABLE alerts (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,   -- global, monotonic, never reused
+     host_id TEXT NOT NULL,
+     agent_seq INTEGER,                       -- NULL for control-plane alerts
+     alert_id TEXT NOT NULL,
+     rule_id TEXT NOT NULL,
+     rule_name TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     severity_rank INTEGER NOT NULL,
+     tags TEXT NOT NULL,                      -- JSON array: technique ids + tactic names
+     ts TEXT NOT NULL,
+     ts_ms INTEGER NOT NULL,
+     received_at TEXT NOT NULL,
+     source TEXT NOT NULL,                    -- 'agent' | 'control-plane'
+     alert TEXT NOT NULL,                     -- vigil.v1.Alert as JSON, minus its json field
+     doc TEXT NOT NULL,                       -- the ECS alert document
+     UNIQUE (host_id, agent_seq)
+   );
+   CREATE INDEX alerts_by_host ON alerts (host_id, seq);
+   CREATE INDEX alerts_by_rule ON alerts (rule_id, seq);
+   CREATE INDEX alerts_by_ts ON alerts (ts_ms);
+   CREATE TABLE tokens (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('agent', 'viewer', 'responder', 'admin')),
+     hash TEXT NOT NULL UNIQUE,               -- sha256 hex of the token; the token itself is never stored
+     created_at TEXT NOT NULL,
+     revoked_at TEXT
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ts TEXT NOT NULL,
+     actor TEXT NOT NULL,                     -- token id, or 'cli'
+     action TEXT NOT NULL,                    -- query | token.create | token.revoke
+     detail TEXT NOT NULL                     -- JSON
+   );`,
+];
+
+export function openDb(path: string): Db {
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    throw new VigilError('DB_OPEN', `${path}: ${(err as Error).message}`, { cause: err });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}

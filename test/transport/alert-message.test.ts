@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { decodeAlert, encodeAlert } from '../../control-plane/src/protocol';
+import { toAlertMessage } from '../../agent/src/transport/alert-message';
+import { toProtoEvent } from '../../agent/src/transport/ecs-to-proto';
+import { alertDoc } from './helpers/control-plane';
+
+describe('toAlertMessage', () => {
+  it('maps an agent alert document to vigil.v1.Alert, keeping the full document as json', () => {
+    const doc = alertDoc(7);
+    const { alert, slimmed } = toAlertMessage(7, JSON.stringify(doc), 1 << 20);
+    expect(slimmed).toBe(0);
+    const back = decodeAlert(encodeAlert(alert));
+    expect(back).toMatchObject({
+      id: 'alert-7', seq: 7, rule_id: 'proc-shell-from-web', rule_name: 'Shell spawned by web server',
+      severity: 'SEVERITY_HIGH', technique_ids: ['T1059', 'T1059.004'], tactic_names: ['Execution'],
+      host_id: '', hostname: 'web1', count: 1, process: { pid: 107, entity_id: 'ent-7', thread_id: 107, parent_pid: 1 },
+    });
+    expect(back.triggering_events.map((e) => [e.id, JSON.parse(e.json).process.pid])).toEqual([['ev-7', 107]]);
+    expect(JSON.parse(back.json)).toEqual(doc);
+  });
+
+  it('coerces junk fields instead of producing an unencodable frame, and always has a rule_id', () => {
+    const junk = { rule: { id: 42, level: 'apocalyptic' }, process: { pid: -5, args: ['a', 3] }, vigil: { alert: { count: 'many', events: 'x' } } };
+    const { alert } = toAlertMessage(3, JSON.stringify(junk), 1 << 20);
+    const back = decodeAlert(encodeAlert(alert));
+    expect(back).toMatchObject({ seq: 3, id: 'seq-3', rule_id: '42', severity: 'SEVERITY_UNSPECIFIED', count: 1, process: { pid: 0, args: ['a'] } });
+    expect(toAlertMessage(4, 'not json', 1 << 20).alert).toMatchObject({ rule_id: 'unknown', seq: 4 });
+  });
+
+  it('slims an oversized alert until it fits, related events first', () => {
+    const doc = alertDoc(1);
+    const bigEvent = { '@timestamp': 't', event: { id: 'big' }, blob: 'x'.repeat(40_000) };
+    (doc.vigil as { alert: Record<string, unknown> }).alert.related = [bigEvent, bigEvent];
+    const max = 64 * 1024;
+    const r = toAlertMessage(1, JSON.stringify(doc), max);
+    expect(r.slimmed).toBe(1);
+    expect(r.bytes).toBeLessThanOrEqual(max);
+    const back = decodeAlert(encodeAlert(r.alert));
+    expect(back.related_events).toEqual([]);
+    expect(back.triggering_events).toHaveLength(1);
+    expect(JSON.parse(back.json).vigil.alert).toMatchObject({ related: [], transport_truncated: true, n: 1 });
+
+    // Even a giant rule name ends in a small identity-only message with the same seq.
+    const huge = toAlertMessage(2, JSON.stringify({ ...doc, rule: { id: 'r', name: 'n'.repeat(200_000) } }), max);
+    expect(huge.bytes).toBeGreaterThan(0);
+    expect(huge.bytes).toBeLessThanOrEqual(max);
+    expect(huge.alert).toMatchObject({ seq: 2, rule_id: 'r' });
+  });
+});
+
+describe('toProtoEvent', () => {
+  it('sets the action case from event.action and keeps the document as json', () => {
+    const ev = { '@timestamp': 't1', event: { id: 'e1', action: 'tcp-state', outcome: 'failure' }, host: { name: 'h' }, vigil: { ret: -13, errno: 'EACCES' }, user: { id: '0' } };
+    const p = toProtoEvent(ev);
+    expect(p).toMatchObject({ id: 'e1', timestamp: 't1', host_name: 'h', outcome: 'EVENT_OUTCOME_FAILURE', ret: -13, errno: 'EACCES', tcp_state: {}, user: { id: '0' } });
+    expect(JSON.parse(p.json as string)).toEqual(ev);
+  });
+});
