@@ -54,7 +54,9 @@ npm-deps: node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	$(call msg,NPM,ci)
-	$(Q)npm ci --no-audit --no-fund --loglevel=error
+	$(Q)npm ci --no-audit --no-fund --loglevel=error || \
+		{ echo "  NPM     ci refused the lock (npm 11 omits other platforms' optional deps); falling back to npm install"; \
+		  npm install --no-audit --no-fund --loglevel=error; }
 	$(Q)touch $@
 
 # --- BPF -------------------------------------------------------------------
@@ -108,7 +110,7 @@ test: build
 # Benchmarks (root): workloads x tracers, ~4-5 min on 2 vCPUs. Prints a table
 # and writes bench/results/latest.{md,json}. BENCH_ARGS="--reps 5" etc.
 # tsc is run directly, not via `ts`, so a bench never triggers `npm ci`.
-bench: loader helpers
+bench: build
 	$(call msg,TSC,dist/)
 	$(Q)npx tsc -p tsconfig.json >/dev/null || echo "  (tsc reported type errors; dist/ was emitted anyway)"
 	$(Q)node bench/run.mjs $(BENCH_ARGS)

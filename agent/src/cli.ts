@@ -2,6 +2,10 @@
 // feature and registers itself here through a register*(program) function.
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './agent/agent-command';
+import { registerRulesCommands } from './rules/cli';
+import { registerQueryCommand } from './query/cli';
+import { registerControlPlaneCommands } from '../../control-plane/src/cli';
+import { dashboardExtension } from '../../control-plane/src/ui/dashboard';
 import { JsonlOpenError } from './output/jsonl-writer';
 
 export function buildProgram(): Command {
@@ -11,11 +15,9 @@ export function buildProgram(): Command {
     .exitOverride();
 
   registerAgent(program);
-  // Other subcommands register here as their owners provide them, e.g.:
-  //   registerRules(program);        // vigil rules ...        (agent/src/rules)
-  //   registerQuery(program);        // vigil query ...        (agent/src/query)
-  //   registerControlPlane(program); // vigil control-plane ...(control-plane/src)
-  //   registerToken(program);        // vigil token ...
+  registerRulesCommands(program);
+  registerQueryCommand(program);
+  registerControlPlaneCommands(program, { extendApp: dashboardExtension });
   return program;
 }
 

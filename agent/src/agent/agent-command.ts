@@ -3,6 +3,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger';
 import { defaultLoaderPath } from './loader-process';
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { DEFAULT_DB_PATH, parseRetention, StoreConfigError } from '../store';
+import { AgentRuntime } from './agent-runtime';
+import { packageRoot } from './loader-process';
 import { runAgent } from './run-agent';
 
 const MIN_RINGBUF = 4096;
@@ -31,11 +36,31 @@ export function parseJsonlTarget(value: string): string {
   return value;
 }
 
+export function parseControlPlaneUrl(value: string): string {
+  if (!/^(wss?|https?):\/\/[^/\s]+/.test(value)) throw new InvalidArgumentError('give ws://HOST:PORT or wss://HOST:PORT.');
+  return value;
+}
+
 interface AgentFlags {
   jsonl?: string;
   ringbufSize?: number;
   loader?: string;
   logLevel: LogLevel;
+  rules: string[];
+  defaultRules: boolean;
+  db: string | false;
+  retentionAge?: string;
+  retentionSize?: string;
+  controlPlane?: string;
+  token?: string;
+  ca?: string;
+  forwardEvents?: boolean;
+}
+
+const collect = (value: string, prev: string[]): string[] => [...prev, value];
+
+export function defaultRulesDir(): string {
+  return resolve(packageRoot(), 'rules');
 }
 
 export function registerAgent(program: Command): void {
@@ -46,12 +71,47 @@ export function registerAgent(program: Command): void {
     .option('--ringbuf-size <bytes>', 'kernel ring buffer size, power of two (K/M/G suffixes)', parseRingbufSize)
     .option('--loader <path>', 'vigil-loader binary (default: build/vigil-loader in the package)')
     .option('--log-level <level>', `log level on stderr: ${LOG_LEVELS.join('|')}`, parseLogLevel, 'info' as LogLevel)
+    .option('--rules <dir>', 'extra Sigma rule directory (repeatable); the default set in rules/ is always loaded', collect, [] as string[])
+    .option('--no-default-rules', 'do not load the bundled rules/ directory')
+    .option('--db <path>', 'local event history (SQLite)', DEFAULT_DB_PATH)
+    .option('--no-db', 'keep no local event history')
+    .option('--retention-age <age>', 'prune history older than this, e.g. 7d')
+    .option('--retention-size <size>', 'prune history beyond this size, e.g. 1GB')
+    .option('--control-plane <url>', 'stream alerts to a control plane, e.g. ws://127.0.0.1:7070', parseControlPlaneUrl)
+    .option('--token <token>', 'agent-role token for --control-plane (or VIGIL_TOKEN)')
+    .option('--ca <path>', 'CA certificate for a wss:// control plane')
+    .option('--forward-events', 'also forward every event to the control plane (off by default)')
     .action(async (flags: AgentFlags) => {
       const logger = createLogger(flags.logLevel, { component: 'agent' });
+      let retention;
+      try {
+        retention = parseRetention({ age: flags.retentionAge, size: flags.retentionSize });
+      } catch (err) {
+        if (!(err instanceof StoreConfigError)) throw err;
+        process.stderr.write(`vigil agent: ${err.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const token = flags.token ?? process.env.VIGIL_TOKEN;
+      if (flags.controlPlane && !token) {
+        process.stderr.write('vigil agent: --control-plane needs --token (or VIGIL_TOKEN); create one with `vigil token create --role agent`\n');
+        process.exitCode = 2;
+        return;
+      }
+      const ruleDirs = [...(flags.defaultRules && existsSync(defaultRulesDir()) ? [defaultRulesDir()] : []), ...flags.rules];
+      const runtime = new AgentRuntime(Object.freeze({
+        ruleDirs,
+        dbPath: flags.db === false ? undefined : flags.db,
+        retention,
+        controlPlane: flags.controlPlane && token
+          ? { url: flags.controlPlane, token, caPath: flags.ca, forwardEvents: flags.forwardEvents === true }
+          : undefined,
+      }), logger);
       const code = await runAgent(Object.freeze({
         loaderPath: flags.loader ?? defaultLoaderPath(),
         jsonl: flags.jsonl,
         ringbufSize: flags.ringbufSize,
+        pipeline: runtime,
       }), logger);
       process.exitCode = code;
     });

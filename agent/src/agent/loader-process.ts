@@ -29,6 +29,8 @@ export interface LoaderProcessOptions {
   normalizer: EventNormalizer;
   logger: Logger;
   onEvent: (ev: EcsEvent) => void;
+  /** Every READY/STATS frame, after it is parsed (drop alerts, heartbeats). */
+  onStats?: (stats: LoaderStats) => void;
   ringbufSize?: number;
   /** Processes whose events the kernel should drop (always includes us). */
   selfPids?: number[];
@@ -168,6 +170,7 @@ export class LoaderProcess {
     } else {
       this.opts.logger.debug({ ...counts, collector: this.collectorCounters() }, 'loader stats');
     }
+    this.opts.onStats?.(s);
     if (s.drops > prevDrops) {
       this.opts.logger.warn({ drops: s.drops, new_drops: s.drops - prevDrops }, 'kernel ring buffer full: events were dropped (try a larger --ringbuf-size)');
     }

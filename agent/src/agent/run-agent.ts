@@ -6,6 +6,7 @@ import type { EcsEvent } from '../model/ecs-event';
 import { EventNormalizer } from '../normalize';
 import { JsonlWriter } from '../output/jsonl-writer';
 import { LoaderProcess } from './loader-process';
+import type { LoaderStats } from './loader-stats';
 
 /** Something that consumes every normalized event (JSONL, process table, rules, store...). */
 export type EventSink = (ev: EcsEvent) => void;
@@ -16,6 +17,17 @@ export interface AgentConfig {
   ringbufSize?: number;
   /** Sinks the composition root adds (process model, rules, store); run in order. */
   sinks?: EventSink[];
+  /** Replaces the plain sink fan-out: gets every event, writes through `emit`. */
+  pipeline?: AgentPipeline;
+}
+
+/** What the composition root plugs in between the loader and the outputs. */
+export interface AgentPipeline {
+  start(emit: EventSink): void;
+  ingest(ev: EcsEvent): void;
+  onLoaderStats(stats: LoaderStats): void;
+  /** Flush queues; returns when outputs are safe to close. */
+  stop(): Promise<void>;
 }
 
 export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number> {
@@ -48,12 +60,15 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
     }
   };
 
+  const pipeline = cfg.pipeline;
+  pipeline?.start(onEvent);
   const loader = new LoaderProcess({
     loaderPath: cfg.loaderPath,
     ringbufSize: cfg.ringbufSize,
     normalizer: new EventNormalizer(),
     logger: logger.child({ module: 'loader' }),
-    onEvent,
+    onEvent: pipeline ? (ev) => pipeline.ingest(ev) : onEvent,
+    onStats: pipeline ? (s) => pipeline.onLoaderStats(s) : undefined,
   });
 
   const stopped = new Promise<number>((resolve) => { shutdown = resolve; });
@@ -79,6 +94,7 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
     }),
   ]);
   const exit = await loader.stop();
+  await pipeline?.stop();
   if (exit.code !== 0 && exit.requested) logger.warn({ code: exit.code, signal: exit.signal }, exit.message);
   await writer?.close();
   process.off('SIGINT', onSignal);

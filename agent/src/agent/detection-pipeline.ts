@@ -1,0 +1,111 @@
+// Normalized event -> process model (context, retry queue) -> rules ->
+// deduped alerts. Outputs go to the sinks in order: every event first, then
+// the alerts it raised, so a reader always sees an alert's cause before it.
+import type { Logger } from 'pino';
+import { AlertDeduper, buildAlert, dropAlert, type AlertEvent, type DropStats } from '../alerts';
+import type { EcsEvent, EventCategory } from '../model/ecs-event';
+import type { ProcessModel } from '../process';
+import type { RuleEngine } from '../rules';
+
+export interface PipelineSinks {
+  event(ev: EcsEvent): void;
+  alert(alert: AlertEvent): void;
+}
+
+export interface DetectionPipelineOptions {
+  model: ProcessModel;
+  engine?: RuleEngine;
+  sinks: PipelineSinks;
+  logger: Logger;
+  host: string;
+  dedupWindowMs?: number;
+}
+
+const CATEGORY_OF: Record<string, EventCategory> = { exec: 'process', fork: 'process', exit: 'process' };
+
+export class DetectionPipeline {
+  private readonly deduper: AlertDeduper;
+  private flushTimer?: NodeJS.Timeout;
+  private prevDrops?: DropStats;
+  private ruleErrors = 0;
+  readonly counters = { events: 0, alerts: 0, ruleErrors: 0 };
+
+  constructor(private readonly opts: DetectionPipelineOptions) {
+    this.deduper = new AlertDeduper({ windowMs: opts.dedupWindowMs });
+  }
+
+  start(): void {
+    this.opts.model.seed();
+    this.deduper.start((a) => this.emitAlert(a));
+    this.scheduleFlush();
+  }
+
+  /** Called for every normalized event, in kernel order. */
+  ingest(ev: EcsEvent): void {
+    for (const ready of this.opts.model.ingest(ev)) this.process(ready);
+  }
+
+  /** Loader STATS: growing drop counters become an alert. */
+  onLoaderStats(stats: DropStats): void {
+    const alert = dropAlert(stats, this.prevDrops, { host: this.opts.host });
+    this.prevDrops = { drops: stats.drops, events: stats.events };
+    if (alert) this.emitAlert(alert);
+  }
+
+  /** Releases everything still queued: retry queue, then dedup windows. */
+  stop(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const ev of this.opts.model.flushDue(Number.MAX_SAFE_INTEGER)) this.process(ev);
+    this.deduper.stop();
+    for (const a of this.deduper.drain()) this.emitAlert(a);
+  }
+
+  private process(ev: EcsEvent): void {
+    this.counters.events++;
+    this.opts.sinks.event(ev);
+    const engine = this.opts.engine;
+    if (!engine) return;
+    let matches;
+    try {
+      matches = engine.evaluate(ev);
+    } catch (err) {
+      // A rule bug must never stop capture: count it, log the first.
+      if (this.ruleErrors++ === 0) this.opts.logger.error({ err }, 'rule evaluation threw (further errors only counted)');
+      this.counters.ruleErrors = this.ruleErrors;
+      return;
+    }
+    for (const m of matches) {
+      const alert = buildAlert(m, (id) => this.recentActivity(id));
+      for (const out of this.deduper.offer(alert)) this.emitAlert(out);
+    }
+  }
+
+  private emitAlert(alert: AlertEvent): void {
+    this.counters.alerts++;
+    this.opts.sinks.alert(alert);
+  }
+
+  /** The process model keeps compact summaries; present them as slim events. */
+  private recentActivity(entityId: string): EcsEvent[] {
+    return this.opts.model.recentActivity(entityId).map((item) => ({
+      '@timestamp': item['@timestamp'],
+      event: { kind: 'event', action: item.action, category: [CATEGORY_OF[item.action] ?? categoryFromSummary(item.summary)] },
+      vigil: { summary: item.summary },
+    }) as unknown as EcsEvent);
+  }
+
+  private scheduleFlush(): void {
+    const due = this.opts.model.nextDueInMs();
+    const delay = due === undefined ? 50 : Math.max(5, Math.min(due, 50));
+    this.flushTimer = setTimeout(() => {
+      for (const ev of this.opts.model.flushDue()) this.process(ev);
+      this.scheduleFlush();
+    }, delay);
+    this.flushTimer.unref();
+  }
+}
+
+function categoryFromSummary(summary: string): EventCategory {
+  return /^(connect|accept|bind|listen|socket|tcp-state)\b/.test(summary) ? 'network' : 'file';
+}
