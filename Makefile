@@ -107,6 +107,10 @@ $(OUT) $(OUT)/bpf $(OUT)/skel $(OUT)/helpers $(OUT)/bench:
 test: build
 	$(Q)npx vitest run
 
+# Control plane on 127.0.0.1:7070 + the local agent; prints the dashboard URL.
+run: build
+	$(Q)./scripts/run.sh
+
 # Benchmarks (root): workloads x tracers, ~4-5 min on 2 vCPUs. Prints a table
 # and writes bench/results/latest.{md,json}. BENCH_ARGS="--reps 5" etc.
 # tsc is run directly, not via `ts`, so a bench never triggers `npm ci`.

@@ -78,7 +78,7 @@ describe('dashboard (real browser, real agent, real detection)', () => {
 
     agentLog = join(dir, 'agent.log');
     agent = spawn(process.execPath, [CLI, 'agent', '--control-plane', `ws://127.0.0.1:${port}/v1/agent`, '--token', agentToken,
-      '--log-level', 'info'], { cwd: dir, stdio: ['ignore', 'ignore', openSync(agentLog, 'w')] });
+      '--db', join(dir, 'events.db'), '--log-level', 'info'], { cwd: dir, stdio: ['ignore', 'ignore', openSync(agentLog, 'w')] });
     let exited: number | null | undefined;
     agent.on('exit', (code) => { exited = code; });
     await until(() => app.vigil.registry.size > 0 || exited !== undefined, 30_000, 'the agent to connect', agentLog);

@@ -60,7 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'vigil-e2e-')));
   const jsonl = join(dir, 'events.jsonl');
   const logPath = join(dir, 'agent.log');
-  const agent: ChildProcess = spawn(process.execPath, [CLI, 'agent', '--jsonl', jsonl, '--log-level', 'info'], {
+  const agent: ChildProcess = spawn(process.execPath, [CLI, 'agent', '--jsonl', jsonl, '--db', join(dir, 'events.db'), '--log-level', 'info'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', openSync(logPath, 'w')],
   });

@@ -44,7 +44,7 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
       shutdown?.(code);
     },
   });
-  if (!writer) logger.warn('no --jsonl given: events are only counted');
+  if (!writer && !cfg.pipeline) logger.warn('no --jsonl given: events are only counted');
 
   const sinks: EventSink[] = [...(cfg.sinks ?? [])];
   if (writer) sinks.push((ev) => writer.write(ev));
