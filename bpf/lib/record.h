@@ -30,7 +30,7 @@ static __always_inline void *rec__begin(struct vigil_rec *r, __u16 type, __u32 b
 	if (!r->s)
 		return NULL;
 	h = (struct vigil_hdr *)r->s->buf;
-	task__fill_hdr(h, (struct task_struct *)bpf_get_current_task(), type);
+	task__fill_hdr(h, bpf_get_current_task_btf(), type);
 	r->off = sizeof(*h) + body_size;
 	return r->s->buf + sizeof(*h);
 }

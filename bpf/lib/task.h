@@ -11,40 +11,56 @@ static __always_inline __u64 task__start_boottime(struct task_struct *task)
 }
 
 /* Inode of the pid namespace the task lives in (not the one its children
- * get): the ns of its struct pid at the pid's own level. */
+ * get): the ns of its struct pid at the pid's own level. `task` is a BTF
+ * pointer, so fixed hops are plain loads; only numbers[level] is a
+ * variable index the verifier refuses on BTF pointers, so levels 0-1 (host
+ * and one container deep, nearly every event) are unrolled and deeper ones
+ * fall back to probe reads. */
 static __always_inline __u32 task__pid_ns(struct task_struct *task)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid *pid = task->thread_pid;
+	unsigned int level;
 	struct upid up = {};
 
+	if (!pid)
+		return 0;
+	level = pid->level;
+	if (level == 0)
+		return pid->numbers[0].ns->ns.inum;
+	if (level == 1)
+		return pid->numbers[1].ns->ns.inum;
 	if (bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level & 31]))
 		return 0;
 	return BPF_CORE_READ(up.ns, ns.inum);
 }
 
-/* Fill the common header from `task` (normally the current task). */
+/* Fill the common header from the current task. Direct loads off the BTF
+ * task pointer replace a bpf_probe_read_kernel per hop: this runs for every
+ * record of every probe. A NULL hop (e.g. nsproxy after exit_namespaces)
+ * reads as 0, as the probe reads did. Creds stay real_cred (objective ids),
+ * not bpf_get_current_uid_gid(), which reports the overridable cred. */
 static __always_inline void task__fill_hdr(struct vigil_hdr *h, struct task_struct *task, __u16 type)
 {
-	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+	const struct cred *cred = task->real_cred;
 
 	h->type = type;
 	h->flags = 0;
 	h->nstr = 0;
 	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->start_boottime = task__start_boottime(task);
-	h->tgid = BPF_CORE_READ(task, tgid);
-	h->tid = BPF_CORE_READ(task, pid);
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	h->uid = BPF_CORE_READ(cred, uid.val);
-	h->gid = BPF_CORE_READ(cred, gid.val);
-	h->euid = BPF_CORE_READ(cred, euid.val);
-	h->loginuid = BPF_CORE_READ(task, loginuid.val);
-	h->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	h->start_boottime = task->group_leader->start_boottime;
+	h->tgid = task->tgid;
+	h->tid = task->pid;
+	h->ppid = task->real_parent->tgid;
+	h->uid = cred->uid.val;
+	h->gid = cred->gid.val;
+	h->euid = cred->euid.val;
+	h->loginuid = task->loginuid.val;
+	h->mnt_ns = task->nsproxy->mnt_ns->ns.inum;
 	h->pid_ns = task__pid_ns(task);
 	h->pad0 = 0;
 	h->cgroup_id = bpf_get_current_cgroup_id();
-	BPF_CORE_READ_STR_INTO(&h->comm, task, comm);
+	/* Zero-pads the tail, so comm is NUL padded as events.h promises. */
+	bpf_get_current_comm(&h->comm, sizeof(h->comm));
 }
 
 /* The struct file behind fd in the current task, or NULL. */
