@@ -72,6 +72,16 @@ function findFrom(t: JsonlTail, start: number, pred: (e: EcsEvent) => boolean): 
   return { next: t.events.length };
 }
 
+/** Why an event may be missing: the agent's own drop alerts since this file loaded. */
+function dropNote(t: JsonlTail): string {
+  const drops = t.events.filter((e) => e.event.action === 'events-dropped');
+  const newest = t.events[t.events.length - 1]?.['@timestamp'];
+  const lag = newest ? `; newest event is ${((Date.now() - Date.parse(newest)) / 1000).toFixed(1)} s old` : '';
+  if (!drops.length) return `${lag}; the agent reported no dropped events`;
+  const last = drops[drops.length - 1] as EcsEvent & { rule?: { description?: string } };
+  return `${lag}; the agent reported dropped events ${drops.length} time(s), last: ${last.rule?.description ?? '?'}`;
+}
+
 export async function waitForEvent(pred: (e: EcsEvent) => boolean, timeoutMs = 5000, opts: WaitOptions = {}): Promise<EcsEvent> {
   const t = getTail(opts);
   let i = 0;
@@ -82,7 +92,7 @@ export async function waitForEvent(pred: (e: EcsEvent) => boolean, timeoutMs = 5
     if (r.found) return r.found;
     i = r.next;
     if (Date.now() > deadline) {
-      throw new Error(`waitForEvent: no matching event within ${timeoutMs} ms (${t.events.length} events scanned)`);
+      throw new Error(`waitForEvent: no matching event within ${timeoutMs} ms (${t.events.length} events scanned)${dropNote(t)}`);
     }
     await sleep(25);
   }
