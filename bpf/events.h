@@ -181,7 +181,23 @@ enum vigil_stat {
 	VIGIL_STAT_DROPS = 1,	/* ring buffer full: record lost */
 	VIGIL_STAT_TRUNCATED = 2, /* records with VIGIL_F_TRUNCATED */
 	VIGIL_STAT_FILTERED = 3, /* dropped in kernel by filters */
+	VIGIL_STAT_DEDUPED = 4,	/* folded into a later record's repeat count */
 	VIGIL_STAT_MAX = 8,
 };
+
+/* Kernel filter state the loader writes at run time (bpf/lib/maps.h:
+ * filter_cfg, read_watch). Not a record: never crosses the ring buffer. */
+struct vigil_filter_cfg {
+	__u32 read_filter;	/* 1: read-only opens ship only if watched */
+	__u32 pad;
+	__u64 file_lens;	/* bit n: a VIGIL_WATCH_FILE name has length n */
+	__u64 dir_lens;		/* the same for VIGIL_WATCH_DIR names */
+};
+
+/* read_watch key: a dentry name, NUL-padded. Longer names are cut to
+ * VIGIL_WATCH_NAME_MAX - 1 bytes on both sides and share length bit 31. */
+#define VIGIL_WATCH_NAME_MAX	32
+#define VIGIL_WATCH_FILE	1	/* the opened file has this name */
+#define VIGIL_WATCH_DIR		2	/* the opened file's directory has this name */
 
 #endif /* __VIGIL_EVENTS_H */

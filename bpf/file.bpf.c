@@ -9,14 +9,13 @@
  *    rmdir AT_REMOVEDIR, lchown AT_SYMLINK_NOFOLLOW, as the kernel runs them.
  *  - fd variants (fchmod, fchown, ftruncate, fchdir) put the fd in dirfd and
  *    its resolved path in [0] with an empty base: AT_EMPTY_PATH semantics.
- *  - no path is filtered here yet; only the agent itself is skipped. */
+ *  - opens go through the default profile's filter (lib/open_filter.h)
+ *    unless the loader runs with --capture all. */
 #include "lib/syscall.h"
+#include "lib/open_filter.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define O_WRONLY_	01
-#define O_CREAT_	0100
-#define O_TRUNC_	01000
 #define AT_SYMLINK_NOFOLLOW_ 0x100
 #define AT_REMOVEDIR_	0x200
 #define ID_UNCHANGED	0xffffffffu
@@ -144,10 +143,14 @@ static __always_inline int open__emit(long ret, struct vigil_args *a, __u16 type
 {
 	struct vigil_file_body *b;
 	struct vigil_rec r;
+	__u32 repeat = 0;
 
+	if (type == VIGIL_EV_OPEN && open__skip(ret, flags, &repeat))
+		return 0;
 	b = file__begin(&r, type, a, ret);
 	if (!b)
 		return 0;
+	b->repeat = repeat;
 	b->dirfd = dirfd;
 	b->flags = flags;
 	b->mode = mode;

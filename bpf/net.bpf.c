@@ -161,6 +161,20 @@ int exit_listen(struct trace_event_raw_sys_exit *ctx)
 	return rec__submit(&r);
 }
 
+/* Default profile: socket() of the everyday families ships nothing that
+ * connect/bind/accept do not; raw and packet sockets always ship. */
+static __always_inline bool socket__skip(__u16 family, __u16 type)
+{
+	if (capture_all || type == 3 /* SOCK_RAW */ || type == 10 /* SOCK_PACKET */)
+		return false;
+	if (family == VIGIL_AF_UNIX || family == VIGIL_AF_INET || family == VIGIL_AF_INET6 ||
+	    family == 16 /* AF_NETLINK */) {
+		stats__add(VIGIL_STAT_FILTERED, 1);
+		return true;
+	}
+	return false;
+}
+
 /* socket(family, type, protocol): ret is the new fd. */
 SEC("tp/syscalls/sys_exit_socket")
 int exit_socket(struct trace_event_raw_sys_exit *ctx)
@@ -170,6 +184,8 @@ int exit_socket(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_rec r;
 
 	if (net__take(ctx, &a))
+		return 0;
+	if (socket__skip((__u16)a.a[0], (__u16)(a.a[1] & VIGIL_SOCK_TYPE_MASK)))
 		return 0;
 	b = net__begin(&r, VIGIL_EV_SOCKET, ctx->ret, ctx->ret);
 	if (!b)
@@ -212,6 +228,17 @@ static __always_inline bool tcp__no_task_ctx(int old, int new)
 	return sp < stack || sp >= stack + THREAD_BYTES;
 }
 
+/* Default profile: a connection's establishment (either side) and an
+ * outbound attempt that failed. The other eight transitions of a short
+ * connection repeat what connect/accept/close already said. */
+static __always_inline bool tcp__skip(int old, int new)
+{
+	if (capture_all || new == 1 /* ESTABLISHED */ || (old == 2 && new == 7) /* SYN_SENT -> CLOSE */)
+		return false;
+	stats__add(VIGIL_STAT_FILTERED, 1);
+	return true;
+}
+
 /* TCP state machine, IPv4 and IPv6. Often fires in softirq. */
 SEC("tp/sock/inet_sock_set_state")
 int handle_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
@@ -220,7 +247,7 @@ int handle_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	struct vigil_rec r;
 	bool no_task;
 
-	if (ctx->protocol != VIGIL_IPPROTO_TCP)
+	if (ctx->protocol != VIGIL_IPPROTO_TCP || tcp__skip(ctx->oldstate, ctx->newstate))
 		return 0;
 	no_task = tcp__no_task_ctx(ctx->oldstate, ctx->newstate);
 	if (!no_task && filter__is_self())

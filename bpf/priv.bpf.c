@@ -142,99 +142,109 @@ int exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 }
 
 /* --- kernel modules ---------------------------------------------------
- * Through raw_syscalls, filtered on the syscall nr: with CONFIG_MODULES=n
- * the per-syscall tracepoints do not exist, yet an attempt to load a
- * module is exactly what we want to see. The cost is one compare per
- * syscall while the program is attached. x86_64 numbers only. */
+ * Their own sys_exit tracepoints when the kernel has them. With
+ * CONFIG_MODULES=n it does not, yet an attempt to load a module is exactly
+ * what we want to see: exit_module_any, one tp_btf/sys_exit program that
+ * sees every syscall and returns after one compare on the nr. It costs
+ * ~13% on syscall-heavy loads, so the loader runs it only with --capture
+ * all and only when the dedicated tracepoints are missing (lifecycle.c).
+ * Args come from the syscall's pt_regs. x86_64 numbers only. */
 #define NR_init_module		175
 #define NR_delete_module	176
 #define NR_finit_module		313
 
-static __always_inline bool module__nr(long nr)
-{
-	return nr == NR_init_module || nr == NR_finit_module || nr == NR_delete_module;
-}
-
-SEC("tp/raw_syscalls/sys_enter")
-int enter_module(struct trace_event_raw_sys_enter *ctx)
-{
-	if (!module__nr(ctx->id))
-		return 0;
-	return syscall__stash(ctx);
-}
-
 /* init_module(image, len, params) */
-static __always_inline int init_module_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int init_module_exit(long ret, struct vigil_args *a)
 {
 	struct vigil_priv_body *b;
-	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
-		return 0;
-	b = priv__begin(&r, VIGIL_EV_MODULE_LOAD, ctx->ret);
+	b = priv__begin(&r, VIGIL_EV_MODULE_LOAD, ret);
 	if (!b)
 		return 0;
 	b->arg[0] = (__u64)-1;
-	b->arg[1] = a.a[1];
+	b->arg[1] = a->a[1];
 	b->arg[2] = 0;
 	rec__str_empty(&r);
-	rec__str_user(&r, (const void *)a.a[2], PTR_NAME_MAX);
+	rec__str_user(&r, (const void *)a->a[2], PTR_NAME_MAX);
 	return rec__submit(&r);
 }
 
 /* finit_module(fd, params, flags): image len is the file's size. */
-static __always_inline int finit_module_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int finit_module_exit(long ret, struct vigil_args *a)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct vigil_priv_body *b;
-	struct vigil_args a;
 	struct vigil_rec r;
 	struct file *f;
 
-	if (priv__take(ctx, &a))
-		return 0;
-	b = priv__begin(&r, VIGIL_EV_MODULE_LOAD, ctx->ret);
+	b = priv__begin(&r, VIGIL_EV_MODULE_LOAD, ret);
 	if (!b)
 		return 0;
-	f = task__fd_file(task, (int)a.a[0]);
-	b->arg[0] = (__u32)a.a[0];
+	f = task__fd_file(task, (int)a->a[0]);
+	b->arg[0] = (__u32)a->a[0];
 	b->arg[1] = f ? BPF_CORE_READ(f, f_inode, i_size) : 0;
-	b->arg[2] = (__u32)a.a[2];
+	b->arg[2] = (__u32)a->a[2];
 	rec__str_file(&r, f);
-	rec__str_user(&r, (const void *)a.a[1], PTR_NAME_MAX);
+	rec__str_user(&r, (const void *)a->a[1], PTR_NAME_MAX);
 	return rec__submit(&r);
 }
 
 /* delete_module(name, flags) */
-static __always_inline int delete_module_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int delete_module_exit(long ret, struct vigil_args *a)
 {
 	struct vigil_priv_body *b;
-	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
-		return 0;
-	b = priv__begin(&r, VIGIL_EV_MODULE_UNLOAD, ctx->ret);
+	b = priv__begin(&r, VIGIL_EV_MODULE_UNLOAD, ret);
 	if (!b)
 		return 0;
-	b->arg[0] = (__u32)a.a[1];
-	rec__str_user(&r, (const void *)a.a[0], MODNAME_MAX);
+	b->arg[0] = (__u32)a->a[1];
+	rec__str_user(&r, (const void *)a->a[0], MODNAME_MAX);
 	return rec__submit(&r);
 }
 
-SEC("tp/raw_syscalls/sys_exit")
-int exit_module(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int module__args(struct pt_regs *regs, long nr, struct vigil_args *a)
 {
-	long nr = ctx->id;
-
-	if (nr == NR_init_module)
-		return init_module_exit(ctx);
-	if (nr == NR_finit_module)
-		return finit_module_exit(ctx);
-	if (nr == NR_delete_module)
-		return delete_module_exit(ctx);
+	if (filter__is_self())
+		return -1;
+	a->nr = nr;
+	a->a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a->a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a->a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	return 0;
+}
+
+#define MODULE_EXIT(name, nr, emit)						\
+SEC("tp/syscalls/sys_exit_" #name)						\
+int exit_##name(struct trace_event_raw_sys_exit *ctx)				\
+{										\
+	struct vigil_args a;							\
+										\
+	if (module__args((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()), nr, &a)) \
+		return 0;							\
+	return emit(ctx->ret, &a);						\
+}
+
+MODULE_EXIT(init_module, NR_init_module, init_module_exit)
+MODULE_EXIT(finit_module, NR_finit_module, finit_module_exit)
+MODULE_EXIT(delete_module, NR_delete_module, delete_module_exit)
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(exit_module_any, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	struct vigil_args a;
+
+	if (nr != NR_init_module && nr != NR_finit_module && nr != NR_delete_module)
+		return 0;
+	if (module__args(regs, nr, &a))
+		return 0;
+	if (nr == NR_init_module)
+		return init_module_exit(ret, &a);
+	if (nr == NR_finit_module)
+		return finit_module_exit(ret, &a);
+	return delete_module_exit(ret, &a);
 }
 
 /* --- bpf: commands that add or attach code or objects ------------------ */

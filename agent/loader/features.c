@@ -78,6 +78,18 @@ static bool has_events(const char *dir)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+bool features__tracepoint_exists(const char *category, const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s", TRACEFS, category, name);
+	if (stat(path, &st) == 0)
+		return true;
+	snprintf(path, sizeof(path), "%s/events/%s/%s", DEBUGFS_TRACING, category, name);
+	return stat(path, &st) == 0;
+}
+
 /* Tracepoint attach reads event ids from tracefs; mount it if nobody has. */
 static int features__tracefs(void)
 {

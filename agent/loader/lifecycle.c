@@ -12,10 +12,11 @@
 #include "frames.h"
 #include "log.h"
 #include "rodata.h"
+#include "vigil_features.h"
 
 #define MAX_LOAD_RETRIES 32
 
-static const char *shared_names[VIGIL_MAP_SHARED_COUNT] = { "events", "stats", "self_tgids" };
+static const char *shared_names[VIGIL_MAP_SHARED_COUNT] = { "events", "stats", "self_tgids", "filter_cfg", "read_watch" };
 
 void lifecycle__init(struct vigil_lifecycle *lc)
 {
@@ -49,6 +50,26 @@ static int shared_index(const char *name)
 	return -1;
 }
 
+/* Why a program stays unloaded in this setup, or NULL to load it. A
+ * tracepoint the kernel lacks is skipped by name, not reported as a failure. */
+static const char *program__gate(struct bpf_program *p, const struct vigil_opts *o)
+{
+	const char *sec = bpf_program__section_name(p), *slash;
+	char cat[64];
+
+	if (!strcmp(bpf_program__name(p), "exit_module_any")) {
+		if (features__tracepoint_exists("syscalls", "sys_exit_init_module"))
+			return "off: module syscalls have their own tracepoints";
+		if (!o->capture_all)
+			return "off: no module syscall tracepoints here; --capture all watches every syscall";
+		return NULL;
+	}
+	if (strncmp(sec, "tp/", 3) || !(slash = strchr(sec + 3, '/')) || slash - sec - 3 >= (int)sizeof(cat))
+		return NULL;
+	snprintf(cat, sizeof(cat), "%.*s", (int)(slash - sec - 3), sec + 3);
+	return features__tracepoint_exists(cat, slash + 1) ? NULL : "off: the kernel has no such tracepoint";
+}
+
 /* Between open and load: point shared maps at the first object's, size the
  * ring, set tunables and switch off programs refused in earlier attempts. */
 static int family__configure(struct vigil_lifecycle *lc, struct bpf_object *obj, const struct vigil_opts *o,
@@ -66,6 +87,10 @@ static int family__configure(struct vigil_lifecycle *lc, struct bpf_object *obj,
 			return err;
 	}
 	err = rodata__set_u64(obj, "wakeup_bytes", o->wakeup_bytes);
+	if (!err || err == -ENOENT)
+		err = rodata__set_u64(obj, "capture_all", o->capture_all);
+	if (!err || err == -ENOENT)
+		err = rodata__set_u64(obj, "dedup_ns", o->capture_all ? 0 : o->dedup_ns);
 	if (err && err != -ENOENT)
 		return err;
 	for (i = 0; i < nskip; i++) {
@@ -97,6 +122,8 @@ static int family__load(struct vigil_lifecycle *lc, int id, const struct vigil_o
 	char why[MAX_LOAD_RETRIES][VIGIL_ERR_LEN];
 	struct bpf_program *p;
 	int nskip = 0, err, i;
+	bool gated = false;
+	const char *why_not;
 	void *skel;
 
 	for (;;) {
@@ -105,6 +132,17 @@ static int family__load(struct vigil_lifecycle *lc, int id, const struct vigil_o
 			err = -errno;
 			fprintf(stderr, "vigil-loader: failed to open %s probes: %s\n", f->name, strerror(-err));
 			return err;
+		}
+		if (!gated) {
+			gated = true;
+			bpf_object__for_each_program(p, f->obj(skel)) {
+				if (nskip == MAX_LOAD_RETRIES || !(why_not = program__gate(p, o)))
+					continue;
+				snprintf(skip[nskip], sizeof(skip[0]), "%s", bpf_program__name(p));
+				snprintf(why[nskip], sizeof(why[0]), "%s", why_not);
+				nskip++;
+				fprintf(stderr, "vigil-loader: %s/%s %s\n", f->name, bpf_program__name(p), why_not);
+			}
 		}
 		log__reset();
 		err = family__configure(lc, f->obj(skel), o, skip, nskip);

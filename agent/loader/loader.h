@@ -30,6 +30,8 @@ struct vigil_opts {
 	bool disabled[VIGIL_FAM_COUNT];
 	__u32 self_pids[VIGIL_MAX_SELF_PIDS];
 	int n_self_pids;
+	bool capture_all;		/* --capture all: no default-profile filter */
+	__u64 dedup_ns;			/* open dedup window, 0: off */
 	bool stdin_watch;
 	bool verbose;
 };

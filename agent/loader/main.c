@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vigil_features.h"
+#include "control.h"
 #include "frames.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -37,24 +38,6 @@ static void signals__setup(void)
 	signal(SIGPIPE, SIG_IGN); /* a gone collector shows up as EPIPE */
 }
 
-/* The collector closing our stdin means it is gone or wants us to stop. */
-static bool stdin__closed(void)
-{
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	char buf[256];
-	ssize_t n;
-
-	if (poll(&p, 1, 0) <= 0)
-		return false;
-	if (p.revents & (POLLERR | POLLNVAL))
-		return true;
-	if (p.revents & POLLIN) {
-		n = read(STDIN_FILENO, buf, sizeof(buf));
-		return n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN);
-	}
-	return p.revents & POLLHUP;
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -63,7 +46,8 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, const struct vigil_opts *o)
+static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, struct vigil_control *ctl,
+	       const struct vigil_opts *o)
 {
 	int stats_fd = lc->shared_fd[VIGIL_MAP_STATS], err;
 	long long next_stats = now_ms() + o->stats_interval_ms;
@@ -72,19 +56,22 @@ static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, const struct 
 		err = ringbuf__drain(rb, o->poll_ms);
 		if (err < 0)
 			goto io_fail;
-		if (o->stdin_watch && stdin__closed())
+		/* stdin closing means the collector is gone or wants us to stop. */
+		if (o->stdin_watch && control__poll(ctl))
 			break;
 		if (now_ms() >= next_stats) {
 			next_stats += o->stats_interval_ms;
 			if (now_ms() > next_stats) /* we fell behind (blocked stdout): don't burst */
 				next_stats = now_ms() + o->stats_interval_ms;
-			if ((err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size)))
+			if ((err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size,
+					       control__read_watch(ctl))))
 				goto io_fail;
 		}
 	}
 	/* Final drain and counters, so nothing submitted before stop is lost. */
 	if ((err = ringbuf__drain(rb, 0)) < 0 ||
-	    (err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size)))
+	    (err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size,
+					       control__read_watch(ctl))))
 		goto io_fail;
 	return VIGIL_EXIT_OK;
 io_fail:
@@ -96,6 +83,7 @@ int main(int argc, char **argv)
 {
 	static struct vigil_lifecycle lc;
 	struct ring_buffer *rb = NULL;
+	struct vigil_control *ctl = NULL;
 	struct vigil_opts o;
 	int ret, err;
 
@@ -120,6 +108,12 @@ int main(int argc, char **argv)
 		ret = VIGIL_EXIT_LOAD;
 		goto cleanup;
 	}
+	ctl = control__new(lc.shared_fd[VIGIL_MAP_FILTER_CFG], lc.shared_fd[VIGIL_MAP_READ_WATCH]);
+	if (!ctl) {
+		fprintf(stderr, "vigil-loader: failed to allocate the control state: %s\n", strerror(ENOMEM));
+		ret = VIGIL_EXIT_IO;
+		goto cleanup;
+	}
 	rb = ringbuf__new(lc.shared_fd[VIGIL_MAP_EVENTS]);
 	if (!rb) {
 		fprintf(stderr, "vigil-loader: failed to create ring buffer: %s\n", strerror(errno));
@@ -128,17 +122,19 @@ int main(int argc, char **argv)
 	}
 	if ((ret = lifecycle__attach(&lc)))
 		goto cleanup;
-	if ((err = stats__emit(VIGIL_FRAME_READY, lc.shared_fd[VIGIL_MAP_STATS], &lc.probes, o.ringbuf_size))) {
+	if ((err = stats__emit(VIGIL_FRAME_READY, lc.shared_fd[VIGIL_MAP_STATS], &lc.probes, o.ringbuf_size,
+				 control__read_watch(ctl)))) {
 		fprintf(stderr, "vigil-loader: failed to write READY frame: %s\n", strerror(-err));
 		ret = VIGIL_EXIT_IO;
 		goto cleanup;
 	}
-	ret = run(rb, &lc, &o);
+	ret = run(rb, &lc, ctl, &o);
 	/* Tell the collector we are done now: detaching tracepoints can take
 	 * tens of ms per program (an RCU grace period each). */
 	close(STDOUT_FILENO);
 cleanup:
 	ringbuf__free(rb);
+	control__free(ctl);
 	lifecycle__destroy(&lc);
 	output__free();
 	return ret;

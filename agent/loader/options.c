@@ -29,8 +29,13 @@ void options__usage(FILE *f, const char *prog)
 		"  --poll-ms MS             ring buffer poll timeout, 1..1000 (default 5)\n"
 		"  --stats-interval-ms MS   STATS frame period, 10..600000 (default 1000)\n"
 		"  --disable LIST           comma-separated families to skip: file,net,priv\n"
+		"  --capture PROFILE        all (default): every event; default: the in-kernel\n"
+		"                           filters of docs/performance.md, read watch from stdin\n"
+		"  --dedup-window-ms MS     default profile: fold a process's identical opens\n"
+		"                           within MS into one record, 0..60000 (default 1000)\n"
 		"  --self-pid PID           also ignore this process's events (repeatable)\n"
-		"  --no-stdin-watch         keep running when stdin closes (manual runs)\n"
+		"  --no-stdin-watch         keep running when stdin closes (manual runs); stdin\n"
+		"                           otherwise also carries control lines (control.h)\n"
 		"  -v, --verbose            forward libbpf debug output to stderr\n"
 		"  -h, --help               show this help\n", prog);
 }
@@ -95,7 +100,7 @@ static int parse_disable(struct vigil_opts *o, const char *list)
 	return 0;
 }
 
-enum { OPT_BTF = 256, OPT_RB, OPT_WAKE, OPT_POLL, OPT_STATS, OPT_DISABLE, OPT_SELF, OPT_NOSTDIN };
+enum { OPT_BTF = 256, OPT_RB, OPT_WAKE, OPT_POLL, OPT_STATS, OPT_DISABLE, OPT_SELF, OPT_NOSTDIN, OPT_CAPTURE, OPT_DEDUP };
 
 static const struct option long_opts[] = {
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -106,6 +111,8 @@ static const struct option long_opts[] = {
 	{ "disable", required_argument, NULL, OPT_DISABLE },
 	{ "self-pid", required_argument, NULL, OPT_SELF },
 	{ "no-stdin-watch", no_argument, NULL, OPT_NOSTDIN },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "dedup-window-ms", required_argument, NULL, OPT_DEDUP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -126,6 +133,8 @@ int options__parse(struct vigil_opts *o, int argc, char **argv)
 	o->poll_ms = 5;
 	o->stats_interval_ms = 1000;
 	o->stdin_watch = true;
+	o->capture_all = true;
+	o->dedup_ns = 1000ULL * 1000000;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":vh", long_opts, NULL)) != -1) {
@@ -164,6 +173,16 @@ int options__parse(struct vigil_opts *o, int argc, char **argv)
 			if (o->n_self_pids == VIGIL_MAX_SELF_PIDS)
 				BAD("--self-pid: at most %d may be given\n", VIGIL_MAX_SELF_PIDS);
 			o->self_pids[o->n_self_pids++] = v;
+			break;
+		case OPT_CAPTURE:
+			if (strcmp(optarg, "all") && strcmp(optarg, "default"))
+				BAD("--capture: '%s' must be all or default\n", optarg);
+			o->capture_all = !strcmp(optarg, "all");
+			break;
+		case OPT_DEDUP:
+			if (parse_int(optarg, 0, 60000, &v))
+				BAD("--dedup-window-ms: '%s' must be 0..60000\n", optarg);
+			o->dedup_ns = (__u64)v * 1000000;
 			break;
 		case OPT_NOSTDIN:
 			o->stdin_watch = false;

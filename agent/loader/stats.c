@@ -16,8 +16,9 @@
 
 int stats__read(int stats_fd, struct vigil_counters *c)
 {
-	static const __u32 idx[4] = { VIGIL_STAT_EVENTS, VIGIL_STAT_DROPS, VIGIL_STAT_TRUNCATED, VIGIL_STAT_FILTERED };
-	__u64 *sum[4] = { &c->events, &c->drops, &c->truncated, &c->filtered };
+	static const __u32 idx[] = { VIGIL_STAT_EVENTS, VIGIL_STAT_DROPS, VIGIL_STAT_TRUNCATED,
+				     VIGIL_STAT_FILTERED, VIGIL_STAT_DEDUPED };
+	__u64 *sum[] = { &c->events, &c->drops, &c->truncated, &c->filtered, &c->deduped };
 	int ncpu = libbpf_num_possible_cpus(), i, cpu;
 	__u64 *vals;
 
@@ -26,7 +27,7 @@ int stats__read(int stats_fd, struct vigil_counters *c)
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < (int)(sizeof(idx) / sizeof(idx[0])); i++) {
 		*sum[i] = 0;
 		if (bpf_map_lookup_elem(stats_fd, &idx[i], vals)) {
 			int err = -errno;
@@ -89,7 +90,7 @@ static void jb_str(struct jbuf *b, const char *s)
 	jb_printf(b, "\"");
 }
 
-int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes)
+int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes, int read_watch)
 {
 	static char buf[JSON_CAP];
 	struct jbuf b = { buf, 0, sizeof(buf) };
@@ -100,8 +101,10 @@ int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ri
 	if (err)
 		return err;
 	jb_printf(&b, "{\"events\":%llu,\"drops\":%llu,\"truncated\":%llu,\"filtered\":%llu,"
+		  "\"deduped\":%llu,\"read_watch\":%d,"
 		  "\"ringbuf_bytes\":%u,\"realtime_offset_ns\":\"%lld\",\"probes\":[",
-		  c.events, c.drops, c.truncated, c.filtered, ringbuf_bytes, realtime_offset_ns());
+		  c.events, c.drops, c.truncated, c.filtered, c.deduped, read_watch,
+		  ringbuf_bytes, realtime_offset_ns());
 	for (i = 0; i < p->n; i++) {
 		const struct vigil_probe *pr = &p->list[i];
 

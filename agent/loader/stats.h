@@ -7,12 +7,13 @@
 #include "loader.h"
 
 struct vigil_counters {
-	__u64 events, drops, truncated, filtered;
+	__u64 events, drops, truncated, filtered, deduped;
 };
 
 /* Sum the per-CPU `stats` map. 0 or -errno. */
 int stats__read(int stats_fd, struct vigil_counters *c);
-/* Emit a STATS or READY frame (kind from frames.h). 0 or -errno. */
-int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes);
+/* Emit a STATS or READY frame (kind from frames.h). 0 or -errno.
+ * read_watch: names in the read watch, -1 while reads ship unfiltered. */
+int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes, int read_watch);
 
 #endif /* __VIGIL_STATS_H */

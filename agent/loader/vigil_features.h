@@ -8,5 +8,7 @@
 /* Checks privileges, kernel BTF, tracefs and BPF features, in that order.
  * Returns 0 or a VIGIL_EXIT_* code after printing what to do about it. */
 int features__check(const struct vigil_opts *o);
+/* True when tracefs has events/<category>/<name> (call after the check). */
+bool features__tracepoint_exists(const char *category, const char *name);
 
 #endif /* __VIGIL_VIGIL_FEATURES_H */

@@ -29,6 +29,23 @@ struct {
 	__type(value, __u8);
 } self_tgids SEC(".maps");
 
+/* Default-profile filters, filled by the loader from what the rules need
+ * (see bpf/lib/open_filter.h). One element. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_filter_cfg);
+} filter_cfg SEC(".maps");
+
+/* Dentry names whose read-only opens still ship: VIGIL_WATCH_* bits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, char[VIGIL_WATCH_NAME_MAX]);
+	__type(value, __u8);
+} read_watch SEC(".maps");
+
 /* Per-CPU buffer a record is built in before it is copied to the ring.
  * Twice the record size so masked offsets never need a bounds check. */
 struct vigil_scratch {

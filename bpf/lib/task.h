@@ -63,6 +63,24 @@ static __always_inline void task__fill_hdr(struct vigil_hdr *h, struct task_stru
 	bpf_get_current_comm(&h->comm, sizeof(h->comm));
 }
 
+/* Turns a pointer read by helper back into a BTF pointer, so the hops
+ * after it are plain loads too (kernel 6.2+). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* The struct file behind fd as a BTF pointer, or NULL. `task` is a BTF
+ * pointer: only the fd[] slot, a variable index, needs a helper. */
+static __always_inline struct file *task__fd_file_btf(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt = task->files->fdt;
+	struct file *f = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd]) || !f)
+		return NULL;
+	return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+}
+
 /* The struct file behind fd in the current task, or NULL. */
 static __always_inline struct file *task__fd_file(struct task_struct *task, int fd)
 {

@@ -6,7 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, uniqueName, waitForEvent, type EcsEvent } from './harness';
+import { tempDir, uniqueName, waitForEvent, type EcsEvent, useCapture } from './harness';
+
+// Every probe's exact events, including those the default profile filters.
+useCapture('all');
 
 const FILEOPS = resolve(__dirname, '../../build/helpers/fileops');
 const TIMEOUT = 10_000;

@@ -11,10 +11,12 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     vigilJsonl: string;
+    vigilJsonlAll: string;
   }
 }
 
 export const JSONL_ENV = 'VIGIL_E2E_JSONL';
+export const JSONL_ALL_ENV = 'VIGIL_E2E_JSONL_ALL';
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/agent/src/cli.js');
 const LOADER = join(ROOT, 'build/vigil-loader');
@@ -52,15 +54,19 @@ function tail(path: string, lines = 30): string {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (process.getuid?.() !== 0) throw new Error('e2e: the real-kernel tests load eBPF programs — run vitest as root');
-  if (!existsSync(LOADER)) throw new Error(`e2e: ${LOADER} is missing — run \`make loader\` first`);
-  buildTs();
+interface RunningAgent {
+  dir: string;
+  jsonl: string;
+  logPath: string;
+  stop(): Promise<boolean>;
+}
 
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'vigil-e2e-')));
+/** Start one agent writing JSONL under a fresh temp dir; ready once a marker exec shows up. */
+async function startAgent(name: string, extraArgs: (dir: string) => string[]): Promise<RunningAgent> {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), `vigil-e2e-${name}-`)));
   const jsonl = join(dir, 'events.jsonl');
   const logPath = join(dir, 'agent.log');
-  const agent: ChildProcess = spawn(process.execPath, [CLI, 'agent', '--jsonl', jsonl, '--db', join(dir, 'events.db'), '--log-level', 'info'], {
+  const agent: ChildProcess = spawn(process.execPath, [CLI, 'agent', '--jsonl', jsonl, '--log-level', 'info', ...extraArgs(dir)], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', openSync(logPath, 'w')],
   });
@@ -73,29 +79,52 @@ export default async function setup(project: TestProject): Promise<() => Promise
   copyFileSync('/bin/true', marker);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (exited) throw new Error(`e2e: vigil agent exited early (${JSON.stringify(exited)}):\n${tail(logPath)}`);
+    if (exited) throw new Error(`e2e: ${name} agent exited early (${JSON.stringify(exited)}):\n${tail(logPath)}`);
     if (Date.now() > deadline) {
       agent.kill('SIGKILL');
-      throw new Error(`e2e: vigil agent not ready after ${READY_TIMEOUT_MS} ms:\n${tail(logPath)}`);
+      throw new Error(`e2e: ${name} agent not ready after ${READY_TIMEOUT_MS} ms:\n${tail(logPath)}`);
     }
     spawnSync(marker);
     await sleep(200);
     if (existsSync(jsonl) && readFileSync(jsonl, 'utf8').includes(`"executable":"${marker}"`)) break;
   }
+  return {
+    dir, jsonl, logPath,
+    async stop() {
+      if (!exited) {
+        agent.kill('SIGTERM');
+        const timer = setTimeout(() => agent.kill('SIGKILL'), 45_000);
+        await exit;
+        clearTimeout(timer);
+      }
+      const clean = exited?.code === 0;
+      if (!clean) console.error(`e2e: ${name} agent did not stop cleanly (${JSON.stringify(exited)}):\n${tail(logPath)}`);
+      if (clean && !process.env.VIGIL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+      else console.error(`e2e: ${name} agent output kept in ${dir}`);
+      return clean;
+    },
+  };
+}
 
-  project.provide('vigilJsonl', jsonl);
-  process.env[JSONL_ENV] = jsonl;
+// Two agents: what users run (`--capture default`, rules, history), and
+// full capture (`--capture all`, rules, no history) for the tests that
+// check every probe's exact events, including those the default profile
+// filters in kernel (docs/performance.md).
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (process.getuid?.() !== 0) throw new Error('e2e: the real-kernel tests load eBPF programs — run vitest as root');
+  if (!existsSync(LOADER)) throw new Error(`e2e: ${LOADER} is missing — run \`make loader\` first`);
+  buildTs();
+
+  const [def, all] = await Promise.all([
+    startAgent('default', (dir) => ['--capture', 'default', '--db', join(dir, 'events.db')]),
+    startAgent('all', () => ['--capture', 'all', '--no-db']),
+  ]);
+  project.provide('vigilJsonl', def.jsonl);
+  project.provide('vigilJsonlAll', all.jsonl);
+  process.env[JSONL_ENV] = def.jsonl;
+  process.env[JSONL_ALL_ENV] = all.jsonl;
 
   return async () => {
-    if (!exited) {
-      agent.kill('SIGTERM');
-      const timer = setTimeout(() => agent.kill('SIGKILL'), 45_000);
-      await exit;
-      clearTimeout(timer);
-    }
-    const clean = exited?.code === 0;
-    if (!clean) console.error(`e2e: vigil agent did not stop cleanly (${JSON.stringify(exited)}):\n${tail(logPath)}`);
-    if (clean && !process.env.VIGIL_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
-    else console.error(`e2e: agent output kept in ${dir}`);
+    await Promise.all([def.stop(), all.stop()]);
   };
 }

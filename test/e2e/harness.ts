@@ -13,9 +13,14 @@ import type { EcsEvent } from '../../agent/src/model/ecs-event';
 
 export type { EcsEvent };
 
-export function jsonlPath(): string {
-  const p = inject('vigilJsonl') ?? process.env.VIGIL_E2E_JSONL;
-  if (!p) throw new Error('e2e: no agent JSONL path — run e2e tests through vitest (the e2e project starts the agent)');
+/** Which shared agent a test file reads: `--capture default` or `--capture all`. */
+export type Capture = 'default' | 'all';
+
+export function jsonlPath(capture: Capture = current): string {
+  const p = capture === 'all'
+    ? inject('vigilJsonlAll') ?? process.env.VIGIL_E2E_JSONL_ALL
+    : inject('vigilJsonl') ?? process.env.VIGIL_E2E_JSONL;
+  if (!p) throw new Error('e2e: no agent JSONL path — run e2e tests through vitest (the e2e project starts the agents)');
   return p;
 }
 
@@ -55,14 +60,25 @@ class JsonlTail {
   }
 }
 
-// The origin is fixed now, at import, before the test file does anything.
-const fromImport = new JsonlTail(jsonlPath(), false);
-let fromStart: JsonlTail | undefined;
-const getTail = (opts: WaitOptions): JsonlTail => (opts.fromStart ? (fromStart ??= new JsonlTail(jsonlPath(), true)) : fromImport);
+let current: Capture = 'default';
+// The origins are fixed now, at import, before the test file does anything.
+const fromImport: Record<Capture, JsonlTail> = { default: new JsonlTail(jsonlPath('default'), false), all: new JsonlTail(jsonlPath('all'), false) };
+const fromStart: Partial<Record<Capture, JsonlTail>> = {};
+const getTail = (opts: WaitOptions): JsonlTail => {
+  const c = opts.capture ?? current;
+  return opts.fromStart ? (fromStart[c] ??= new JsonlTail(jsonlPath(c), true)) : fromImport[c];
+};
+
+/** Read the full-capture agent in this test file (call at top level). */
+export function useCapture(capture: Capture): void {
+  current = capture;
+}
 
 export interface WaitOptions {
   /** Scan from the first line of the file instead of from module load. */
   fromStart?: boolean;
+  /** Read this agent instead of the file's (useCapture). */
+  capture?: Capture;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

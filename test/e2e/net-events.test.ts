@@ -7,8 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EcsEvent } from '../../agent/src/model/ecs-event';
-import { uniqueName, waitForEvent } from './harness';
+import { uniqueName, waitForEvent, useCapture } from './harness';
 import { startProbe } from './sysprobe';
+
+// Every probe's exact events, including those the default profile filters.
+useCapture('all');
 
 const TIMEOUT = 10_000;
 const servers: Server[] = [];

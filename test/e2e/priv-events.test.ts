@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EcsEvent } from '../../agent/src/model/ecs-event';
 import { errnoName } from '../../agent/src/normalize/errno';
-import { uniqueName, waitForEvent } from './harness';
+import { uniqueName, waitForEvent, useCapture } from './harness';
 import { startProbe, type ProbeLine } from './sysprobe';
+
+// Every probe's exact events, including those the default profile filters.
+useCapture('all');
 
 const TIMEOUT = 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'vigil-priv-'));

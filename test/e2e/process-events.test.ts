@@ -4,7 +4,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir, uniqueCopy, uniqueName, waitForEvent, type EcsEvent } from './harness';
+import { tempDir, uniqueCopy, uniqueName, waitForEvent, type EcsEvent, useCapture } from './harness';
+
+// Every probe's exact events, including those the default profile filters.
+useCapture('all');
 
 const dir = tempDir('vigil-e2e-proc-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
 import { parse } from 'yaml';
-import { findEvents, waitForEvent, type EcsEvent } from './harness';
+import { findEvents, waitForEvent, type Capture, type EcsEvent } from './harness';
 
 const RULES = resolve(__dirname, '../../rules');
 const TIMEOUT = 20_000; // generous: other e2e runs on the host can make the agent lag
@@ -33,6 +33,8 @@ export interface ExpectOptions {
   also?: string[];
   /** Ancestor pid the alert must carry (default: this test process). */
   ancestor?: number;
+  /** Read this shared agent instead of the test file's. */
+  capture?: Capture;
 }
 
 const matches = (id: string, m: AlertMatch) => (e: EcsEvent): boolean =>
@@ -44,7 +46,8 @@ const matches = (id: string, m: AlertMatch) => (e: EcsEvent): boolean =>
 /** Waits for `rule` to alert on the process, then checks ancestry and exclusivity. */
 export async function expectRuleAlert(rule: string, m: AlertMatch, opts: ExpectOptions = {}): Promise<EcsEvent> {
   const id = ruleId(rule);
-  const alert = await waitForEvent(matches(id, m), TIMEOUT);
+  const from = { capture: opts.capture };
+  const alert = await waitForEvent(matches(id, m), TIMEOUT, from);
   expect(alert.event.severity).toBeGreaterThan(0);
   const ancestors = (alert.process.ancestors ?? []).map((a) => a.pid);
   expect(ancestors).toContain(opts.ancestor ?? process.pid);
@@ -53,8 +56,8 @@ export async function expectRuleAlert(rule: string, m: AlertMatch, opts: ExpectO
   await sleep(300);
   const allowed = new Set([id, ...(opts.also ?? []).map(ruleId)]);
   const pid = alert.process.pid;
-  const fired = findEvents((e) => isAlert(e) && e.process?.pid === pid && e.process?.entity_id === alert.process.entity_id).map((e) => ruleOf(e).name);
-  const unexpected = findEvents((e) => isAlert(e) && e.process?.entity_id === alert.process.entity_id && !allowed.has(ruleOf(e).id));
+  const fired = findEvents((e) => isAlert(e) && e.process?.pid === pid && e.process?.entity_id === alert.process.entity_id, from).map((e) => ruleOf(e).name);
+  const unexpected = findEvents((e) => isAlert(e) && e.process?.entity_id === alert.process.entity_id && !allowed.has(ruleOf(e).id), from);
   expect(unexpected.map((e) => ruleOf(e).name), `rules fired on pid ${pid}: ${fired.join(' | ')}`).toEqual([]);
   return alert;
 }

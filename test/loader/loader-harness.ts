@@ -22,6 +22,8 @@ export interface StatsJson {
   truncated: number;
   filtered: number;
   ringbuf_bytes: number;
+  deduped?: number;
+  read_watch?: number;
   realtime_offset_ns: string;
   probes: ProbeStatus[];
 }

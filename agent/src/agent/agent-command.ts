@@ -2,7 +2,7 @@
 // frozen AgentConfig; everything past this point trusts them.
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger';
-import { defaultLoaderPath } from './loader-process';
+import { defaultLoaderPath, type CaptureProfile } from './loader-process';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB_PATH, parseRetention, StoreConfigError } from '../store';
@@ -41,7 +41,20 @@ export function parseControlPlaneUrl(value: string): string {
   return value;
 }
 
+export function parseCapture(value: string): CaptureProfile {
+  if (value !== 'default' && value !== 'all') throw new InvalidArgumentError('must be default or all (see docs/performance.md).');
+  return value;
+}
+
+export function parseDedupWindow(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 60_000) throw new InvalidArgumentError('must be 0..60000 milliseconds (0 turns dedup off).');
+  return n;
+}
+
 interface AgentFlags {
+  capture: CaptureProfile;
+  dedupWindowMs?: number;
   jsonl?: string;
   ringbufSize?: number;
   loader?: string;
@@ -69,6 +82,8 @@ export function registerAgent(program: Command): void {
     .description('capture kernel events with the eBPF loader and emit normalized ECS events (run as root)')
     .option('--jsonl <file|->', 'append events as JSON lines to a file, or - for stdout', parseJsonlTarget)
     .option('--ringbuf-size <bytes>', 'kernel ring buffer size, power of two (K/M/G suffixes)', parseRingbufSize)
+    .option('--capture <profile>', 'kernel filter profile: default (what rules and responders need, docs/performance.md) or all', parseCapture, 'default' as CaptureProfile)
+    .option('--dedup-window-ms <ms>', 'default profile: fold a process\'s identical opens within this window into one event (0: off)', parseDedupWindow)
     .option('--loader <path>', 'vigil-loader binary (default: build/vigil-loader in the package)')
     .option('--log-level <level>', `log level on stderr: ${LOG_LEVELS.join('|')}`, parseLogLevel, 'info' as LogLevel)
     .option('--rules <dir>', 'extra Sigma rule directory (repeatable); the default set in rules/ is always loaded', collect, [] as string[])
@@ -101,6 +116,7 @@ export function registerAgent(program: Command): void {
       const ruleDirs = [...(flags.defaultRules && existsSync(defaultRulesDir()) ? [defaultRulesDir()] : []), ...flags.rules];
       const runtime = new AgentRuntime(Object.freeze({
         ruleDirs,
+        capture: flags.capture,
         dbPath: flags.db === false ? undefined : flags.db,
         retention,
         controlPlane: flags.controlPlane && token
@@ -111,6 +127,8 @@ export function registerAgent(program: Command): void {
         loaderPath: flags.loader ?? defaultLoaderPath(),
         jsonl: flags.jsonl,
         ringbufSize: flags.ringbufSize,
+        capture: flags.capture,
+        dedupWindowMs: flags.dedupWindowMs,
         pipeline: runtime,
       }), logger);
       process.exitCode = code;

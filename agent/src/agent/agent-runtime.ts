@@ -10,11 +10,14 @@ import { formatRuleError, RuleEngine } from '../rules';
 import { EventStore, type RetentionPolicy } from '../store';
 import { ControlPlaneClient, storeQueryHandler } from '../transport';
 import { DetectionPipeline } from './detection-pipeline';
+import type { CaptureProfile, LoaderControl } from './loader-process';
 import type { LoaderStats } from './loader-stats';
 import type { AgentPipeline, EventSink } from './run-agent';
 
 export interface AgentRuntimeConfig {
   ruleDirs: string[];
+  /** 'default': keep the kernel's read watch in step with the rules. */
+  capture?: CaptureProfile;
   /** Event history DB; undefined keeps no history. */
   dbPath?: string;
   retention?: RetentionPolicy;
@@ -29,7 +32,7 @@ export class AgentRuntime implements AgentPipeline {
   private emit: EventSink = () => undefined;
   private stats?: LoaderStats;
 
-  constructor(cfg: AgentRuntimeConfig, private readonly logger: Logger) {
+  constructor(private readonly cfg: AgentRuntimeConfig, private readonly logger: Logger) {
     if (cfg.ruleDirs.length) {
       const log = logger.child({ module: 'rules' });
       this.engine = new RuleEngine({ dirs: cfg.ruleDirs, logger: log });
@@ -59,6 +62,26 @@ export class AgentRuntime implements AgentPipeline {
       host: hostname(),
       sinks: { event: (ev) => this.onEvent(ev), alert: (a) => this.onAlert(a) },
     });
+  }
+
+  /** Default profile: the kernel ships the read-only opens the rules can match, re-derived on every reload. */
+  attachLoader(ctl: LoaderControl): void {
+    if (this.cfg.capture !== 'default') return;
+    const log = this.logger.child({ module: 'read-watch' });
+    const push = (): void => {
+      const need = this.engine?.ruleSet.readNeed() ?? { kind: 'names' as const, files: [], dirs: [] };
+      if (need.kind === 'all') {
+        log.warn({ rule: need.rule }, `every read-only open ships: ${need.reason}`);
+        ctl.setReadWatch('all');
+        return;
+      }
+      const files = need.kind === 'names' ? need.files : [];
+      const dirs = need.kind === 'names' ? need.dirs : [];
+      log.info({ files: files.length, dirs: dirs.length }, 'read-only opens filtered in kernel to the names the rules need');
+      ctl.setReadWatch({ files, dirs });
+    };
+    push();
+    this.engine?.on('reload', push);
   }
 
   start(emit: EventSink): void {

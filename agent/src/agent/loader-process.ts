@@ -24,6 +24,33 @@ export function defaultLoaderPath(): string {
   return resolve(packageRoot(), 'build/vigil-loader');
 }
 
+export type CaptureProfile = 'default' | 'all';
+
+/** Kernel filter state the collector keeps in step with its rules. */
+export interface ReadWatch {
+  /** Dentry names: the opened file's own name, or its directory's. */
+  files: string[];
+  dirs: string[];
+}
+
+/** The loader's control channel (agent/loader/control.h). */
+export interface LoaderControl {
+  /** Names whose read-only opens ship, or 'all' to ship every read. */
+  setReadWatch(watch: ReadWatch | 'all'): void;
+}
+
+/** Control lines for a read watch; names with '/' or a newline cannot be dentry names. */
+export function readWatchLines(watch: ReadWatch | 'all'): string[] {
+  if (watch === 'all') return ['watch-off'];
+  const ok = (n: string) => n.length > 0 && !/[/\n\r]/.test(n);
+  return [
+    'watch-begin',
+    ...watch.files.filter(ok).map((n) => `watch file ${n}`),
+    ...watch.dirs.filter(ok).map((n) => `watch dir ${n}`),
+    'watch-commit',
+  ];
+}
+
 export interface LoaderProcessOptions {
   loaderPath: string;
   normalizer: EventNormalizer;
@@ -32,6 +59,8 @@ export interface LoaderProcessOptions {
   /** Every READY/STATS frame, after it is parsed (drop alerts, heartbeats). */
   onStats?: (stats: LoaderStats) => void;
   ringbufSize?: number;
+  capture?: CaptureProfile;
+  dedupWindowMs?: number;
   /** Processes whose events the kernel should drop (always includes us). */
   selfPids?: number[];
   /** Grace after closing stdin before SIGTERM, and again before SIGKILL.
@@ -58,7 +87,7 @@ export interface CollectorCounters {
   resyncedBytes: number;
 }
 
-export class LoaderProcess {
+export class LoaderProcess implements LoaderControl {
   readonly exited: Promise<LoaderExit>;
   private child: ChildProcess;
   private stopping = false;
@@ -86,6 +115,8 @@ export class LoaderProcess {
     const args = ['--self-pid', String(process.pid)];
     for (const pid of opts.selfPids ?? []) if (pid !== process.pid) args.push('--self-pid', String(pid));
     if (opts.ringbufSize !== undefined) args.push('--ringbuf-size', String(opts.ringbufSize));
+    if (opts.capture) args.push('--capture', opts.capture);
+    if (opts.dedupWindowMs !== undefined) args.push('--dedup-window-ms', String(opts.dedupWindowMs));
     opts.logger.debug({ loader: opts.loaderPath, args }, 'starting loader');
     this.child = spawn(opts.loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => { /* EPIPE after the loader exits: its exit tells the story */ });
@@ -105,6 +136,11 @@ export class LoaderProcess {
         resolveExit({ code: spawnError ? null : code, signal, requested: this.stopping, message });
       });
     });
+  }
+
+  setReadWatch(watch: ReadWatch | 'all'): void {
+    if (this.stopping || !this.child.stdin?.writable) return;
+    this.child.stdin.write(`${readWatchLines(watch).join('\n')}\n`);
   }
 
   latestStats(): LoaderStats | undefined {

@@ -14,6 +14,10 @@ export interface LoaderStats {
   drops: number;
   truncated: number;
   filtered: number;
+  /** Opens folded into a later event's repeat count (default profile). */
+  deduped?: number;
+  /** Names in the kernel's read watch; -1 while every read ships. */
+  read_watch?: number;
   ringbuf_bytes: number;
   /** CLOCK_REALTIME - CLOCK_BOOTTIME, ns, decimal string (exceeds 2^53). */
   realtime_offset_ns?: string;
@@ -51,6 +55,8 @@ export function parseLoaderStats(payload: Buffer): LoaderStats | LoaderStatsErro
       drops: num(o, 'drops'),
       truncated: num(o, 'truncated'),
       filtered: num(o, 'filtered'),
+      ...(typeof o.deduped === 'number' ? { deduped: o.deduped } : {}),
+      ...(typeof o.read_watch === 'number' ? { read_watch: o.read_watch } : {}),
       ringbuf_bytes: typeof o.ringbuf_bytes === 'number' ? o.ringbuf_bytes : 0,
       realtime_offset_ns: typeof o.realtime_offset_ns === 'string' ? o.realtime_offset_ns : undefined,
       probes: probes

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import { EventNormalizer } from '../normalize';
 import { JsonlWriter } from '../output/jsonl-writer';
-import { LoaderProcess } from './loader-process';
+import { LoaderProcess, type CaptureProfile, type LoaderControl } from './loader-process';
 import type { LoaderStats } from './loader-stats';
 
 /** Something that consumes every normalized event (JSONL, process table, rules, store...). */
@@ -15,6 +15,9 @@ export interface AgentConfig {
   loaderPath: string;
   jsonl?: string;
   ringbufSize?: number;
+  /** Kernel filter profile (docs/performance.md); the loader's own default is all. */
+  capture?: CaptureProfile;
+  dedupWindowMs?: number;
   /** Sinks the composition root adds (process model, rules, store); run in order. */
   sinks?: EventSink[];
   /** Replaces the plain sink fan-out: gets every event, writes through `emit`. */
@@ -26,6 +29,8 @@ export interface AgentPipeline {
   start(emit: EventSink): void;
   ingest(ev: EcsEvent): void;
   onLoaderStats(stats: LoaderStats): void;
+  /** The running loader's control channel (kernel filters), once it is spawned. */
+  attachLoader?(ctl: LoaderControl): void;
   /** Flush queues; returns when outputs are safe to close. */
   stop(): Promise<void>;
 }
@@ -65,11 +70,14 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
   const loader = new LoaderProcess({
     loaderPath: cfg.loaderPath,
     ringbufSize: cfg.ringbufSize,
+    capture: cfg.capture,
+    dedupWindowMs: cfg.dedupWindowMs,
     normalizer: new EventNormalizer(),
     logger: logger.child({ module: 'loader' }),
     onEvent: pipeline ? (ev) => pipeline.ingest(ev) : onEvent,
     onStats: pipeline ? (s) => pipeline.onLoaderStats(s) : undefined,
   });
+  pipeline?.attachLoader?.(loader);
 
   const stopped = new Promise<number>((resolve) => { shutdown = resolve; });
   let signals = 0;

@@ -5,6 +5,7 @@ import { anyOf, compileDetection } from './detection';
 import { RuleSyntaxError } from './errors';
 import { compileLogsource } from './logsource';
 import { parseCorrelation } from './correlation-parse';
+import { readNeedOf } from './read-watch';
 import type { CompiledRule, CorrelationDef, Matcher, RuleMeta, SigmaLevel } from './types';
 
 const LEVELS = new Set<SigmaLevel>(['informational', 'low', 'medium', 'high', 'critical']);
@@ -44,7 +45,14 @@ export function ruleMeta(o: Record<string, unknown>, file: string, line: number,
   };
 }
 
-function compileMatcher(o: Record<string, unknown>): { actions: CompiledRule['actions']; match: Matcher } {
+/** Whether read-only opens reach this rule (file_event's gate keeps them out). */
+function seesReads(ls: { actions: CompiledRule['actions'] }, logsource: unknown): boolean {
+  const category = (logsource as Record<string, unknown>).category;
+  if (typeof category === 'string' && category.toLowerCase() === 'file_event') return false;
+  return ls.actions === null || ls.actions.has('open');
+}
+
+function compileMatcher(o: Record<string, unknown>): Pick<CompiledRule, 'actions' | 'match' | 'readNeed'> {
   if (o.logsource === undefined) throw new RuleSyntaxError("rule has no 'logsource'", []);
   if (o.detection === undefined) throw new RuleSyntaxError("rule has no 'detection'", []);
   const ls = compileLogsource(o.logsource, ['logsource']);
@@ -55,9 +63,11 @@ function compileMatcher(o: Record<string, unknown>): { actions: CompiledRule['ac
   const texts = typeof cond === 'string' ? [cond] : Array.isArray(cond) && cond.every((c) => typeof c === 'string') ? (cond as string[]) : null;
   if (!texts || texts.length === 0) throw new RuleSyntaxError('condition must be a string or a list of strings', condPath);
   // A list of conditions is an OR of them (Sigma 1.x form).
-  const body = anyOf(texts.map((t) => compileCondition(parseCondition(t, condPath), ids, condPath)));
+  const asts = texts.map((t) => parseCondition(t, condPath));
+  const body = anyOf(asts.map((a) => compileCondition(a, ids, condPath)));
   const gate = ls.gate;
-  return { actions: ls.actions, match: gate ? (v) => gate(v) && body(v) : body };
+  const readNeed = readNeedOf(seesReads(ls, o.logsource), o.detection as Record<string, unknown>, asts);
+  return { actions: ls.actions, match: gate ? (v) => gate(v) && body(v) : body, readNeed };
 }
 
 export function compileDoc(value: unknown, file: string, line: number, fallbackId: string): CompiledRule | CorrelationDef {

@@ -5,6 +5,7 @@ import type { EcsEvent, EventAction } from '../model/ecs-event';
 import { CorrelationState, type Fired } from './correlation-state';
 import { EventView, fieldSlot } from './event-view';
 import type { LoadedRule } from './loader';
+import { mergeReadNeeds, type ReadNeed } from './read-watch';
 import type { CompiledRule, CorrelationDef, RuleMatch } from './types';
 
 interface CorrLink {
@@ -35,6 +36,13 @@ export class RuleSet {
   readonly correlations: CorrelationState[] = [];
   private watermark = 0;
   private lastSweep = 0;
+
+  /** What the kernel's read watch must hold for these rules (read-watch.ts). */
+  readNeed(): ReadNeed & { rule?: string } {
+    const needs = [];
+    for (const r of this.rules) if (r.kind === 'rule') needs.push({ id: r.meta.id, need: r.readNeed });
+    return mergeReadNeeds(needs);
+  }
 
   constructor(readonly rules: readonly LoadedRule[], previous?: RuleSet) {
     const byKey = new Map<string, LoadedRule>();

@@ -2,6 +2,7 @@
 // compiled forms of plain and correlation rules.
 import type { EcsEvent, EventAction } from '../model/ecs-event';
 import type { EventView } from './event-view';
+import type { ReadNeed } from './read-watch';
 
 export type SigmaLevel = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
@@ -44,6 +45,8 @@ export interface CompiledRule {
   /** Actions this rule can match; null means every action. */
   actions: ReadonlySet<EventAction> | null;
   match: Matcher;
+  /** Read-only opens it can match, for the kernel's read watch. */
+  readNeed: ReadNeed;
 }
 
 export type CountCondition = { gt?: number; gte?: number; lt?: number; lte?: number; eq?: number };

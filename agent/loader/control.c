@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#define __VIGIL_USERSPACE
+#include "events.h"
+#include "control.h"
+
+#define LINE_MAX_ 256
+
+struct watch_set {
+	char name[VIGIL_WATCH_MAX][VIGIL_WATCH_NAME_MAX];
+	__u8 bits[VIGIL_WATCH_MAX];
+	int n;
+};
+
+struct vigil_control {
+	int cfg_fd, watch_fd;
+	struct watch_set live, pending;
+	bool building, filtering;
+	char line[LINE_MAX_];
+	size_t len;
+	bool overlong;
+};
+
+struct vigil_control *control__new(int cfg_fd, int watch_fd)
+{
+	struct vigil_control *c = calloc(1, sizeof(*c));
+
+	if (c) {
+		c->cfg_fd = cfg_fd;
+		c->watch_fd = watch_fd;
+	}
+	return c;
+}
+
+void control__free(struct vigil_control *c)
+{
+	free(c);
+}
+
+int control__read_watch(const struct vigil_control *c)
+{
+	return c->filtering ? c->live.n : -1;
+}
+
+static int set__find(const struct watch_set *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strncmp(s->name[i], name, VIGIL_WATCH_NAME_MAX))
+			return i;
+	return -1;
+}
+
+static void set__lens(const struct watch_set *s, __u64 *file_lens, __u64 *dir_lens)
+{
+	size_t len;
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		len = strnlen(s->name[i], VIGIL_WATCH_NAME_MAX);
+		if (s->bits[i] & VIGIL_WATCH_FILE)
+			*file_lens |= 1ULL << (len < 31 ? len : 31);
+		if (s->bits[i] & VIGIL_WATCH_DIR)
+			*dir_lens |= 1ULL << (len < 31 ? len : 31);
+	}
+}
+
+/* The read filter on with the length masks of `a` and `b` (may be NULL). */
+static int set_filter(struct vigil_control *c, bool on, const struct watch_set *a, const struct watch_set *b)
+{
+	struct vigil_filter_cfg cfg = { .read_filter = on };
+	__u32 zero = 0;
+
+	if (a)
+		set__lens(a, &cfg.file_lens, &cfg.dir_lens);
+	if (b)
+		set__lens(b, &cfg.file_lens, &cfg.dir_lens);
+
+	if (bpf_map_update_elem(c->cfg_fd, &zero, &cfg, BPF_ANY))
+		return -errno;
+	c->filtering = on;
+	return 0;
+}
+
+static void watch_add(struct vigil_control *c, const char *kind, const char *name)
+{
+	struct watch_set *s = &c->pending;
+	__u8 bit = !strcmp(kind, "file") ? VIGIL_WATCH_FILE : !strcmp(kind, "dir") ? VIGIL_WATCH_DIR : 0;
+	size_t len = strlen(name);
+	int i;
+
+	if (!c->building || !bit || !len || strchr(name, '/')) {
+		fprintf(stderr, "vigil-loader: control: ignored 'watch %s %s' (use watch-begin, then "
+			"'watch file|dir NAME' with a name and no '/')\n", kind, name);
+		return;
+	}
+	/* Longer names match on the kernel's truncated copy of the dentry name. */
+	if (len >= VIGIL_WATCH_NAME_MAX)
+		len = VIGIL_WATCH_NAME_MAX - 1;
+	for (i = 0; i < s->n; i++)
+		if (strlen(s->name[i]) == len && !strncmp(s->name[i], name, len))
+			break;
+	if (i == s->n) {
+		if (s->n == VIGIL_WATCH_MAX) {
+			fprintf(stderr, "vigil-loader: control: read watch full (%d names)\n", VIGIL_WATCH_MAX);
+			return;
+		}
+		memset(s->name[i], 0, VIGIL_WATCH_NAME_MAX);
+		memcpy(s->name[i], name, len);
+		s->bits[i] = 0;
+		s->n++;
+	}
+	s->bits[i] |= bit;
+}
+
+/* Length masks widened to old+new, new names in, stale names out, masks
+ * narrowed: at no point is a name of either set unreachable. */
+static void watch_commit(struct vigil_control *c)
+{
+	struct watch_set *live = &c->live, *next = &c->pending;
+	int i, err = 0;
+
+	if (!c->building) {
+		fprintf(stderr, "vigil-loader: control: watch-commit without watch-begin ignored\n");
+		return;
+	}
+	c->building = false;
+	if (c->filtering)
+		err = set_filter(c, true, live, next);
+	for (i = 0; i < next->n && !err; i++)
+		if (bpf_map_update_elem(c->watch_fd, next->name[i], &next->bits[i], BPF_ANY))
+			err = -errno;
+	for (i = 0; i < live->n && !err; i++)
+		if (set__find(next, live->name[i]) < 0)
+			bpf_map_delete_elem(c->watch_fd, live->name[i]);
+	if (!err)
+		err = set_filter(c, true, next, NULL);
+	if (err) {
+		/* Fail open: a half-filled watch would hide reads rules need. */
+		fprintf(stderr, "vigil-loader: control: read watch not applied (%s); read-only opens ship unfiltered\n",
+			strerror(-err));
+		set_filter(c, false, NULL, NULL);
+		return;
+	}
+	memcpy(live, next, sizeof(*live));
+	fprintf(stderr, "vigil-loader: read watch live: %d names\n", live->n);
+}
+
+static void control__line(struct vigil_control *c, char *line)
+{
+	char *kind, *name, *save = NULL, *cmd = strtok_r(line, " \t\r", &save);
+
+	if (!cmd)
+		return;
+	if (!strcmp(cmd, "watch-begin")) {
+		c->building = true;
+		c->pending.n = 0;
+	} else if (!strcmp(cmd, "watch")) {
+		kind = strtok_r(NULL, " \t\r", &save);
+		name = strtok_r(NULL, "\r", &save);
+		watch_add(c, kind ? kind : "", name ? name : "");
+	} else if (!strcmp(cmd, "watch-commit")) {
+		watch_commit(c);
+	} else if (!strcmp(cmd, "watch-off")) {
+		c->building = false;
+		if (set_filter(c, false, NULL, NULL))
+			fprintf(stderr, "vigil-loader: control: watch-off failed: %s\n", strerror(errno));
+		else
+			fprintf(stderr, "vigil-loader: read watch off: every read-only open ships\n");
+	} else {
+		fprintf(stderr, "vigil-loader: control: unknown command '%s' ignored\n", cmd);
+	}
+}
+
+static void control__bytes(struct vigil_control *c, const char *buf, ssize_t n)
+{
+	ssize_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (c->len < LINE_MAX_ - 1)
+				c->line[c->len++] = buf[i];
+			else
+				c->overlong = true;
+			continue;
+		}
+		c->line[c->len] = 0;
+		if (c->overlong)
+			fprintf(stderr, "vigil-loader: control: line over %d bytes ignored\n", LINE_MAX_ - 1);
+		else
+			control__line(c, c->line);
+		c->len = 0;
+		c->overlong = false;
+	}
+}
+
+bool control__poll(struct vigil_control *c)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	char buf[4096];
+	ssize_t n;
+
+	while (poll(&p, 1, 0) > 0) {
+		if (p.revents & (POLLERR | POLLNVAL))
+			return true;
+		if (!(p.revents & POLLIN))
+			return p.revents & POLLHUP;
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			return true;
+		if (n < 0)
+			return false;
+		control__bytes(c, buf, n);
+	}
+	return false;
+}

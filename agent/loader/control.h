@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Control lines from the collector on stdin; EOF means stop.
+ *
+ *   watch-begin            start a new read watch set
+ *   watch file NAME        read-only opens of a file named NAME ship
+ *   watch dir NAME         ... of any file directly in a directory named NAME
+ *   watch-commit           make the set live (and turn the read filter on)
+ *   watch-off              ship every read-only open again
+ *
+ * A commit adds the new names before deleting stale ones, so a rule reload
+ * never opens a gap. Bad lines are reported on stderr and ignored. */
+#ifndef __VIGIL_CONTROL_H
+#define __VIGIL_CONTROL_H
+
+#include <stdbool.h>
+
+#define VIGIL_WATCH_MAX 1024
+
+struct vigil_control;
+
+/* fds of the filter_cfg and read_watch maps. NULL on ENOMEM. */
+struct vigil_control *control__new(int cfg_fd, int watch_fd);
+void control__free(struct vigil_control *c);
+/* Read and apply what stdin has. True when stdin closed or failed. */
+bool control__poll(struct vigil_control *c);
+/* Names live in the kernel, or -1 while the read filter is off. */
+int control__read_watch(const struct vigil_control *c);
+
+#endif /* __VIGIL_CONTROL_H */
