@@ -228,12 +228,13 @@ static __always_inline bool tcp__no_task_ctx(int old, int new)
 	return sp < stack || sp >= stack + THREAD_BYTES;
 }
 
-/* Default profile: a connection's establishment (either side) and an
- * outbound attempt that failed. The other eight transitions of a short
- * connection repeat what connect/accept/close already said. */
+/* Default profile: an outbound connection established (a non-blocking
+ * connect's only success report) or failed. The passive side's
+ * ESTABLISHED repeats what accept() says, and the eight teardown
+ * transitions of a short connection repeat close(). */
 static __always_inline bool tcp__skip(int old, int new)
 {
-	if (capture_all || new == 1 /* ESTABLISHED */ || (old == 2 && new == 7) /* SYN_SENT -> CLOSE */)
+	if (capture_all || old == 2 /* SYN_SENT -> ESTABLISHED or CLOSE */)
 		return false;
 	stats__add(VIGIL_STAT_FILTERED, 1);
 	return true;

@@ -37,6 +37,7 @@ static struct vigil_probe *probe__add(struct vigil_lifecycle *lc, const struct b
 	snprintf(pr->name, sizeof(pr->name), "%s", bpf_program__name(p));
 	snprintf(pr->section, sizeof(pr->section), "%s", bpf_program__section_name(p));
 	pr->family = fam;
+	pr->prog_fd = -1;
 	return pr;
 }
 
@@ -225,6 +226,7 @@ int lifecycle__attach(struct vigil_lifecycle *lc)
 				continue;
 			}
 			pr->attached = true;
+			pr->prog_fd = bpf_program__fd(p);
 			attached++;
 		}
 	}

@@ -32,6 +32,7 @@ struct vigil_opts {
 	int n_self_pids;
 	bool capture_all;		/* --capture all: no default-profile filter */
 	__u64 dedup_ns;			/* open dedup window, 0: off */
+	bool bpf_stats;			/* --bpf-stats: per-program run time in STATS */
 	bool stdin_watch;
 	bool verbose;
 };
@@ -42,6 +43,7 @@ struct vigil_probe {
 	char section[96];
 	const char *family;
 	bool attached;
+	int prog_fd;			/* -1 when not loaded; not owned */
 	char error[VIGIL_ERR_LEN];	/* empty when attached */
 };
 

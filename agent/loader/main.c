@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "vigil_features.h"
 #include "control.h"
 #include "frames.h"
@@ -64,14 +65,14 @@ static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, struct vigil_
 			if (now_ms() > next_stats) /* we fell behind (blocked stdout): don't burst */
 				next_stats = now_ms() + o->stats_interval_ms;
 			if ((err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size,
-					       control__read_watch(ctl))))
+					       control__read_watch(ctl), o->bpf_stats)))
 				goto io_fail;
 		}
 	}
 	/* Final drain and counters, so nothing submitted before stop is lost. */
 	if ((err = ringbuf__drain(rb, 0)) < 0 ||
 	    (err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size,
-					       control__read_watch(ctl))))
+					       control__read_watch(ctl), o->bpf_stats)))
 		goto io_fail;
 	return VIGIL_EXIT_OK;
 io_fail:
@@ -84,6 +85,7 @@ int main(int argc, char **argv)
 	static struct vigil_lifecycle lc;
 	struct ring_buffer *rb = NULL;
 	struct vigil_control *ctl = NULL;
+	int runtime_fd = -1;
 	struct vigil_opts o;
 	int ret, err;
 
@@ -123,10 +125,16 @@ int main(int argc, char **argv)
 	if ((ret = lifecycle__attach(&lc)))
 		goto cleanup;
 	if ((err = stats__emit(VIGIL_FRAME_READY, lc.shared_fd[VIGIL_MAP_STATS], &lc.probes, o.ringbuf_size,
-				 control__read_watch(ctl)))) {
+				 control__read_watch(ctl), o.bpf_stats))) {
 		fprintf(stderr, "vigil-loader: failed to write READY frame: %s\n", strerror(-err));
 		ret = VIGIL_EXIT_IO;
 		goto cleanup;
+	}
+	/* Run-time stats stay on while this fd is open (BPF_ENABLE_STATS). */
+	if (o.bpf_stats && (runtime_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0) {
+		fprintf(stderr, "vigil-loader: --bpf-stats: cannot enable BPF run-time stats: %s; going on without\n",
+			strerror(-runtime_fd));
+		o.bpf_stats = false;
 	}
 	ret = run(rb, &lc, ctl, &o);
 	/* Tell the collector we are done now: detaching tracepoints can take
@@ -135,6 +143,8 @@ int main(int argc, char **argv)
 cleanup:
 	ringbuf__free(rb);
 	control__free(ctl);
+	if (runtime_fd >= 0)
+		close(runtime_fd);
 	lifecycle__destroy(&lc);
 	output__free();
 	return ret;

@@ -34,6 +34,8 @@ void options__usage(FILE *f, const char *prog)
 		"  --dedup-window-ms MS     default profile: fold a process's identical opens\n"
 		"                           within MS into one record, 0..60000 (default 1000)\n"
 		"  --self-pid PID           also ignore this process's events (repeatable)\n"
+		"  --bpf-stats              turn on kernel BPF run-time stats while running and\n"
+		"                           report each program's run_ns/run_cnt in STATS\n"
 		"  --no-stdin-watch         keep running when stdin closes (manual runs); stdin\n"
 		"                           otherwise also carries control lines (control.h)\n"
 		"  -v, --verbose            forward libbpf debug output to stderr\n"
@@ -100,7 +102,7 @@ static int parse_disable(struct vigil_opts *o, const char *list)
 	return 0;
 }
 
-enum { OPT_BTF = 256, OPT_RB, OPT_WAKE, OPT_POLL, OPT_STATS, OPT_DISABLE, OPT_SELF, OPT_NOSTDIN, OPT_CAPTURE, OPT_DEDUP };
+enum { OPT_BTF = 256, OPT_RB, OPT_WAKE, OPT_POLL, OPT_STATS, OPT_DISABLE, OPT_SELF, OPT_NOSTDIN, OPT_CAPTURE, OPT_DEDUP, OPT_BPF_STATS };
 
 static const struct option long_opts[] = {
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -112,6 +114,7 @@ static const struct option long_opts[] = {
 	{ "self-pid", required_argument, NULL, OPT_SELF },
 	{ "no-stdin-watch", no_argument, NULL, OPT_NOSTDIN },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "bpf-stats", no_argument, NULL, OPT_BPF_STATS },
 	{ "dedup-window-ms", required_argument, NULL, OPT_DEDUP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -183,6 +186,9 @@ int options__parse(struct vigil_opts *o, int argc, char **argv)
 			if (parse_int(optarg, 0, 60000, &v))
 				BAD("--dedup-window-ms: '%s' must be 0..60000\n", optarg);
 			o->dedup_ns = (__u64)v * 1000000;
+			break;
+		case OPT_BPF_STATS:
+			o->bpf_stats = true;
 			break;
 		case OPT_NOSTDIN:
 			o->stdin_watch = false;

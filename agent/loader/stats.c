@@ -90,7 +90,20 @@ static void jb_str(struct jbuf *b, const char *s)
 	jb_printf(b, "\"");
 }
 
-int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes, int read_watch)
+/* Cumulative run time and count of one program (kernel.bpf_stats_enabled). */
+static void stats__runtime(struct jbuf *b, int prog_fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return;
+	jb_printf(b, ",\"run_ns\":%llu,\"run_cnt\":%llu", (unsigned long long)info.run_time_ns,
+		  (unsigned long long)info.run_cnt);
+}
+
+int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes, int read_watch,
+		bool with_runtime)
 {
 	static char buf[JSON_CAP];
 	struct jbuf b = { buf, 0, sizeof(buf) };
@@ -116,6 +129,8 @@ int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ri
 		jb_str(&b, pr->section);
 		jb_printf(&b, ",\"attached\":%s,\"error\":", pr->attached ? "true" : "false");
 		jb_str(&b, pr->error);
+		if (with_runtime && pr->prog_fd >= 0)
+			stats__runtime(&b, pr->prog_fd);
 		jb_printf(&b, "}");
 	}
 	jb_printf(&b, "]}");

@@ -3,6 +3,7 @@
 #ifndef __VIGIL_STATS_H
 #define __VIGIL_STATS_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include "loader.h"
 
@@ -13,7 +14,9 @@ struct vigil_counters {
 /* Sum the per-CPU `stats` map. 0 or -errno. */
 int stats__read(int stats_fd, struct vigil_counters *c);
 /* Emit a STATS or READY frame (kind from frames.h). 0 or -errno.
- * read_watch: names in the read watch, -1 while reads ship unfiltered. */
-int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes, int read_watch);
+ * read_watch: names in the read watch, -1 while reads ship unfiltered.
+ * with_runtime: add each program's run_ns/run_cnt (needs --bpf-stats). */
+int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ringbuf_bytes, int read_watch,
+		bool with_runtime);
 
 #endif /* __VIGIL_STATS_H */

@@ -64,6 +64,14 @@ describe('vigil agent options', () => {
     expect(agentArgs(opts, 'default', paths).args).toContain('default');
     expect(agentArgs(opts, 'default', paths).jsonl).toBeNull();
   });
+  it('does not pass the bundled rules again once the CLI loads them by default', () => {
+    const opts = parseHelpOptions(`${HELP}  --db <path>  store
+  --rules <dir>  rules
+  --no-default-rules  skip
+  --capture <mode>  all|default
+`);
+    expect(agentArgs(opts, 'default', paths).args).toEqual(['agent', '--log-level', 'info', '--capture', 'default', '--db', '/t/x.db']);
+  });
 });
 
 describe('tracer output parsing', () => {

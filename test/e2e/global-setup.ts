@@ -6,12 +6,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     vigilJsonl: string;
     vigilJsonlAll: string;
+    vigilMetricsUrl: string;
   }
 }
 
@@ -52,6 +54,17 @@ function tail(path: string, lines = 30): string {
   } catch {
     return '(no log)';
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolvePort(port));
+    });
+  });
 }
 
 interface RunningAgent {
@@ -115,12 +128,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!existsSync(LOADER)) throw new Error(`e2e: ${LOADER} is missing — run \`make loader\` first`);
   buildTs();
 
+  const metricsPort = await freePort();
   const [def, all] = await Promise.all([
-    startAgent('default', (dir) => ['--capture', 'default', '--db', join(dir, 'events.db')]),
+    startAgent('default', (dir) => ['--capture', 'default', '--db', join(dir, 'events.db'),
+      '--metrics', `127.0.0.1:${metricsPort}`, '--bpf-stats']),
     startAgent('all', () => ['--capture', 'all', '--no-db']),
   ]);
   project.provide('vigilJsonl', def.jsonl);
   project.provide('vigilJsonlAll', all.jsonl);
+  project.provide('vigilMetricsUrl', `http://127.0.0.1:${metricsPort}/metrics`);
   process.env[JSONL_ENV] = def.jsonl;
   process.env[JSONL_ALL_ENV] = all.jsonl;
 

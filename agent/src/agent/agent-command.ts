@@ -9,6 +9,7 @@ import { DEFAULT_DB_PATH, parseRetention, StoreConfigError } from '../store';
 import { AgentRuntime } from './agent-runtime';
 import { packageRoot } from './loader-process';
 import { runAgent } from './run-agent';
+import { parseListenAddress, type ListenAddress } from './metrics-server';
 
 const MIN_RINGBUF = 4096;
 const MAX_RINGBUF = 1 << 30;
@@ -52,8 +53,18 @@ export function parseDedupWindow(value: string): number {
   return n;
 }
 
+export function parseMetricsAddress(value: string): ListenAddress {
+  try {
+    return parseListenAddress(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}.`);
+  }
+}
+
 interface AgentFlags {
   capture: CaptureProfile;
+  metrics?: ListenAddress;
+  bpfStats?: boolean;
   dedupWindowMs?: number;
   jsonl?: string;
   ringbufSize?: number;
@@ -84,6 +95,8 @@ export function registerAgent(program: Command): void {
     .option('--ringbuf-size <bytes>', 'kernel ring buffer size, power of two (K/M/G suffixes)', parseRingbufSize)
     .option('--capture <profile>', 'kernel filter profile: default (what rules and responders need, docs/performance.md) or all', parseCapture, 'default' as CaptureProfile)
     .option('--dedup-window-ms <ms>', 'default profile: fold a process\'s identical opens within this window into one event (0: off)', parseDedupWindow)
+    .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics, e.g. 127.0.0.1:9464', parseMetricsAddress)
+    .option('--bpf-stats', 'turn on kernel BPF run-time stats and export each program\'s run time (costs ~20 ns per program run)')
     .option('--loader <path>', 'vigil-loader binary (default: build/vigil-loader in the package)')
     .option('--log-level <level>', `log level on stderr: ${LOG_LEVELS.join('|')}`, parseLogLevel, 'info' as LogLevel)
     .option('--rules <dir>', 'extra Sigma rule directory (repeatable); the default set in rules/ is always loaded', collect, [] as string[])
@@ -117,6 +130,7 @@ export function registerAgent(program: Command): void {
       const runtime = new AgentRuntime(Object.freeze({
         ruleDirs,
         capture: flags.capture,
+        metrics: flags.metrics,
         dbPath: flags.db === false ? undefined : flags.db,
         retention,
         controlPlane: flags.controlPlane && token
@@ -129,6 +143,7 @@ export function registerAgent(program: Command): void {
         ringbufSize: flags.ringbufSize,
         capture: flags.capture,
         dedupWindowMs: flags.dedupWindowMs,
+        bpfStats: flags.bpfStats === true,
         pipeline: runtime,
       }), logger);
       process.exitCode = code;

@@ -9,7 +9,10 @@ import { ProcessModel } from '../process';
 import { formatRuleError, RuleEngine } from '../rules';
 import { EventStore, type RetentionPolicy } from '../store';
 import { ControlPlaneClient, storeQueryHandler } from '../transport';
+import { AgentMetrics } from './agent-metrics';
 import { DetectionPipeline } from './detection-pipeline';
+import { startMetricsServer, type ListenAddress } from './metrics-server';
+import type { Server } from 'node:http';
 import type { CaptureProfile, LoaderControl } from './loader-process';
 import type { LoaderStats } from './loader-stats';
 import type { AgentPipeline, EventSink } from './run-agent';
@@ -22,6 +25,8 @@ export interface AgentRuntimeConfig {
   dbPath?: string;
   retention?: RetentionPolicy;
   controlPlane?: { url: string; token: string; caPath?: string; forwardEvents: boolean };
+  /** Serve Prometheus metrics here. */
+  metrics?: ListenAddress;
 }
 
 export class AgentRuntime implements AgentPipeline {
@@ -31,6 +36,8 @@ export class AgentRuntime implements AgentPipeline {
   private readonly client?: ControlPlaneClient;
   private emit: EventSink = () => undefined;
   private stats?: LoaderStats;
+  private readonly metrics = new AgentMetrics();
+  private metricsServer?: Server;
 
   constructor(private readonly cfg: AgentRuntimeConfig, private readonly logger: Logger) {
     if (cfg.ruleDirs.length) {
@@ -89,18 +96,31 @@ export class AgentRuntime implements AgentPipeline {
     this.engine?.start();
     this.client?.start();
     this.pipeline.start();
+    if (this.cfg.metrics) {
+      const at = this.cfg.metrics;
+      startMetricsServer(this.metrics.registry, at).then(
+        (srv) => {
+          this.metricsServer = srv;
+          this.logger.info({ url: `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}/metrics` }, 'serving Prometheus metrics');
+        },
+        (err: Error) => this.logger.error({ err: err.message }, `cannot serve metrics on ${at.host}:${at.port}; the agent goes on without them`),
+      );
+    }
   }
 
   ingest(ev: EcsEvent): void {
+    this.metrics.onEvent(ev);
     this.pipeline.ingest(ev);
   }
 
   onLoaderStats(stats: LoaderStats): void {
     this.stats = stats;
+    this.metrics.onLoaderStats(stats);
     this.pipeline.onLoaderStats(stats);
   }
 
   async stop(): Promise<void> {
+    this.metricsServer?.close();
     this.pipeline.stop();
     this.engine?.close();
     await this.client?.stop();
@@ -115,6 +135,7 @@ export class AgentRuntime implements AgentPipeline {
   }
 
   private onAlert(alert: AlertEvent): void {
+    this.metrics.onAlert(alert.rule?.level);
     const doc = alert as unknown as EcsEvent;
     this.emit(doc);
     this.store?.append(doc);

@@ -61,6 +61,7 @@ export interface LoaderProcessOptions {
   ringbufSize?: number;
   capture?: CaptureProfile;
   dedupWindowMs?: number;
+  bpfStats?: boolean;
   /** Processes whose events the kernel should drop (always includes us). */
   selfPids?: number[];
   /** Grace after closing stdin before SIGTERM, and again before SIGKILL.
@@ -117,6 +118,7 @@ export class LoaderProcess implements LoaderControl {
     if (opts.ringbufSize !== undefined) args.push('--ringbuf-size', String(opts.ringbufSize));
     if (opts.capture) args.push('--capture', opts.capture);
     if (opts.dedupWindowMs !== undefined) args.push('--dedup-window-ms', String(opts.dedupWindowMs));
+    if (opts.bpfStats) args.push('--bpf-stats');
     opts.logger.debug({ loader: opts.loaderPath, args }, 'starting loader');
     this.child = spawn(opts.loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => { /* EPIPE after the loader exits: its exit tells the story */ });

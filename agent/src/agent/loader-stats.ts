@@ -7,6 +7,9 @@ export interface ProbeStatus {
   section: string;
   attached: boolean;
   error: string;
+  /** Cumulative kernel run time and runs (loader --bpf-stats only). */
+  run_ns?: number;
+  run_cnt?: number;
 }
 
 export interface LoaderStats {
@@ -61,7 +64,10 @@ export function parseLoaderStats(payload: Buffer): LoaderStats | LoaderStatsErro
       realtime_offset_ns: typeof o.realtime_offset_ns === 'string' ? o.realtime_offset_ns : undefined,
       probes: probes
         .filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null)
-        .map((p) => ({ name: text(p, 'name'), family: text(p, 'family'), section: text(p, 'section'), attached: p.attached === true, error: text(p, 'error') })),
+        .map((p) => ({
+          name: text(p, 'name'), family: text(p, 'family'), section: text(p, 'section'), attached: p.attached === true, error: text(p, 'error'),
+          ...(typeof p.run_ns === 'number' && typeof p.run_cnt === 'number' ? { run_ns: p.run_ns, run_cnt: p.run_cnt } : {}),
+        })),
     };
   } catch (err) {
     return err as LoaderStatsError;

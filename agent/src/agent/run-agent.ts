@@ -18,6 +18,8 @@ export interface AgentConfig {
   /** Kernel filter profile (docs/performance.md); the loader's own default is all. */
   capture?: CaptureProfile;
   dedupWindowMs?: number;
+  /** Loader --bpf-stats: per-program run time in STATS. */
+  bpfStats?: boolean;
   /** Sinks the composition root adds (process model, rules, store); run in order. */
   sinks?: EventSink[];
   /** Replaces the plain sink fan-out: gets every event, writes through `emit`. */
@@ -72,6 +74,7 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
     ringbufSize: cfg.ringbufSize,
     capture: cfg.capture,
     dedupWindowMs: cfg.dedupWindowMs,
+    bpfStats: cfg.bpfStats,
     normalizer: new EventNormalizer(),
     logger: logger.child({ module: 'loader' }),
     onEvent: pipeline ? (ev) => pipeline.ingest(ev) : onEvent,

@@ -25,7 +25,10 @@ export function agentArgs(opts, profile, { dbPath, jsonlPath, rulesDir }) {
   const notes = [];
   if (opts.has('--log-level')) args.push('--log-level', 'info');
   if (opts.has('--capture')) args.push('--capture', profile === 'full' ? 'all' : 'default');
-  if (opts.has('--rules') && rulesDir && existsSync(rulesDir)) args.push('--rules', rulesDir);
+  // The bundled rules/ load by default; --rules only adds a directory.
+  if (opts.has('--no-default-rules')) {
+    if (!rulesDir || !existsSync(rulesDir)) notes.push('rules dir missing');
+  } else if (opts.has('--rules') && rulesDir && existsSync(rulesDir)) args.push('--rules', rulesDir);
   else notes.push(opts.has('--rules') ? 'rules dir missing' : 'no --rules yet');
   if (opts.has('--db')) {
     args.push('--db', dbPath);
