@@ -7,7 +7,7 @@ import type { AlertEvent } from '../alerts';
 import type { EcsEvent } from '../model/ecs-event';
 import { ProcessModel } from '../process';
 import { formatRuleError, RuleEngine } from '../rules';
-import { EventStore, type RetentionPolicy } from '../store';
+import { BackgroundEventStore, type RetentionPolicy } from '../store';
 import { ControlPlaneClient, storeQueryHandler } from '../transport';
 import { AgentMetrics } from './agent-metrics';
 import { DetectionPipeline } from './detection-pipeline';
@@ -32,7 +32,7 @@ export interface AgentRuntimeConfig {
 export class AgentRuntime implements AgentPipeline {
   private readonly pipeline: DetectionPipeline;
   private readonly engine?: RuleEngine;
-  private readonly store?: EventStore;
+  private readonly store?: BackgroundEventStore;
   private readonly client?: ControlPlaneClient;
   private emit: EventSink = () => undefined;
   private stats?: LoaderStats;
@@ -47,7 +47,7 @@ export class AgentRuntime implements AgentPipeline {
       log.info({ rules: this.engine.ruleSet.rules.length, dirs: cfg.ruleDirs }, 'rules loaded');
     }
     if (cfg.dbPath) {
-      this.store = new EventStore({ path: cfg.dbPath, retention: cfg.retention, logger: logger.child({ module: 'store' }) });
+      this.store = new BackgroundEventStore({ path: cfg.dbPath, retention: cfg.retention, logger: logger.child({ module: 'store' }), logLevel: logger.level });
     }
     if (cfg.controlPlane) {
       const cp = cfg.controlPlane;
@@ -124,8 +124,8 @@ export class AgentRuntime implements AgentPipeline {
     this.pipeline.stop();
     this.engine?.close();
     await this.client?.stop();
-    const s = this.store?.close();
-    this.logger.info({ pipeline: this.pipeline.counters, store: s, transport: this.client?.stats() }, 'collector stopped');
+    const writer = await this.store?.close();
+    this.logger.info({ pipeline: this.pipeline.counters, store: { ...this.store?.stats(), writer }, transport: this.client?.stats() }, 'collector stopped');
   }
 
   private onEvent(ev: EcsEvent): void {

@@ -152,8 +152,17 @@ export class EventStore {
       if (isAlert(ev)) rows.alerts.push(toAlertRow(ev, doc, now));
       else rows.events.push(toEventRow(ev, doc, now));
     }
+    return this.writeRows(rows, t0);
+  }
+
+  /**
+   * Writes prepared rows in one transaction (the background writer's entry:
+   * rows are built on the collector thread). Returns rows committed; a
+   * failed transaction is logged and counted, never thrown.
+   */
+  writeRows(rows: { events: EventRow[]; alerts: AlertRow[] }, t0 = performance.now()): number {
     const n = rows.events.length + rows.alerts.length;
-    if (n === 0) return 0;
+    if (n === 0 || this.closed || !this.db.open) return 0;
     try {
       this.writeBatch(rows);
     } catch (err) {

@@ -1,0 +1,38 @@
+// Worker-thread side of BackgroundEventStore: owns the writer connection,
+// retention and checkpoints, so SQLite's insert and index work runs on its
+// own core instead of the collector's event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import type { AlertRow, EventRow } from './event-row';
+import { EventStore } from './event-store';
+import type { RetentionPolicy } from './retention';
+
+export interface StoreWorkerData {
+  path: string;
+  retention?: RetentionPolicy;
+  logLevel: string;
+}
+
+export type ToWorker =
+  | { type: 'rows'; events: EventRow[]; alerts: AlertRow[] }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'written'; rows: number; committed: number }
+  | { type: 'closed'; stats: ReturnType<EventStore['stats']> };
+
+if (parentPort) {
+  const port = parentPort;
+  const data = workerData as StoreWorkerData;
+  const logger = pino({ level: data.logLevel, base: { component: 'agent', module: 'store' } }, pino.destination({ fd: 2, sync: true }));
+  const store = new EventStore({ path: data.path, retention: data.retention, logger });
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'rows') {
+      const committed = store.writeRows({ events: m.events, alerts: m.alerts });
+      port.postMessage({ type: 'written', rows: m.events.length + m.alerts.length, committed } satisfies FromWorker);
+    } else if (m.type === 'close') {
+      port.postMessage({ type: 'closed', stats: store.close() } satisfies FromWorker);
+      port.close();
+    }
+  });
+}
