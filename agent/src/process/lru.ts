@@ -6,6 +6,8 @@ export class LruMap<K, V> {
   evicted = 0;
 
   private readonly map = new Map<K, V>();
+  /** The most recently used key: touching it again needs no reorder. */
+  private newest: K | undefined;
 
   constructor(
     readonly capacity: number,
@@ -27,9 +29,10 @@ export class LruMap<K, V> {
   /** Read and mark as recently used. */
   get(key: K): V | undefined {
     const v = this.map.get(key);
-    if (v !== undefined) {
+    if (v !== undefined && key !== this.newest) {
       this.map.delete(key);
       this.map.set(key, v);
+      this.newest = key;
     }
     return v;
   }
@@ -42,6 +45,7 @@ export class LruMap<K, V> {
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
+    this.newest = key;
     while (this.map.size > this.capacity) {
       const oldest = this.map.keys().next().value as K;
       const old = this.map.get(oldest) as V;
@@ -52,6 +56,7 @@ export class LruMap<K, V> {
   }
 
   delete(key: K): boolean {
+    if (key === this.newest) this.newest = undefined;
     return this.map.delete(key);
   }
 

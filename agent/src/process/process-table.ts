@@ -122,14 +122,13 @@ export class ProcessTable {
     entry.exitCode = exitCode;
   }
 
-  /** Parent entry: the fork-time parent if known, else whoever holds ppid. */
+  /** Parent entry: the fork-time parent if known, else whoever holds ppid.
+   *  A peek: walking ancestors for every event must not reorder the LRU
+   *  (that was ~20% of the collector's busy time at 1,600 execs/s). */
   parentOf(entry: ProcessEntry): ProcessEntry | undefined {
-    if (entry.parentEntityId !== undefined) {
-      const p = this.entries.get(entry.parentEntityId);
-      if (p) return p;
-      return undefined;
-    }
-    const p = this.byPid(entry.ppid);
+    if (entry.parentEntityId !== undefined) return this.entries.peek(entry.parentEntityId);
+    const id = this.byPidIndex.get(entry.ppid);
+    const p = id === undefined ? undefined : this.entries.peek(id);
     return p && p.entityId !== entry.entityId ? p : undefined;
   }
 
