@@ -31,7 +31,41 @@ static __always_inline int net__take(struct trace_event_raw_sys_exit *ctx, struc
 	return a->nr == (__u64)ctx->id ? 0 : -1;
 }
 
-SYSCALL_ENTER(connect)
+/* Default profile: sockets with a non-blocking connect() in flight. Their
+ * SYN_SENT -> ESTABLISHED/CLOSE is the only report of how the connect
+ * ended; a blocking connect's result is already in its connect event. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);	/* struct sock * */
+	__type(value, __u8);
+} nb_connects SEC(".maps");
+
+#define O_NONBLOCK_	04000
+#define EINPROGRESS_	115
+
+/* Marked at enter, so a handshake that completes before sys_exit still counts. */
+SEC("tp/syscalls/sys_enter_connect")
+int enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *f;
+	struct socket *so;
+	__u64 sk;
+	__u8 one = 1;
+
+	syscall__stash(ctx);
+	if (capture_all)
+		return 0;
+	f = task__fd_file_btf(task, (int)ctx->args[0]);
+	if (!f || !(f->f_flags & O_NONBLOCK_) || sock__file_ifmt(f) != VIGIL_S_IFSOCK)
+		return 0;
+	so = f->private_data;
+	sk = (__u64)BPF_CORE_READ(so, sk);
+	if (sk)
+		bpf_map_update_elem(&nb_connects, &sk, &one, BPF_ANY);
+	return 0;
+}
 SYSCALL_ENTER(accept)
 SYSCALL_ENTER(accept4)
 SYSCALL_ENTER(bind)
@@ -58,6 +92,11 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	uaddr = (const void *)a.a[1];
 	sk = sock__from_fd(b->fd);
+	if (!capture_all && ctx->ret != -EINPROGRESS_ && sk) {
+		__u64 key = (__u64)sk;
+
+		bpf_map_delete_elem(&nb_connects, &key); /* settled in the syscall */
+	}
 	sock__fill(b, sk);
 	__builtin_memset(b->daddr, 0, sizeof(b->daddr));
 	b->dport = 0;
@@ -228,14 +267,20 @@ static __always_inline bool tcp__no_task_ctx(int old, int new)
 	return sp < stack || sp >= stack + THREAD_BYTES;
 }
 
-/* Default profile: an outbound connection established (a non-blocking
- * connect's only success report) or failed. The passive side's
- * ESTABLISHED repeats what accept() says, and the eight teardown
+/* Default profile: how a non-blocking connect ended (SYN_SENT ->
+ * ESTABLISHED or CLOSE). The passive side's ESTABLISHED repeats accept(),
+ * a blocking connect's repeats its connect event, and the eight teardown
  * transitions of a short connection repeat close(). */
-static __always_inline bool tcp__skip(int old, int new)
+static __always_inline bool tcp__skip(struct trace_event_raw_inet_sock_set_state *ctx)
 {
-	if (capture_all || old == 2 /* SYN_SENT -> ESTABLISHED or CLOSE */)
+	__u64 sk = (__u64)ctx->skaddr;
+
+	if (capture_all)
 		return false;
+	if (ctx->oldstate == 2 /* SYN_SENT */ && bpf_map_lookup_elem(&nb_connects, &sk)) {
+		bpf_map_delete_elem(&nb_connects, &sk);
+		return false;
+	}
 	stats__add(VIGIL_STAT_FILTERED, 1);
 	return true;
 }
@@ -248,7 +293,7 @@ int handle_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	struct vigil_rec r;
 	bool no_task;
 
-	if (ctx->protocol != VIGIL_IPPROTO_TCP || tcp__skip(ctx->oldstate, ctx->newstate))
+	if (ctx->protocol != VIGIL_IPPROTO_TCP || tcp__skip(ctx))
 		return 0;
 	no_task = tcp__no_task_ctx(ctx->oldstate, ctx->newstate);
 	if (!no_task && filter__is_self())

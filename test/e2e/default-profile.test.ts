@@ -124,22 +124,28 @@ describe('default profile: network', () => {
   let server: Server | undefined;
   afterAll(() => server?.close());
 
-  it('ships the outbound SYN_SENT -> ESTABLISHED only, not the passive side or the teardown', async () => {
+  it('ships how a non-blocking connect ended, not the TCP states a blocking connect or accept already report', async () => {
     server = createServer((s) => s.end());
     await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
     const port = (server.address() as { port: number }).port;
-    const run = startProbe('tcp-connect', '127.0.0.1', String(port));
-    const [out] = await run.done;
     const tcp = (e: EcsEvent) => e.event.action === 'tcp-state' && (e.destination?.port === port || e.source?.port === port);
-    await waitForEvent((e) => tcp(e) && (e.vigil.tcp as { new_state: string }).new_state === 'ESTABLISHED' && e.source?.port === out.sport, TIMEOUT);
-    await waitForEvent((e) => e.event.action === 'connect' && e.process.pid === run.pid, TIMEOUT);
-    // A later exec marks the teardown as past.
+    const state = (e: EcsEvent) => { const t = e.vigil.tcp as { old_state: string; new_state: string }; return `${t.old_state}>${t.new_state}`; };
+
+    const nb = startProbe('tcp-connect-nb', '127.0.0.1', String(port));
+    const [nbOut] = await nb.done;
+    expect([0, 115]).toContain(nbOut.errno); // EINPROGRESS, or done within the call
+    const est = await waitForEvent((e) => tcp(e) && e.source?.port === nbOut.sport, TIMEOUT);
+    expect(state(est)).toBe('SYN_SENT>ESTABLISHED');
+
+    const blocking = startProbe('tcp-connect', '127.0.0.1', String(port));
+    const [bOut] = await blocking.done;
+    expect(bOut.ret).toBe(0);
+    await waitForEvent((e) => e.event.action === 'connect' && e.process.pid === blocking.pid, TIMEOUT);
+    // A later connect marks the first two connections' teardown as past.
     const mark = startProbe('tcp-connect', '127.0.0.1', String(port));
     await mark.done;
     await waitForEvent((e) => e.event.action === 'connect' && e.process.pid === mark.pid, TIMEOUT);
-    const states = findEvents(tcp).map((e) => { const t = e.vigil.tcp as { old_state: string; new_state: string }; return `${t.old_state}>${t.new_state}`; });
-    expect(states.length).toBeGreaterThan(0);
-    expect(new Set(states)).toEqual(new Set(['SYN_SENT>ESTABLISHED']));
+    expect(findEvents(tcp).map(state)).toEqual(['SYN_SENT>ESTABLISHED']);
   });
 
   it('drops socket() of an ordinary TCP socket, ships a raw one', async () => {

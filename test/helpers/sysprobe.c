@@ -70,6 +70,24 @@ static int cmd_tcp_connect(char **av)
 	return 0;
 }
 
+/* connect() on an O_NONBLOCK IPv4 socket: usually EINPROGRESS, then the
+ * handshake finishes outside the syscall. */
+static int cmd_tcp_connect_nb(char **av)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(av[1])) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	char extra[64];
+	long ret;
+
+	inet_pton(AF_INET, av[0], &a.sin_addr);
+	ret = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	snprintf(extra, sizeof(extra), "\"fd\":%d,\"sport\":%d", fd, local_port(fd));
+	report(ret, extra);
+	usleep(200 * 1000);
+	close(fd);
+	return 0;
+}
+
 /* Listen on 127.0.0.1:0 with a backlog, print the port, accept one peer. */
 static int cmd_tcp_serve(char **av)
 {
@@ -269,6 +287,7 @@ static const struct {
 	const char *usage;
 } cmds[] = {
 	{ "tcp-connect", 2, cmd_tcp_connect, "HOST PORT" },
+	{ "tcp-connect-nb", 2, cmd_tcp_connect_nb, "HOST PORT" },
 	{ "tcp-serve", 1, cmd_tcp_serve, "BACKLOG" },
 	{ "socket", 3, cmd_socket, "FAMILY TYPE PROTOCOL (numbers)" },
 	{ "bind-unix", 1, cmd_bind_unix, "PATH" },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newEntry, ProcessTable } from '../../agent/src/process/process-table';
+import { ANCESTOR_ARGS_MAX, newEntry, ProcessTable } from '../../agent/src/process/process-table';
 
 const entry = (entityId: string, pid: number, ppid: number, parentEntityId?: string) =>
   newEntry({ entityId, pid, ppid, parentEntityId, executable: `/bin/${entityId}`, source: 'seed', firstSeenMs: 0 });
@@ -15,6 +15,23 @@ describe('ProcessTable', () => {
       [60, 'bash', '/bin/bash'], [50, 'sshd', '/bin/sshd'], [1, 'init', '/bin/init'],
     ]);
     expect(t.ancestors('init')).toEqual([]);
+  });
+
+  it('caps each ancestor\'s args so one huge argv cannot inflate every descendant event', () => {
+    const t = new ProcessTable();
+    const big = newEntry({ entityId: 'runner', pid: 40, ppid: 1, executable: '/bin/runner', source: 'seed', firstSeenMs: 0 });
+    big.args = ['runner', '--env', 'x'.repeat(10_000), '--tail'];
+    t.put(big);
+    const small = newEntry({ entityId: 'sh', pid: 41, ppid: 40, parentEntityId: 'runner', executable: '/bin/sh', source: 'seed', firstSeenMs: 0 });
+    small.args = ['sh', '-c', 'true'];
+    t.put(small);
+    t.put(entry('child', 42, 41, 'sh'));
+    const [sh, runner] = t.ancestors('child');
+    expect(sh).toEqual({ pid: 41, entity_id: 'sh', executable: '/bin/sh', args: ['sh', '-c', 'true'] });
+    expect(runner.args_truncated).toBe(true);
+    expect(runner.args!.slice(0, 2)).toEqual(['runner', '--env']);
+    expect(runner.args!.join('').length).toBe(ANCESTOR_ARGS_MAX);
+    expect(t.peek('runner')!.args![2]).toHaveLength(10_000); // the table keeps the full argv
   });
 
   it('is cycle-safe and depth-capped', () => {

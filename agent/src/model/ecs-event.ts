@@ -18,7 +18,9 @@ export interface EcsAncestor {
   pid: number;
   entity_id: string;
   executable?: string;
+  /** Capped at ANCESTOR_ARGS_MAX bytes (process-table.ts); full args are on its exec event. */
   args?: string[];
+  args_truncated?: true;
 }
 
 export interface EcsProcess {

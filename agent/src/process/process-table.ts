@@ -60,6 +60,30 @@ export interface ProcessTableStats {
   expired: number;
 }
 
+/** Bytes of args each ancestor carries. Every event repeats its whole chain,
+ *  so one ancestor with a huge argv (an env blob, or an attacker padding
+ *  argv to flood the collector) would inflate every descendant's event. The
+ *  ancestor's own exec event keeps its full args. */
+export const ANCESTOR_ARGS_MAX = 256;
+
+function ancestorOf(p: ProcessEntry): EcsAncestor {
+  const args = p.args;
+  let total = 0;
+  for (const a of args ?? []) total += a.length;
+  if (!args || total <= ANCESTOR_ARGS_MAX) return { pid: p.pid, entity_id: p.entityId, executable: p.executable, args };
+  const kept: string[] = [];
+  let left = ANCESTOR_ARGS_MAX;
+  for (const a of args) {
+    if (a.length > left) {
+      if (left > 0) kept.push(a.slice(0, left));
+      break;
+    }
+    kept.push(a);
+    left -= a.length;
+  }
+  return { pid: p.pid, entity_id: p.entityId, executable: p.executable, args: kept, args_truncated: true };
+}
+
 export class ProcessTable {
   readonly exitGraceMs: number;
   readonly maxAncestors: number;
@@ -141,7 +165,7 @@ export class ProcessTable {
       const p = this.parentOf(cur);
       if (!p || seen.has(p.entityId)) break;
       seen.add(p.entityId);
-      out.push({ pid: p.pid, entity_id: p.entityId, executable: p.executable, args: p.args });
+      out.push(ancestorOf(p));
       cur = p;
     }
     return out;
