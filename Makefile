@@ -118,6 +118,9 @@ bench: build
 	$(call msg,TSC,dist/)
 	$(Q)npx tsc -p tsconfig.json >/dev/null || echo "  (tsc reported type errors; dist/ was emitted anyway)"
 	$(Q)node bench/run.mjs $(BENCH_ARGS)
+	$(Q)printf '\n## Alert latency (kernel event -> alert at a WebSocket feed subscriber)\n\n' >> bench/results/latest.md
+	$(Q)node bench/latency.mjs 100 --report bench/results/latest.md
+	$(Q)node bench/latency.mjs 100 --storm --report bench/results/latest.md
 
 clean:
 	rm -rf $(OUT) dist

@@ -3,9 +3,10 @@
 // plane, a real agent, a feed subscriber, and N real detections (an exec whose
 // command line names /dev/tcp). Latency = receipt time at the subscriber minus
 // the triggering exec's kernel timestamp. Prints median and p99.
-// Usage (root): node bench/latency.mjs [N=60] [--storm]  (--storm: open storm running)
+// Usage (root): node bench/latency.mjs [N=60] [--storm] [--report FILE.md]
+//   --storm: open storm running; --report: also append a result line to FILE.md
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
@@ -14,6 +15,7 @@ const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const CLI = join(ROOT, 'dist/agent/src/cli.js');
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 60);
 const STORM = process.argv.includes('--storm');
+const REPORT = process.argv.includes('--report') ? process.argv[process.argv.indexOf('--report') + 1] : undefined;
 const PORT = 7600 + Math.floor(Math.random() * 300);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-latency-'));
 const procs = [];
@@ -80,8 +82,13 @@ async function main() {
 
   const lat = [...Array(N).keys()].map((i) => got.get(i + 1)).filter((v) => v !== undefined).sort((a, b) => a - b);
   const pct = (p) => lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)];
-  const out = { mode: STORM ? 'open storm' : 'idle', sent: N, received: lat.length, median_ms: +pct(50).toFixed(1), p99_ms: +pct(99).toFixed(1), max_ms: +lat[lat.length - 1].toFixed(1) };
+  const ms = (v) => (v === undefined ? null : +v.toFixed(1));
+  const out = { mode: STORM ? 'open storm' : 'idle', sent: N, received: lat.length, median_ms: ms(pct(50)), p99_ms: ms(pct(99)), max_ms: ms(lat[lat.length - 1]) };
   console.log(JSON.stringify(out));
+  if (REPORT) {
+    appendFileSync(REPORT, `- ${out.mode}: ${out.received}/${out.sent} alerts delivered, median ${out.median_ms} ms, ` +
+      `p99 ${out.p99_ms} ms, max ${out.max_ms} ms (\`node bench/latency.mjs ${N}${STORM ? ' --storm' : ''}\`)\n`);
+  }
   if (process.env.LAT_DEBUG) console.log(lat.map((v) => v.toFixed(1)).join(' '));
   ws.close();
 }
