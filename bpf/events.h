@@ -197,6 +197,8 @@ struct vigil_filter_cfg {
 /* read_watch key: a dentry name, NUL-padded. Longer names are cut to
  * VIGIL_WATCH_NAME_MAX - 1 bytes on both sides and share length bit 31. */
 #define VIGIL_WATCH_NAME_MAX	32
+/* filter_cfg length-mask bit for a name of len bytes (kernel and loader). */
+#define VIGIL_WATCH_LEN_BIT(len) (1ULL << ((len) < 31 ? (len) : 31))
 #define VIGIL_WATCH_FILE	1	/* the opened file has this name */
 #define VIGIL_WATCH_DIR		2	/* the opened file's directory has this name */
 

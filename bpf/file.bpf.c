@@ -20,27 +20,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define AT_REMOVEDIR_	0x200
 #define ID_UNCHANGED	0xffffffffu
 
-/* Syscall args read back at sys_exit from the user registers saved on
- * entry (Falco's modern_bpf does the same), instead of the SYSCALL_ENTER
- * stash. File syscalls are the hottest we trace: dropping the enter program
- * and the two LRU map operations saves ~1 us of ~3.5 us per probed open on
- * the dev VM (bpf_stats). Entry code only overwrites ax with the return;
- * the argument registers still hold what the kernel used. */
+/* File syscalls are the hottest we trace: args come from the saved user
+ * registers at sys_exit, no enter program (lib/syscall.h). */
 static __always_inline int file__args(struct trace_event_raw_sys_exit *ctx, struct vigil_args *a)
 {
-	struct pt_regs *regs;
-
-	if (filter__is_self())
-		return -1;
-	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	a->nr = ctx->id;
-	a->a[0] = PT_REGS_PARM1_SYSCALL(regs);
-	a->a[1] = PT_REGS_PARM2_SYSCALL(regs);
-	a->a[2] = PT_REGS_PARM3_SYSCALL(regs);
-	a->a[3] = PT_REGS_PARM4_SYSCALL(regs);
-	a->a[4] = PT_REGS_PARM5_SYSCALL(regs);
-	a->a[5] = 0;
-	return 0;
+	return syscall__exit_args(syscall__regs(), ctx->id, a);
 }
 
 /* Start a file record with every body field at its "unused" value. */
@@ -218,6 +202,20 @@ struct path_spec {
 	__u32 fixed_flags; /* effective flags of the non-at variant */
 };
 
+/* mode, owner and length, for the one-path and the fd variants alike. */
+static __always_inline void file__scalars(struct vigil_file_body *b, const struct vigil_args *a,
+					  const struct path_spec *s)
+{
+	if (s->mode >= 0)
+		b->mode = a->a[s->mode];
+	if (s->owner >= 0) {
+		b->owner_uid = a->a[s->owner];
+		b->owner_gid = a->a[s->owner + 1];
+	}
+	if (s->length >= 0)
+		b->length = a->a[s->length];
+}
+
 static __always_inline int path__emit(struct trace_event_raw_sys_exit *ctx, const struct path_spec s)
 {
 	struct vigil_file_body *b;
@@ -232,14 +230,7 @@ static __always_inline int path__emit(struct trace_event_raw_sys_exit *ctx, cons
 	if (s.dirfd >= 0)
 		b->dirfd = (int)a.a[s.dirfd];
 	b->flags = s.flags >= 0 ? (__u32)a.a[s.flags] : s.fixed_flags;
-	if (s.mode >= 0)
-		b->mode = a.a[s.mode];
-	if (s.owner >= 0) {
-		b->owner_uid = a.a[s.owner];
-		b->owner_gid = a.a[s.owner + 1];
-	}
-	if (s.length >= 0)
-		b->length = a.a[s.length];
+	file__scalars(b, &a, &s);
 	file__upath(&r, (const char *)a.a[s.path], b->dirfd);
 	file__none(&r);
 	return rec__submit(&r);
@@ -282,14 +273,7 @@ static __always_inline int fd__emit(struct trace_event_raw_sys_exit *ctx, const 
 	if (!b)
 		return 0;
 	b->dirfd = (int)a.a[0];
-	if (s.mode >= 0)
-		b->mode = a.a[s.mode];
-	if (s.owner >= 0) {
-		b->owner_uid = a.a[s.owner];
-		b->owner_gid = a.a[s.owner + 1];
-	}
-	if (s.length >= 0)
-		b->length = a.a[s.length];
+	file__scalars(b, &a, &s);
 	file__fdpath(&r, b->dirfd);
 	file__none(&r);
 	return rec__submit(&r);

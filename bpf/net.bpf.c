@@ -22,6 +22,31 @@ static __always_inline struct vigil_net_body *net__begin(struct vigil_rec *r, __
 	return b;
 }
 
+/* The address the caller passed (connect's peer, bind's local end) into
+ * port/addr, its family over the socket's, and its AF_UNIX path as the
+ * record's one string. */
+static __always_inline void net__user_addr(struct vigil_rec *r, struct vigil_net_body *b, const void *uaddr,
+					   __s32 len, __u16 *port, __u8 *addr)
+{
+	__u16 family = sock__user_addr(uaddr, port, addr);
+
+	if (family)
+		b->family = family;
+	if (family == VIGIL_AF_UNIX)
+		rec__str_unix_user(r, uaddr, len);
+	else
+		rec__str_empty(r);
+}
+
+/* The socket's own AF_UNIX path as the record's one string, else empty. */
+static __always_inline void net__sock_path(struct vigil_rec *r, struct vigil_net_body *b, struct sock *sk)
+{
+	if (sk && b->family == VIGIL_AF_UNIX)
+		rec__str_unix_sock(r, sk);
+	else
+		rec__str_empty(r);
+}
+
 /* Take the args stashed by this syscall's enter program; a mismatched nr
  * means the stash belongs to another syscall whose exit never ran. */
 static __always_inline int net__take(struct trace_event_raw_sys_exit *ctx, struct vigil_args *a)
@@ -48,20 +73,17 @@ struct {
 SEC("tp/syscalls/sys_enter_connect")
 int enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct file *f;
-	struct socket *so;
 	__u64 sk;
 	__u8 one = 1;
 
 	syscall__stash(ctx);
 	if (capture_all)
 		return 0;
-	f = task__fd_file_btf(task, (int)ctx->args[0]);
-	if (!f || !(f->f_flags & O_NONBLOCK_) || sock__file_ifmt(f) != VIGIL_S_IFSOCK)
+	f = task__fd_file_btf(bpf_get_current_task_btf(), (int)ctx->args[0]);
+	if (!f || !(f->f_flags & O_NONBLOCK_))
 		return 0;
-	so = f->private_data;
-	sk = (__u64)BPF_CORE_READ(so, sk);
+	sk = (__u64)sock__of_file(f);
 	if (sk)
 		bpf_map_update_elem(&nb_connects, &sk, &one, BPF_ANY);
 	return 0;
@@ -83,7 +105,6 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 	struct sock *sk;
-	__u16 family;
 
 	if (net__take(ctx, &a))
 		return 0;
@@ -100,13 +121,7 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	sock__fill(b, sk);
 	__builtin_memset(b->daddr, 0, sizeof(b->daddr));
 	b->dport = 0;
-	family = sock__user_addr(uaddr, &b->dport, b->daddr);
-	if (family)
-		b->family = family;
-	if (family == VIGIL_AF_UNIX)
-		rec__str_unix_user(&r, uaddr, (__s32)a.a[2]);
-	else
-		rec__str_empty(&r);
+	net__user_addr(&r, b, uaddr, (__s32)a.a[2], &b->dport, b->daddr);
 	return rec__submit(&r);
 }
 
@@ -126,10 +141,7 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	sk = sock__from_fd(b->fd);
 	sock__fill(b, sk);
-	if (sk && b->family == VIGIL_AF_UNIX)
-		rec__str_unix_sock(&r, sk);
-	else
-		rec__str_empty(&r);
+	net__sock_path(&r, b, sk);
 	return rec__submit(&r);
 }
 
@@ -153,7 +165,6 @@ int exit_bind(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_net_body *b;
 	struct vigil_args a;
 	struct vigil_rec r;
-	__u16 family;
 
 	if (net__take(ctx, &a))
 		return 0;
@@ -166,13 +177,7 @@ int exit_bind(struct trace_event_raw_sys_exit *ctx)
 	__builtin_memset(b->daddr, 0, sizeof(b->daddr));
 	b->dport = 0;
 	b->sport = 0;
-	family = sock__user_addr(uaddr, &b->sport, b->saddr);
-	if (family)
-		b->family = family;
-	if (family == VIGIL_AF_UNIX)
-		rec__str_unix_user(&r, uaddr, (__s32)a.a[2]);
-	else
-		rec__str_empty(&r);
+	net__user_addr(&r, b, uaddr, (__s32)a.a[2], &b->sport, b->saddr);
 	return rec__submit(&r);
 }
 
@@ -193,10 +198,7 @@ int exit_listen(struct trace_event_raw_sys_exit *ctx)
 	b->backlog = (__u32)a.a[1];
 	sk = sock__from_fd(b->fd);
 	sock__fill(b, sk);
-	if (sk && b->family == VIGIL_AF_UNIX)
-		rec__str_unix_sock(&r, sk);
-	else
-		rec__str_empty(&r);
+	net__sock_path(&r, b, sk);
 	return rec__submit(&r);
 }
 

@@ -204,24 +204,13 @@ static __always_inline int delete_module_exit(long ret, struct vigil_args *a)
 	return rec__submit(&r);
 }
 
-static __always_inline int module__args(struct pt_regs *regs, long nr, struct vigil_args *a)
-{
-	if (filter__is_self())
-		return -1;
-	a->nr = nr;
-	a->a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	a->a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	a->a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	return 0;
-}
-
 #define MODULE_EXIT(name, nr, emit)						\
 SEC("tp/syscalls/sys_exit_" #name)						\
 int exit_##name(struct trace_event_raw_sys_exit *ctx)				\
 {										\
 	struct vigil_args a;							\
 										\
-	if (module__args((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()), nr, &a)) \
+	if (syscall__exit_args(syscall__regs(), nr, &a))			\
 		return 0;							\
 	return emit(ctx->ret, &a);						\
 }
@@ -238,7 +227,7 @@ int BPF_PROG(exit_module_any, struct pt_regs *regs, long ret)
 
 	if (nr != NR_init_module && nr != NR_finit_module && nr != NR_delete_module)
 		return 0;
-	if (module__args(regs, nr, &a))
+	if (syscall__exit_args(regs, nr, &a))
 		return 0;
 	if (nr == NR_init_module)
 		return init_module_exit(ret, &a);

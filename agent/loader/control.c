@@ -66,9 +66,9 @@ static void set__lens(const struct watch_set *s, __u64 *file_lens, __u64 *dir_le
 	for (i = 0; i < s->n; i++) {
 		len = strnlen(s->name[i], VIGIL_WATCH_NAME_MAX);
 		if (s->bits[i] & VIGIL_WATCH_FILE)
-			*file_lens |= 1ULL << (len < 31 ? len : 31);
+			*file_lens |= VIGIL_WATCH_LEN_BIT(len);
 		if (s->bits[i] & VIGIL_WATCH_DIR)
-			*dir_lens |= 1ULL << (len < 31 ? len : 31);
+			*dir_lens |= VIGIL_WATCH_LEN_BIT(len);
 	}
 }
 
@@ -93,6 +93,7 @@ static void watch_add(struct vigil_control *c, const char *kind, const char *nam
 {
 	struct watch_set *s = &c->pending;
 	__u8 bit = !strcmp(kind, "file") ? VIGIL_WATCH_FILE : !strcmp(kind, "dir") ? VIGIL_WATCH_DIR : 0;
+	char key[VIGIL_WATCH_NAME_MAX];
 	size_t len = strlen(name);
 	int i;
 
@@ -102,20 +103,17 @@ static void watch_add(struct vigil_control *c, const char *kind, const char *nam
 		return;
 	}
 	/* Longer names match on the kernel's truncated copy of the dentry name. */
-	if (len >= VIGIL_WATCH_NAME_MAX)
-		len = VIGIL_WATCH_NAME_MAX - 1;
-	for (i = 0; i < s->n; i++)
-		if (strlen(s->name[i]) == len && !strncmp(s->name[i], name, len))
-			break;
-	if (i == s->n) {
+	memset(key, 0, sizeof(key));
+	memcpy(key, name, len < VIGIL_WATCH_NAME_MAX ? len : VIGIL_WATCH_NAME_MAX - 1);
+	i = set__find(s, key);
+	if (i < 0) {
 		if (s->n == VIGIL_WATCH_MAX) {
 			fprintf(stderr, "vigil-loader: control: read watch full (%d names)\n", VIGIL_WATCH_MAX);
 			return;
 		}
-		memset(s->name[i], 0, VIGIL_WATCH_NAME_MAX);
-		memcpy(s->name[i], name, len);
+		i = s->n++;
+		memcpy(s->name[i], key, sizeof(key));
 		s->bits[i] = 0;
-		s->n++;
 	}
 	s->bits[i] |= bit;
 }

@@ -3,7 +3,6 @@
  * SIGTERM/SIGINT or stdin closes. Life: parse -> print callback -> feature
  * checks -> open/configure/load -> attach -> READY -> drain + STATS loop. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,10 +46,17 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* A STATS or READY frame with the current counters and read watch size. */
+static int emit_stats(__u16 kind, struct vigil_lifecycle *lc, struct vigil_control *ctl, const struct vigil_opts *o)
+{
+	return stats__emit(kind, lc->shared_fd[VIGIL_MAP_STATS], &lc->probes, o->ringbuf_size,
+			   control__read_watch(ctl), o->bpf_stats);
+}
+
 static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, struct vigil_control *ctl,
 	       const struct vigil_opts *o)
 {
-	int stats_fd = lc->shared_fd[VIGIL_MAP_STATS], err;
+	int err;
 	long long next_stats = now_ms() + o->stats_interval_ms;
 
 	while (!vigil_stop) {
@@ -64,15 +70,13 @@ static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, struct vigil_
 			next_stats += o->stats_interval_ms;
 			if (now_ms() > next_stats) /* we fell behind (blocked stdout): don't burst */
 				next_stats = now_ms() + o->stats_interval_ms;
-			if ((err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size,
-					       control__read_watch(ctl), o->bpf_stats)))
+			if ((err = emit_stats(VIGIL_FRAME_STATS, lc, ctl, o)))
 				goto io_fail;
 		}
 	}
 	/* Final drain and counters, so nothing submitted before stop is lost. */
 	if ((err = ringbuf__drain(rb, 0)) < 0 ||
-	    (err = stats__emit(VIGIL_FRAME_STATS, stats_fd, &lc->probes, o->ringbuf_size,
-					       control__read_watch(ctl), o->bpf_stats)))
+	    (err = emit_stats(VIGIL_FRAME_STATS, lc, ctl, o)))
 		goto io_fail;
 	return VIGIL_EXIT_OK;
 io_fail:
@@ -124,8 +128,7 @@ int main(int argc, char **argv)
 	}
 	if ((ret = lifecycle__attach(&lc)))
 		goto cleanup;
-	if ((err = stats__emit(VIGIL_FRAME_READY, lc.shared_fd[VIGIL_MAP_STATS], &lc.probes, o.ringbuf_size,
-				 control__read_watch(ctl), o.bpf_stats))) {
+	if ((err = emit_stats(VIGIL_FRAME_READY, &lc, ctl, &o))) {
 		fprintf(stderr, "vigil-loader: failed to write READY frame: %s\n", strerror(-err));
 		ret = VIGIL_EXIT_IO;
 		goto cleanup;

@@ -105,7 +105,7 @@ static __always_inline bool watch__has(struct dentry *d, __u64 lens, __u8 bit)
 	__u64 key[4];
 	__u8 *bits;
 
-	if (!(lens & (1ULL << (len < 31 ? len : 31))))
+	if (!(lens & VIGIL_WATCH_LEN_BIT(len)))
 		return false;
 	name__key(d, len, key);
 	bits = bpf_map_lookup_elem(&read_watch, key);

@@ -23,17 +23,21 @@ static __always_inline __u32 sock__file_ifmt(struct file *f)
 	return BPF_CORE_READ(f, f_inode, i_mode) & VIGIL_S_IFMT;
 }
 
-/* The struct sock behind fd of the current task, NULL if fd is not a socket. */
-static __always_inline struct sock *sock__from_fd(int fd)
+/* The struct sock behind a file, NULL if it is not a socket. */
+static __always_inline struct sock *sock__of_file(struct file *f)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file *f = task__fd_file(task, fd);
 	struct socket *so;
 
 	if (sock__file_ifmt(f) != VIGIL_S_IFSOCK)
 		return NULL;
 	so = BPF_CORE_READ(f, private_data);
 	return BPF_CORE_READ(so, sk);
+}
+
+/* The struct sock behind fd of the current task, NULL if fd is not a socket. */
+static __always_inline struct sock *sock__from_fd(int fd)
+{
+	return sock__of_file(task__fd_file((struct task_struct *)bpf_get_current_task(), fd));
 }
 
 /* Family, type, protocol and both ends as the socket knows them now. */

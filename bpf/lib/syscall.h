@@ -35,6 +35,32 @@ static __always_inline int syscall__take(struct vigil_args *out)
 	return 0;
 }
 
+/* Syscall args read back at sys_exit from the user registers saved on
+ * entry (Falco's modern_bpf does the same), instead of a sys_enter stash:
+ * entry code only overwrites ax with the return, the argument registers
+ * still hold what the kernel used. For the hottest syscalls this saves an
+ * enter program and two LRU map operations (~1 us of ~3.5 us per probed
+ * open on the dev VM, bpf_stats). -1 for the agent's own processes. */
+static __always_inline int syscall__exit_args(struct pt_regs *regs, long nr, struct vigil_args *a)
+{
+	if (filter__is_self())
+		return -1;
+	a->nr = nr;
+	a->a[0] = PT_REGS_PARM1_SYSCALL(regs);
+	a->a[1] = PT_REGS_PARM2_SYSCALL(regs);
+	a->a[2] = PT_REGS_PARM3_SYSCALL(regs);
+	a->a[3] = PT_REGS_PARM4_SYSCALL(regs);
+	a->a[4] = PT_REGS_PARM5_SYSCALL(regs);
+	a->a[5] = 0;
+	return 0;
+}
+
+/* The current task's saved user registers, as a BTF pointer. */
+static __always_inline struct pt_regs *syscall__regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
 /* One enter program per syscall; they all just stash. */
 #define SYSCALL_ENTER(name)						\
 SEC("tp/syscalls/sys_enter_" #name)					\
