@@ -5,28 +5,14 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Frame, FrameKind, FrameReader } from '../../agent/src/decode/frame-reader';
+import type { LoaderStats, ProbeStatus } from '../../agent/src/agent/loader-stats';
 
 export const LOADER = path.resolve(__dirname, '../../build/vigil-loader');
 
-export interface ProbeStatus {
-  name: string;
-  family: string;
-  section: string;
-  attached: boolean;
-  error: string;
-}
+export type { ProbeStatus };
 
-export interface StatsJson {
-  events: number;
-  drops: number;
-  truncated: number;
-  filtered: number;
-  ringbuf_bytes: number;
-  deduped?: number;
-  read_watch?: number;
-  realtime_offset_ns: string;
-  probes: ProbeStatus[];
-}
+/** A READY/STATS payload as the loader writes it (the collector's type). */
+export type StatsJson = LoaderStats & { realtime_offset_ns: string };
 
 export interface Exit {
   code: number | null;

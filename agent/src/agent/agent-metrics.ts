@@ -4,7 +4,7 @@
 // kernel counters are exported as counters set from the latest STATS frame.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EcsEvent } from '../model/ecs-event';
-import type { LoaderStats } from './loader-stats';
+import type { LoaderStats, ProbeStatus } from './loader-stats';
 
 /** Lag is sampled: parsing @timestamp for every event would cost more than it tells. */
 const LAG_SAMPLE_EVERY = 64;
@@ -53,26 +53,21 @@ export class AgentMetrics {
         for (const p of latest()?.probes ?? []) this.set({ program: p.name, family: p.family }, p.attached ? 1 : 0);
       },
     });
-    new Counter({
-      name: 'vigil_bpf_program_run_seconds_total',
-      help: 'Kernel time spent in each BPF program (kernel.bpf_stats_enabled; agent --bpf-stats)',
-      labelNames: ['program', 'family'],
-      registers,
-      collect() {
-        this.reset();
-        for (const p of latest()?.probes ?? []) if (p.run_ns !== undefined) this.inc({ program: p.name, family: p.family }, p.run_ns / 1e9);
-      },
-    });
-    new Counter({
-      name: 'vigil_bpf_program_runs_total',
-      help: 'Times each BPF program ran (agent --bpf-stats)',
-      labelNames: ['program', 'family'],
-      registers,
-      collect() {
-        this.reset();
-        for (const p of latest()?.probes ?? []) if (p.run_cnt !== undefined) this.inc({ program: p.name, family: p.family }, p.run_cnt);
-      },
-    });
+    // Per-program BPF run time and runs: present only with --bpf-stats.
+    const perProgram = (name: string, help: string, value: (p: ProbeStatus) => number | undefined) =>
+      new Counter({
+        name, help, labelNames: ['program', 'family'], registers,
+        collect() {
+          this.reset();
+          for (const p of latest()?.probes ?? []) {
+            const v = value(p);
+            if (v !== undefined) this.inc({ program: p.name, family: p.family }, v);
+          }
+        },
+      });
+    perProgram('vigil_bpf_program_run_seconds_total', 'Kernel time spent in each BPF program (kernel.bpf_stats_enabled; agent --bpf-stats)',
+      (p) => (p.run_ns === undefined ? undefined : p.run_ns / 1e9));
+    perProgram('vigil_bpf_program_runs_total', 'Times each BPF program ran (agent --bpf-stats)', (p) => p.run_cnt);
     this.lag = new Histogram({
       name: 'vigil_collector_lag_seconds',
       help: `Kernel event time to collector ingest, sampled 1 in ${LAG_SAMPLE_EVERY} events`,

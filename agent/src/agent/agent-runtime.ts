@@ -76,16 +76,16 @@ export class AgentRuntime implements AgentPipeline {
     if (this.cfg.capture !== 'default') return;
     const log = this.logger.child({ module: 'read-watch' });
     const push = (): void => {
-      const need = this.engine?.ruleSet.readNeed() ?? { kind: 'names' as const, files: [], dirs: [] };
-      if (need.kind === 'all') {
+      const need = this.engine?.ruleSet.readNeed();
+      if (need?.kind === 'all') {
         log.warn({ rule: need.rule }, `every read-only open ships: ${need.reason}`);
         ctl.setReadWatch('all');
         return;
       }
-      const files = need.kind === 'names' ? need.files : [];
-      const dirs = need.kind === 'names' ? need.dirs : [];
-      log.info({ files: files.length, dirs: dirs.length }, 'read-only opens filtered in kernel to the names the rules need');
-      ctl.setReadWatch({ files, dirs });
+      // No rules, or none that sees a read: an empty watch.
+      const watch = need?.kind === 'names' ? { files: need.files, dirs: need.dirs } : { files: [], dirs: [] };
+      log.info({ files: watch.files.length, dirs: watch.dirs.length }, 'read-only opens filtered in kernel to the names the rules need');
+      ctl.setReadWatch(watch);
     };
     push();
     this.engine?.on('reload', push);

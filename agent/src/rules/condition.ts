@@ -74,6 +74,12 @@ export function parseCondition(text: string, path: YamlPath): CondAst {
 
 const globRe = (g: string): RegExp => new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
 
+/** The search identifiers an `x of` target names: `them` (all but _-prefixed) or a glob. */
+export function ofTargets(target: string, names: Iterable<string>): string[] {
+  const re = target === 'them' ? undefined : globRe(target);
+  return [...names].filter((n) => (re ? re.test(n) : !n.startsWith('_')));
+}
+
 export function compileCondition(ast: CondAst, ids: Map<string, Matcher>, path: YamlPath): Matcher {
   switch (ast.t) {
     case 'id': {
@@ -90,9 +96,7 @@ export function compileCondition(ast: CondAst, ids: Map<string, Matcher>, path: 
     case 'or':
       return anyOf(ast.es.map((e) => compileCondition(e, ids, path)));
     case 'of': {
-      const names = [...ids.keys()].filter((n) =>
-        ast.target === 'them' ? !n.startsWith('_') : globRe(ast.target).test(n),
-      );
+      const names = ofTargets(ast.target, ids.keys());
       if (names.length === 0) throw new RuleSyntaxError(`condition: no search identifier matches '${ast.target}'`, path);
       const ms = names.map((n) => ids.get(n) as Matcher);
       if (ast.quant === 'all') return andAll(ms);

@@ -4,6 +4,7 @@
 import { RuleSyntaxError } from './errors';
 import { fieldSlot } from './event-view';
 import type { CorrelationDef, CorrelationType, CountCondition, RuleMeta } from './types';
+import { isMap } from './detection';
 
 const TYPES = new Set<CorrelationType>(['event_count', 'value_count', 'temporal', 'temporal_ordered']);
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -15,7 +16,6 @@ export function parseTimespan(x: unknown): number | undefined {
   return Number(m[1]) * UNIT_MS[m[2]];
 }
 
-const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 function parseCondition(x: unknown, type: CorrelationType, nRules: number): { cond: CountCondition; field?: string } {
   const P = ['correlation', 'condition'];

@@ -6,9 +6,10 @@ import { RuleSyntaxError, type YamlPath } from './errors';
 import { compileFieldCondition } from './field-condition';
 import type { Matcher } from './types';
 
-const RESERVED = new Set(['condition', 'timeframe']);
+/** Keys of `detection` that are not search identifiers. */
+export const RESERVED = new Set(['condition', 'timeframe']);
 
-const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+export const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 export function andAll(ms: Matcher[]): Matcher {
   if (ms.length === 1) return ms[0];

@@ -13,6 +13,8 @@ interface Category {
   successOnly: boolean;
   /** Extra gate beyond the action, e.g. open-for-write vs open-for-read. */
   gate?: (ev: EcsEvent) => boolean;
+  /** The gate keeps read-only opens out (file_event). */
+  noReadOpens?: true;
 }
 
 const O_ACCMODE = 3;
@@ -36,8 +38,11 @@ const own = (...actions: EventAction[]): Category => ({ actions, successOnly: fa
 export const CATEGORIES: Readonly<Record<string, Category>> = {
   process_creation: std(['exec']),
   process_termination: std(['exit']),
-  file_event: std(['open', 'create', 'rename', 'chmod', 'chown', 'link', 'symlink', 'truncate', 'mkdir'], (ev) =>
-    ev.event.action === 'open' ? openWrites(ev) : true),
+  file_event: {
+    ...std(['open', 'create', 'rename', 'chmod', 'chown', 'link', 'symlink', 'truncate', 'mkdir'], (ev) =>
+      ev.event.action === 'open' ? openWrites(ev) : true),
+    noReadOpens: true,
+  },
   file_access: std(['open'], (ev) => !openWrites(ev)),
   file_delete: std(['unlink']),
   file_rename: std(['rename']),
@@ -62,6 +67,8 @@ export interface LogsourceGate {
   actions: Set<EventAction> | null;
   /** Applied before the detection; null when the action index is enough. */
   gate: Matcher | null;
+  /** Read-only opens can reach the rule (what the kernel's read watch must cover). */
+  readOpens: boolean;
 }
 
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x.toLowerCase() : undefined);
@@ -73,7 +80,7 @@ export function compileLogsource(ls: unknown, path: YamlPath): LogsourceGate {
   const category = str(o.category);
   const service = str(o.service);
   if (product === 'vigil' && !category && (!service || service === 'all')) {
-    return { actions: new Set(EVENT_ACTIONS), gate: null };
+    return { actions: new Set(EVENT_ACTIONS), gate: null, readOpens: true };
   }
   if (product !== undefined && product !== 'linux' && product !== 'vigil') {
     throw new RuleSyntaxError(`unsupported logsource product '${String(o.product)}' (use linux or vigil)`, [...path, 'product']);
@@ -87,5 +94,5 @@ export function compileLogsource(ls: unknown, path: YamlPath): LogsourceGate {
   if (gate && successOnly) m = (v) => v.ev.event.outcome !== 'failure' && gate(v.ev);
   else if (successOnly) m = (v) => v.ev.event.outcome !== 'failure';
   else if (gate) m = (v) => gate(v.ev);
-  return { actions: new Set(cat.actions), gate: m };
+  return { actions: new Set(cat.actions), gate: m, readOpens: cat.actions.includes('open') && !cat.noReadOpens };
 }

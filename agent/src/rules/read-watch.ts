@@ -8,7 +8,8 @@
 // Limits, documented in docs/performance.md: names are matched exactly
 // (Sigma values are case-insensitive), and a `startswith '/d/'` watches the
 // files directly inside d, not deeper ones.
-import type { CondAst } from './condition';
+import { ofTargets, type CondAst } from './condition';
+import { isMap, RESERVED } from './detection';
 
 export type ReadNeed =
   | { kind: 'none' }
@@ -20,8 +21,6 @@ const all = (reason: string): ReadNeed => ({ kind: 'all', reason });
 const PATH_FIELDS = new Set(['targetfilename', 'file.path']);
 const WILDCARD = /[*?]/;
 const REGEX_META = /[.[\]()*+?{}|\\^$]/;
-
-const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 function union(needs: ReadNeed[]): ReadNeed {
   const files = new Set<string>();
@@ -112,8 +111,6 @@ function fromIdentifier(value: unknown, id: string): ReadNeed {
   return all(`selection '${id}' is a keyword search`);
 }
 
-const globRe = (g: string): RegExp => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-
 function fromCondition(ast: CondAst, ids: Record<string, ReadNeed>): ReadNeed {
   switch (ast.t) {
     case 'id':
@@ -127,8 +124,7 @@ function fromCondition(ast: CondAst, ids: Record<string, ReadNeed>): ReadNeed {
       return needs.find((n) => n.kind !== 'all') ?? needs[0];
     }
     case 'of': {
-      const names = Object.keys(ids).filter((n) => (ast.target === 'them' ? !n.startsWith('_') : globRe(ast.target).test(n)));
-      const needs = names.map((n) => ids[n]);
+      const needs = ofTargets(ast.target, Object.keys(ids)).map((n) => ids[n]);
       if (ast.quant === 'all') return needs.find((n) => n.kind !== 'all') ?? needs[0] ?? all('empty x of');
       return union(needs);
     }
@@ -136,14 +132,14 @@ function fromCondition(ast: CondAst, ids: Record<string, ReadNeed>): ReadNeed {
 }
 
 /**
- * The read-only opens a compiled rule can match. `seesReads`: its logsource
- * lets read-only opens through. `conditions`: the parsed condition(s), an OR.
+ * The read-only opens a compiled rule can match. `readOpens`: its logsource
+ * lets read-only opens through (LogsourceGate.readOpens). `conditions`: the parsed condition(s), an OR.
  */
-export function readNeedOf(seesReads: boolean, detection: Record<string, unknown>, conditions: CondAst[]): ReadNeed {
-  if (!seesReads) return NONE;
+export function readNeedOf(readOpens: boolean, detection: Record<string, unknown>, conditions: CondAst[]): ReadNeed {
+  if (!readOpens) return NONE;
   const ids: Record<string, ReadNeed> = {};
   for (const [id, value] of Object.entries(detection)) {
-    if (id !== 'condition' && id !== 'timeframe') ids[id] = fromIdentifier(value, id);
+    if (!RESERVED.has(id)) ids[id] = fromIdentifier(value, id);
   }
   return union(conditions.map((c) => fromCondition(c, ids)));
 }

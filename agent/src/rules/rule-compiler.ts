@@ -45,13 +45,6 @@ export function ruleMeta(o: Record<string, unknown>, file: string, line: number,
   };
 }
 
-/** Whether read-only opens reach this rule (file_event's gate keeps them out). */
-function seesReads(ls: { actions: CompiledRule['actions'] }, logsource: unknown): boolean {
-  const category = (logsource as Record<string, unknown>).category;
-  if (typeof category === 'string' && category.toLowerCase() === 'file_event') return false;
-  return ls.actions === null || ls.actions.has('open');
-}
-
 function compileMatcher(o: Record<string, unknown>): Pick<CompiledRule, 'actions' | 'match' | 'readNeed'> {
   if (o.logsource === undefined) throw new RuleSyntaxError("rule has no 'logsource'", []);
   if (o.detection === undefined) throw new RuleSyntaxError("rule has no 'detection'", []);
@@ -66,7 +59,7 @@ function compileMatcher(o: Record<string, unknown>): Pick<CompiledRule, 'actions
   const asts = texts.map((t) => parseCondition(t, condPath));
   const body = anyOf(asts.map((a) => compileCondition(a, ids, condPath)));
   const gate = ls.gate;
-  const readNeed = readNeedOf(seesReads(ls, o.logsource), o.detection as Record<string, unknown>, asts);
+  const readNeed = readNeedOf(ls.readOpens, o.detection as Record<string, unknown>, asts);
   return { actions: ls.actions, match: gate ? (v) => gate(v) && body(v) : body, readNeed };
 }
 
