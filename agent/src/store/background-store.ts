@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
-import { isAlert, toAlertRow, toEventRow, type AlertRow, type EventRow } from './event-row';
+import { addRow, type RowBatch } from './event-row';
 import { EventStore, type EventStoreStats } from './event-store';
 import { openReadOnlyDb } from './open-db';
 import type { RetentionPolicy } from './retention';
@@ -41,8 +41,7 @@ export class BackgroundEventStore {
   private readonly batchSize: number;
   private readonly maxQueue: number;
   private readonly timer: NodeJS.Timeout;
-  private events: EventRow[] = [];
-  private alerts: AlertRow[] = [];
+  private batch: RowBatch = { events: [], alerts: [] };
   private inFlight = 0;
   private dead = false;
   private closing?: Promise<EventStoreStats | undefined>;
@@ -75,31 +74,28 @@ export class BackgroundEventStore {
 
   /** Hot path: one JSON.stringify and the column values; SQLite runs in the worker. */
   append(ev: EcsEvent): boolean {
-    if (this.dead || this.closing || this.inFlight + this.events.length + this.alerts.length >= this.maxQueue) {
+    if (this.dead || this.closing || this.inFlight + this.pending() >= this.maxQueue) {
       this.s.dropped++;
       return false;
     }
-    let doc: string;
-    try {
-      doc = JSON.stringify(ev);
-    } catch {
-      this.s.rejected++; // e.g. a BigInt or a cycle
+    if (!addRow(this.batch, ev, Date.now())) {
+      this.s.rejected++;
       return false;
     }
-    const now = Date.now();
-    if (isAlert(ev)) this.alerts.push(toAlertRow(ev, doc, now));
-    else this.events.push(toEventRow(ev, doc, now));
     this.s.appended++;
-    if (this.events.length + this.alerts.length >= this.batchSize) this.post();
+    if (this.pending() >= this.batchSize) this.post();
     return true;
   }
 
+  private pending(): number {
+    return this.batch.events.length + this.batch.alerts.length;
+  }
+
   private post(): void {
-    const n = this.events.length + this.alerts.length;
+    const n = this.pending();
     if (n === 0 || this.dead) return;
-    const msg: ToWorker = { type: 'rows', events: this.events, alerts: this.alerts };
-    this.events = [];
-    this.alerts = [];
+    const msg: ToWorker = { type: 'rows', ...this.batch };
+    this.batch = { events: [], alerts: [] };
     this.inFlight += n;
     this.worker.postMessage(msg);
   }

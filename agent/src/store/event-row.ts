@@ -14,6 +14,12 @@ export type AlertRow = {
   entity_id: string | null; pid: number | null; executable: string | null; count: number | null; doc: string;
 };
 
+/** Rows for one transaction: events and alerts go to their own tables. */
+export interface RowBatch {
+  events: EventRow[];
+  alerts: AlertRow[];
+}
+
 /** Extra fields an alert carries on top of EcsEvent (written by the rules engine). */
 export interface AlertFields {
   rule?: { id?: string; name?: string };
@@ -81,4 +87,20 @@ export function toAlertRow(ev: EcsEvent, doc: string, now: number): AlertRow {
     count,
     doc,
   };
+}
+
+/**
+ * Serializes `ev` and adds its row to `batch`. False when it cannot be
+ * serialized (a BigInt, a cycle): the caller counts it, the batch goes on.
+ */
+export function addRow(batch: RowBatch, ev: EcsEvent, now: number): boolean {
+  let doc: string;
+  try {
+    doc = JSON.stringify(ev);
+  } catch {
+    return false;
+  }
+  if (isAlert(ev)) batch.alerts.push(toAlertRow(ev, doc, now));
+  else batch.events.push(toEventRow(ev, doc, now));
+  return true;
 }

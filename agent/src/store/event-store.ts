@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import pino, { type Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import { StoreConfigError } from './errors';
-import { isAlert, toAlertRow, toEventRow, type AlertRow, type EventRow } from './event-row';
+import { addRow, type RowBatch } from './event-row';
 import { DEFAULT_DB_PATH, openWritableDb } from './open-db';
 import { Retention, type RetentionPolicy } from './retention';
 
@@ -51,7 +51,7 @@ export class EventStore {
   private readonly retention: Retention | undefined;
   private readonly sizeCheckIntervalMs: number;
   private readonly onBatchCommitted: EventStoreOptions['onBatchCommitted'];
-  private readonly writeBatch: (rows: { events: EventRow[]; alerts: AlertRow[] }) => void;
+  private readonly writeBatch: (rows: RowBatch) => void;
   private readonly timers: NodeJS.Timeout[] = [];
   private queue: EcsEvent[] = [];
   private flushScheduled = false;
@@ -80,7 +80,7 @@ export class EventStore {
     const insAlert = this.db.prepare(`INSERT INTO alerts
       (ts, rule_id, rule_name, severity, entity_id, pid, executable, count, doc)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.writeBatch = this.db.transaction((rows: { events: EventRow[]; alerts: AlertRow[] }) => {
+    this.writeBatch = this.db.transaction((rows: RowBatch) => {
       for (const r of rows.events) {
         insEvent.run(r.ts, r.action, r.category, r.pid, r.ppid, r.entity_id, r.parent_entity_id, r.executable,
           r.file_path, r.target_path, r.remote_ip, r.remote_port, r.outcome, r.doc);
@@ -140,18 +140,8 @@ export class EventStore {
   private commit(batch: EcsEvent[]): number {
     const t0 = performance.now();
     const now = Date.now();
-    const rows = { events: [] as EventRow[], alerts: [] as AlertRow[] };
-    for (const ev of batch) {
-      let doc: string;
-      try {
-        doc = JSON.stringify(ev);
-      } catch {
-        this.s.rejected++; // e.g. a BigInt or a cycle: skip it, keep the batch
-        continue;
-      }
-      if (isAlert(ev)) rows.alerts.push(toAlertRow(ev, doc, now));
-      else rows.events.push(toEventRow(ev, doc, now));
-    }
+    const rows: RowBatch = { events: [], alerts: [] };
+    for (const ev of batch) if (!addRow(rows, ev, now)) this.s.rejected++;
     return this.writeRows(rows, t0);
   }
 
@@ -160,7 +150,7 @@ export class EventStore {
    * rows are built on the collector thread). Returns rows committed; a
    * failed transaction is logged and counted, never thrown.
    */
-  writeRows(rows: { events: EventRow[]; alerts: AlertRow[] }, t0 = performance.now()): number {
+  writeRows(rows: RowBatch, t0 = performance.now()): number {
     const n = rows.events.length + rows.alerts.length;
     if (n === 0 || this.closed || !this.db.open) return 0;
     try {

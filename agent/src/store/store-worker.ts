@@ -3,7 +3,7 @@
 // own core instead of the collector's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import type { AlertRow, EventRow } from './event-row';
+import type { RowBatch } from './event-row';
 import { EventStore } from './event-store';
 import type { RetentionPolicy } from './retention';
 
@@ -14,7 +14,7 @@ export interface StoreWorkerData {
 }
 
 export type ToWorker =
-  | { type: 'rows'; events: EventRow[]; alerts: AlertRow[] }
+  | ({ type: 'rows' } & RowBatch)
   | { type: 'close' };
 
 export type FromWorker =
@@ -28,7 +28,7 @@ if (parentPort) {
   const store = new EventStore({ path: data.path, retention: data.retention, logger });
   port.on('message', (m: ToWorker) => {
     if (m.type === 'rows') {
-      const committed = store.writeRows({ events: m.events, alerts: m.alerts });
+      const committed = store.writeRows(m);
       port.postMessage({ type: 'written', rows: m.events.length + m.alerts.length, committed } satisfies FromWorker);
     } else if (m.type === 'close') {
       port.postMessage({ type: 'closed', stats: store.close() } satisfies FromWorker);
