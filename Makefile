@@ -86,7 +86,7 @@ helpers: $(HELPERS) $(BENCH_BINS)
 
 $(OUT)/helpers/%: test/helpers/%.c | $(OUT)/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Ibpf -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Ibpf -o $@ $< -pthread
 
 $(OUT)/bench/%: bench/workloads/%.c | $(OUT)/bench
 	$(call msg,CC,$@)

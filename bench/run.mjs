@@ -77,6 +77,8 @@ async function benchTracer(tracer, list, cfg, results) {
         const s1 = sample(h.pids());
         const c1 = await h.counters();
         if (r.error) errors[w.id].push(r.error);
+        // Completeness: the events of this action the agent stored for the workload's pid.
+        const seen = w.action && h.countEvents && r.pid && r.count ? await h.countEvents(w.action, r.pid, r.count) : null;
         if (!h.alive()) errors[w.id].push('tracer died during the run');
         const run = {
           rep,
@@ -87,9 +89,10 @@ async function benchTracer(tracer, list, cfg, results) {
           rss_mib: s1.rss,
           drops: c0 && c1 && typeof c1.drops === 'number' ? c1.drops - (c0.drops ?? 0) : null,
           kernel_events: c0 && c1 && typeof c1.events === 'number' ? c1.events - c0.events : null,
+          ...(seen !== null ? { calls_made: r.count, events_seen: seen } : {}),
         };
         runs[w.id].push(run);
-        log(`  ${tracer.id} rep ${rep} ${w.id}: base ${run.baseline?.toFixed(0) ?? '-'} traced ${r.rate?.toFixed(0) ?? 'n/a'} ratio ${run.ratio?.toFixed(2) ?? '-'} cpu ${run.cpu_pct?.toFixed(0)}% drops ${run.drops ?? 'n/a'}`);
+        log(`  ${tracer.id} rep ${rep} ${w.id}: base ${run.baseline?.toFixed(0) ?? '-'} traced ${r.rate?.toFixed(0) ?? 'n/a'} ratio ${run.ratio?.toFixed(2) ?? '-'} cpu ${run.cpu_pct?.toFixed(0)}% drops ${run.drops ?? 'n/a'}${seen !== null ? ` seen ${seen}/${r.count}` : ''}`);
       }
     } finally {
       await h.stop();

@@ -175,15 +175,31 @@ struct vigil_priv_body {
 	__u64 arg[6];		/* see table above */
 };
 
-/* Indices of the per-CPU counter array `stats`. */
+/* Indices of the per-CPU counter array `stats`. Every record a probe starts
+ * ends in exactly one of: EVENTS (shipped), DROPS (ring full), FILTERED
+ * (the profile did not want it) or one ABANDONED_* reason. */
 enum vigil_stat {
 	VIGIL_STAT_EVENTS = 0,	/* records submitted */
 	VIGIL_STAT_DROPS = 1,	/* ring buffer full: record lost */
 	VIGIL_STAT_TRUNCATED = 2, /* records with VIGIL_F_TRUNCATED */
 	VIGIL_STAT_FILTERED = 3, /* dropped in kernel by filters */
 	VIGIL_STAT_DEDUPED = 4,	/* folded into a later record's repeat count */
-	VIGIL_STAT_MAX = 8,
+	VIGIL_STAT_ABANDONED_SCRATCH = 5, /* no per-CPU scratch to build in */
+	VIGIL_STAT_ABANDONED_SIZE = 6,	/* record built with an impossible size */
+	VIGIL_STAT_MAX = 16,
 };
+
+/* The STATS frame key of each counter (agent/loader/frames.h), in enum
+ * order: the loader emits exactly these, and the collector's table is
+ * checked against this list (test/decode/kernel-stats.test.ts). */
+#define VIGIL_STAT_KEYS(X)					\
+	X(VIGIL_STAT_EVENTS, "events")				\
+	X(VIGIL_STAT_DROPS, "drops")				\
+	X(VIGIL_STAT_TRUNCATED, "truncated")			\
+	X(VIGIL_STAT_FILTERED, "filtered")			\
+	X(VIGIL_STAT_DEDUPED, "deduped")			\
+	X(VIGIL_STAT_ABANDONED_SCRATCH, "abandoned_scratch")	\
+	X(VIGIL_STAT_ABANDONED_SIZE, "abandoned_size")
 
 /* Kernel filter state the loader writes at run time (bpf/lib/maps.h:
  * filter_cfg, read_watch). Not a record: never crosses the ring buffer. */

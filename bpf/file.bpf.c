@@ -24,7 +24,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * registers at sys_exit, no enter program (lib/syscall.h). */
 static __always_inline int file__args(struct trace_event_raw_sys_exit *ctx, struct vigil_args *a)
 {
-	return syscall__exit_args(syscall__regs(), ctx->id, a);
+	return syscall__args(ctx, a);
 }
 
 /* Start a file record with every body field at its "unused" value. */
@@ -119,15 +119,33 @@ static __always_inline void file__two_upaths(struct vigil_rec *r, const char *ol
 		rec__str_basedir(r, newp, newdfd);
 }
 
-/* ---- open family: VIGIL_EV_OPEN, creat: VIGIL_EV_CREATE ---------------- */
+/* ---- open family: VIGIL_EV_CREATE when the call made the file, else OPEN - */
 
+/* include/linux/fs.h: set by the VFS when this open created the inode
+ * (atomic_open/lookup_open since 4.19). A #define, so not in vmlinux.h. */
+#define FMODE_CREATED_	(1U << 20)
 
-static __always_inline int open__emit(long ret, struct vigil_args *a, __u16 type, int dirfd,
-				      const char *upath, __u32 flags, __u32 mode)
+/* O_CREAT asks; only the file's FMODE_CREATED says it happened (an
+ * existing file opened with O_CREAT is an open). */
+static __always_inline __u16 open__type(long ret, __u32 flags)
+{
+	struct file *f;
+
+	if (ret < 0 || !(flags & O_CREAT_))
+		return VIGIL_EV_OPEN;
+	f = task__fd_file_btf(bpf_get_current_task_btf(), (int)ret);
+	if (f && (f->f_mode & FMODE_CREATED_))
+		return VIGIL_EV_CREATE;
+	return VIGIL_EV_OPEN;
+}
+
+static __always_inline int open__emit(long ret, struct vigil_args *a, int dirfd, const char *upath, __u32 flags,
+				      __u32 mode)
 {
 	struct vigil_file_body *b;
 	struct vigil_rec r;
 	__u32 repeat = 0;
+	__u16 type = open__type(ret, flags);
 
 	if (type == VIGIL_EV_OPEN && open__skip(ret, flags, &repeat))
 		return 0;
@@ -150,7 +168,7 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
 
 	if (file__args(ctx, &a))
 		return 0;
-	return open__emit(ctx->ret, &a, VIGIL_EV_OPEN, AT_FDCWD, (const char *)a.a[0], a.a[1], a.a[2]);
+	return open__emit(ctx->ret, &a, AT_FDCWD, (const char *)a.a[0], a.a[1], a.a[2]);
 }
 
 SEC("tp/syscalls/sys_exit_openat")
@@ -160,7 +178,7 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 
 	if (file__args(ctx, &a))
 		return 0;
-	return open__emit(ctx->ret, &a, VIGIL_EV_OPEN, (int)a.a[0], (const char *)a.a[1], a.a[2], a.a[3]);
+	return open__emit(ctx->ret, &a, (int)a.a[0], (const char *)a.a[1], a.a[2], a.a[3]);
 }
 
 /* openat2 passes flags and mode in a user struct open_how. */
@@ -173,7 +191,7 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 	if (file__args(ctx, &a))
 		return 0;
 	bpf_probe_read_user(&how, sizeof(how), (const void *)a.a[2]);
-	return open__emit(ctx->ret, &a, VIGIL_EV_OPEN, (int)a.a[0], (const char *)a.a[1], how.flags, how.mode);
+	return open__emit(ctx->ret, &a, (int)a.a[0], (const char *)a.a[1], how.flags, how.mode);
 }
 
 SEC("tp/syscalls/sys_exit_creat")
@@ -183,7 +201,7 @@ int exit_creat(struct trace_event_raw_sys_exit *ctx)
 
 	if (file__args(ctx, &a))
 		return 0;
-	return open__emit(ctx->ret, &a, VIGIL_EV_CREATE, AT_FDCWD, (const char *)a.a[0],
+	return open__emit(ctx->ret, &a, AT_FDCWD, (const char *)a.a[0],
 			  O_CREAT_ | O_WRONLY_ | O_TRUNC_, a.a[1]);
 }
 

@@ -47,15 +47,6 @@ static __always_inline void net__sock_path(struct vigil_rec *r, struct vigil_net
 		rec__str_empty(r);
 }
 
-/* Take the args stashed by this syscall's enter program; a mismatched nr
- * means the stash belongs to another syscall whose exit never ran. */
-static __always_inline int net__take(struct trace_event_raw_sys_exit *ctx, struct vigil_args *a)
-{
-	if (syscall__take(a))
-		return -1;
-	return a->nr == (__u64)ctx->id ? 0 : -1;
-}
-
 /* Default profile: sockets with a non-blocking connect() in flight. Their
  * SYN_SENT -> ESTABLISHED/CLOSE is the only report of how the connect
  * ended; a blocking connect's result is already in its connect event. */
@@ -77,7 +68,6 @@ int enter_connect(struct trace_event_raw_sys_enter *ctx)
 	__u64 sk;
 	__u8 one = 1;
 
-	syscall__stash(ctx);
 	if (capture_all)
 		return 0;
 	f = task__fd_file_btf(bpf_get_current_task_btf(), (int)ctx->args[0]);
@@ -88,11 +78,6 @@ int enter_connect(struct trace_event_raw_sys_enter *ctx)
 		bpf_map_update_elem(&nb_connects, &sk, &one, BPF_ANY);
 	return 0;
 }
-SYSCALL_ENTER(accept)
-SYSCALL_ENTER(accept4)
-SYSCALL_ENTER(bind)
-SYSCALL_ENTER(listen)
-SYSCALL_ENTER(socket)
 
 /* connect(fd, uaddr, len): every outcome, including EINPROGRESS. The
  * destination is what the caller asked for; the source is what the
@@ -106,7 +91,7 @@ int exit_connect(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_rec r;
 	struct sock *sk;
 
-	if (net__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = net__begin(&r, VIGIL_EV_CONNECT, ctx->ret, (__s32)a.a[0]);
 	if (!b)
@@ -134,8 +119,12 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_rec r;
 	struct sock *sk;
 
-	if (net__take(ctx, &a) || ctx->ret < 0)
+	if (syscall__args(ctx, &a))
 		return 0;
+	if (ctx->ret < 0) {
+		stats__add(VIGIL_STAT_FILTERED, 1);
+		return 0;
+	}
 	b = net__begin(&r, VIGIL_EV_ACCEPT, ctx->ret, ctx->ret);
 	if (!b)
 		return 0;
@@ -166,7 +155,7 @@ int exit_bind(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (net__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = net__begin(&r, VIGIL_EV_BIND, ctx->ret, (__s32)a.a[0]);
 	if (!b)
@@ -190,7 +179,7 @@ int exit_listen(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_rec r;
 	struct sock *sk;
 
-	if (net__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = net__begin(&r, VIGIL_EV_LISTEN, ctx->ret, (__s32)a.a[0]);
 	if (!b)
@@ -224,7 +213,7 @@ int exit_socket(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (net__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	if (socket__skip((__u16)a.a[0], (__u16)(a.a[1] & VIGIL_SOCK_TYPE_MASK)))
 		return 0;

@@ -17,14 +17,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define F_DUPFD			0
 #define F_DUPFD_CLOEXEC		1030
 
-/* Take this syscall's stashed args; a mismatched nr is a stale stash. */
-static __always_inline int priv__take(struct trace_event_raw_sys_exit *ctx, struct vigil_args *a)
-{
-	if (syscall__take(a))
-		return -1;
-	return a->nr == (__u64)ctx->id ? 0 : -1;
-}
-
 static __always_inline struct vigil_priv_body *priv__begin(struct vigil_rec *r, __u16 type, __s32 ret)
 {
 	struct vigil_priv_body *b = rec__begin(r, type, sizeof(*b));
@@ -38,12 +30,6 @@ static __always_inline struct vigil_priv_body *priv__begin(struct vigil_rec *r, 
 
 /* --- setuid family: new ids as asked (0xffffffff = unchanged) --------- */
 
-SYSCALL_ENTER(setuid)
-SYSCALL_ENTER(setgid)
-SYSCALL_ENTER(setreuid)
-SYSCALL_ENTER(setregid)
-SYSCALL_ENTER(setresuid)
-SYSCALL_ENTER(setresgid)
 
 static __always_inline int setid_exit(struct trace_event_raw_sys_exit *ctx, __u16 type, int nargs)
 {
@@ -51,7 +37,7 @@ static __always_inline int setid_exit(struct trace_event_raw_sys_exit *ctx, __u1
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = priv__begin(&r, type, ctx->ret);
 	if (!b)
@@ -80,7 +66,6 @@ int exit_setresgid(struct trace_event_raw_sys_exit *ctx) { return setid_exit(ctx
 
 /* --- capset: the task's capability sets after the call ---------------- */
 
-SYSCALL_ENTER(capset)
 
 SEC("tp/syscalls/sys_exit_capset")
 int exit_capset(struct trace_event_raw_sys_exit *ctx)
@@ -92,7 +77,7 @@ int exit_capset(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_rec r;
 	__s32 pid = 0;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = priv__begin(&r, VIGIL_EV_CAPSET, ctx->ret);
 	if (!b)
@@ -109,18 +94,13 @@ int exit_capset(struct trace_event_raw_sys_exit *ctx)
 
 /* --- ptrace: only requests that take control or write the tracee ------ */
 
-SEC("tp/syscalls/sys_enter_ptrace")
-int enter_ptrace(struct trace_event_raw_sys_enter *ctx)
+/* TRACEME, POKETEXT/DATA/USER, SETREGS, SETFPREGS, ATTACH, SETREGSET,
+ * SEIZE. PEEK/GETREGS/SYSCALL/CONT loops of a running debugger or strace
+ * would flood and say nothing new. */
+static __always_inline bool ptrace__wanted(long req)
 {
-	long req = ctx->args[0];
-
-	/* TRACEME, POKETEXT/DATA/USER, SETREGS, SETFPREGS, ATTACH,
-	 * SETREGSET, SEIZE. PEEK/GETREGS/SYSCALL/CONT loops of a running
-	 * debugger or strace would flood and say nothing new. */
-	if (req != 0 && req != 4 && req != 5 && req != 6 && req != 13 &&
-	    req != 15 && req != 16 && req != 0x4205 && req != 0x4206)
-		return 0;
-	return syscall__stash(ctx);
+	return req == 0 || req == 4 || req == 5 || req == 6 || req == 13 || req == 15 || req == 16 ||
+	       req == 0x4205 || req == 0x4206;
 }
 
 SEC("tp/syscalls/sys_exit_ptrace")
@@ -130,8 +110,12 @@ int exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
+	if (!ptrace__wanted(a.a[0])) {
+		stats__add(VIGIL_STAT_FILTERED, 1);
+		return 0;
+	}
 	b = priv__begin(&r, VIGIL_EV_PTRACE, ctx->ret);
 	if (!b)
 		return 0;
@@ -238,19 +222,14 @@ int BPF_PROG(exit_module_any, struct pt_regs *regs, long ret)
 
 /* --- bpf: commands that add or attach code or objects ------------------ */
 
-SEC("tp/syscalls/sys_enter_bpf")
-int enter_bpf(struct trace_event_raw_sys_enter *ctx)
+/* MAP_CREATE, PROG_LOAD, OBJ_PIN, PROG_ATTACH, PROG_DETACH,
+ * RAW_TRACEPOINT_OPEN, BTF_LOAD, LINK_CREATE, LINK_UPDATE, LINK_DETACH,
+ * TOKEN_CREATE. Map element and query commands are the bulk of bpf()
+ * traffic and change nothing worth a record. */
+static __always_inline bool bpf__wanted(long cmd)
 {
-	long cmd = ctx->args[0];
-
-	/* MAP_CREATE, PROG_LOAD, OBJ_PIN, PROG_ATTACH, PROG_DETACH,
-	 * RAW_TRACEPOINT_OPEN, BTF_LOAD, LINK_CREATE, LINK_UPDATE,
-	 * LINK_DETACH, TOKEN_CREATE. Map element and query commands are
-	 * the bulk of bpf() traffic and change nothing worth a record. */
-	if (cmd != 0 && cmd != 5 && cmd != 6 && cmd != 8 && cmd != 9 && cmd != 17 &&
-	    cmd != 18 && cmd != 28 && cmd != 29 && cmd != 34 && cmd != 36)
-		return 0;
-	return syscall__stash(ctx);
+	return cmd == 0 || cmd == 5 || cmd == 6 || cmd == 8 || cmd == 9 || cmd == 17 || cmd == 18 ||
+	       cmd == 28 || cmd == 29 || cmd == 34 || cmd == 36;
 }
 
 SEC("tp/syscalls/sys_exit_bpf")
@@ -262,8 +241,12 @@ int exit_bpf(struct trace_event_raw_sys_exit *ctx)
 	const void *attr;
 	__u32 ptype = 0;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
+	if (!bpf__wanted(a.a[0])) {
+		stats__add(VIGIL_STAT_FILTERED, 1);
+		return 0;
+	}
 	b = priv__begin(&r, VIGIL_EV_BPF, ctx->ret);
 	if (!b)
 		return 0;
@@ -282,7 +265,6 @@ int exit_bpf(struct trace_event_raw_sys_exit *ctx)
 
 /* --- memfd_create(name, flags) ----------------------------------------- */
 
-SYSCALL_ENTER(memfd_create)
 
 SEC("tp/syscalls/sys_exit_memfd_create")
 int exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
@@ -291,7 +273,7 @@ int exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = priv__begin(&r, VIGIL_EV_MEMFD_CREATE, ctx->ret);
 	if (!b)
@@ -303,8 +285,6 @@ int exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
 
 /* --- mount(source, target, fstype, flags, data) / umount2(target, flags) */
 
-SYSCALL_ENTER(mount)
-SYSCALL_ENTER(umount)	/* x86_64 defines umount2 as SYSCALL_DEFINE2(umount) */
 
 SEC("tp/syscalls/sys_exit_mount")
 int exit_mount(struct trace_event_raw_sys_exit *ctx)
@@ -313,7 +293,7 @@ int exit_mount(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = priv__begin(&r, VIGIL_EV_MOUNT, ctx->ret);
 	if (!b)
@@ -332,7 +312,7 @@ int exit_umount(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = priv__begin(&r, VIGIL_EV_UMOUNT, ctx->ret);
 	if (!b)
@@ -344,8 +324,6 @@ int exit_umount(struct trace_event_raw_sys_exit *ctx)
 
 /* --- namespaces ---------------------------------------------------------- */
 
-SYSCALL_ENTER(unshare)
-SYSCALL_ENTER(setns)
 
 SEC("tp/syscalls/sys_exit_unshare")
 int exit_unshare(struct trace_event_raw_sys_exit *ctx)
@@ -354,7 +332,7 @@ int exit_unshare(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = priv__begin(&r, VIGIL_EV_UNSHARE, ctx->ret);
 	if (!b)
@@ -402,7 +380,7 @@ int exit_setns(struct trace_event_raw_sys_exit *ctx)
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (priv__take(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = priv__begin(&r, VIGIL_EV_SETNS, ctx->ret);
 	if (!b)
@@ -414,33 +392,6 @@ int exit_setns(struct trace_event_raw_sys_exit *ctx)
 }
 
 /* --- dup2/dup3/fcntl(F_DUPFD) onto stdin/stdout/stderr ----------------- */
-
-SEC("tp/syscalls/sys_enter_dup2")
-int enter_dup2(struct trace_event_raw_sys_enter *ctx)
-{
-	if ((__u64)ctx->args[1] > 2)
-		return 0;
-	return syscall__stash(ctx);
-}
-
-SEC("tp/syscalls/sys_enter_dup3")
-int enter_dup3(struct trace_event_raw_sys_enter *ctx)
-{
-	if ((__u64)ctx->args[1] > 2)
-		return 0;
-	return syscall__stash(ctx);
-}
-
-/* F_DUPFD returns the lowest free fd >= arg: only arg <= 2 can land on stdio. */
-SEC("tp/syscalls/sys_enter_fcntl")
-int enter_fcntl(struct trace_event_raw_sys_enter *ctx)
-{
-	long cmd = ctx->args[1];
-
-	if ((cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC) || (__u64)ctx->args[2] > 2)
-		return 0;
-	return syscall__stash(ctx);
-}
 
 /* Pipes and sockets live on pseudo filesystems whose dentries are their
  * own parent and carry no name: no path to report. */
@@ -461,7 +412,17 @@ static __always_inline int dup_exit(struct trace_event_raw_sys_exit *ctx, bool b
 	struct sock *sk;
 	__u32 ifmt;
 
-	if (priv__take(ctx, &a) || ctx->ret < 0 || ctx->ret > 2)
+	/* Only a new fd 0-2 is a redirection; F_DUPFD returns the lowest free
+	 * fd >= arg, so only fcntl's dup commands can land there. */
+	if (ctx->ret > 2)
+		return 0;
+	if (syscall__args(ctx, &a))
+		return 0;
+	if (ctx->ret < 0) { /* failed: nothing was redirected */
+		stats__add(VIGIL_STAT_FILTERED, 1);
+		return 0;
+	}
+	if (by_ret && a.a[1] != F_DUPFD && a.a[1] != F_DUPFD_CLOEXEC)
 		return 0;
 	b = priv__begin(&r, VIGIL_EV_DUP_STDIO, ctx->ret);
 	if (!b)

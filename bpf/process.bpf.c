@@ -35,9 +35,6 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	return rec__submit(&r);
 }
 
-SYSCALL_ENTER(execve)
-SYSCALL_ENTER(execveat)
-
 /* Failed exec: only sys_exit knows. Success was reported by handle_exec. */
 static __always_inline int exec_exit(struct trace_event_raw_sys_exit *ctx, int path_arg)
 {
@@ -45,7 +42,7 @@ static __always_inline int exec_exit(struct trace_event_raw_sys_exit *ctx, int p
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (syscall__take(&a) || ctx->ret >= 0)
+	if (ctx->ret >= 0 || syscall__args(ctx, &a))
 		return 0;
 	b = rec__begin(&r, VIGIL_EV_EXEC, sizeof(*b));
 	if (!b)

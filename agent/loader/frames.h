@@ -7,8 +7,8 @@
  *          record's hdr.size gives its length, padded to 8 bytes.
  *  STATS:  payload is one JSON object, sent every --stats-interval-ms and
  *          once more, final, on a clean stop:
- *          {"events":N,"drops":N,"truncated":N,"filtered":N,
- *           "ringbuf_bytes":N,"realtime_offset_ns":"N",
+ *          {<one "key":N per VIGIL_STAT_KEYS entry in bpf/events.h>,
+ *           "read_watch":N,"ringbuf_bytes":N,"realtime_offset_ns":"N",
  *           "probes":[{"name":"...","family":"process","section":"tp/...",
  *           "attached":true,"error":"..."}]}
  *          Counters are kernel totals since load. realtime_offset_ns is a

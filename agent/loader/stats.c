@@ -16,27 +16,25 @@
 
 int stats__read(int stats_fd, struct vigil_counters *c)
 {
-	static const __u32 idx[] = { VIGIL_STAT_EVENTS, VIGIL_STAT_DROPS, VIGIL_STAT_TRUNCATED,
-				     VIGIL_STAT_FILTERED, VIGIL_STAT_DEDUPED };
-	__u64 *sum[] = { &c->events, &c->drops, &c->truncated, &c->filtered, &c->deduped };
-	int ncpu = libbpf_num_possible_cpus(), i, cpu;
+	int ncpu = libbpf_num_possible_cpus(), cpu;
 	__u64 *vals;
+	__u32 i;
 
 	if (ncpu < 0)
 		return ncpu;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	for (i = 0; i < (int)(sizeof(idx) / sizeof(idx[0])); i++) {
-		*sum[i] = 0;
-		if (bpf_map_lookup_elem(stats_fd, &idx[i], vals)) {
+	for (i = 0; i < VIGIL_STAT_MAX; i++) {
+		c->v[i] = 0;
+		if (bpf_map_lookup_elem(stats_fd, &i, vals)) {
 			int err = -errno;
 
 			free(vals);
 			return err;
 		}
 		for (cpu = 0; cpu < ncpu; cpu++)
-			*sum[i] += vals[cpu];
+			c->v[i] += vals[cpu];
 	}
 	free(vals);
 	return 0;
@@ -113,11 +111,12 @@ int stats__emit(__u16 kind, int stats_fd, const struct vigil_probes *p, __u32 ri
 	err = stats__read(stats_fd, &c);
 	if (err)
 		return err;
-	jb_printf(&b, "{\"events\":%llu,\"drops\":%llu,\"truncated\":%llu,\"filtered\":%llu,"
-		  "\"deduped\":%llu,\"read_watch\":%d,"
-		  "\"ringbuf_bytes\":%u,\"realtime_offset_ns\":\"%lld\",\"probes\":[",
-		  c.events, c.drops, c.truncated, c.filtered, c.deduped, read_watch,
-		  ringbuf_bytes, realtime_offset_ns());
+	jb_printf(&b, "{");
+#define STAT_KEY(idx, key) jb_printf(&b, "\"%s\":%llu,", key, (unsigned long long)c.v[idx]);
+	VIGIL_STAT_KEYS(STAT_KEY)
+#undef STAT_KEY
+	jb_printf(&b, "\"read_watch\":%d,\"ringbuf_bytes\":%u,\"realtime_offset_ns\":\"%lld\",\"probes\":[",
+		  read_watch, ringbuf_bytes, realtime_offset_ns());
 	for (i = 0; i < p->n; i++) {
 		const struct vigil_probe *pr = &p->list[i];
 

@@ -6,9 +6,11 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "loader.h"
+#include "events.h"
 
+/* Kernel totals, indexed by enum vigil_stat. */
 struct vigil_counters {
-	__u64 events, drops, truncated, filtered, deduped;
+	__u64 v[VIGIL_STAT_MAX];
 };
 
 /* Sum the per-CPU `stats` map. 0 or -errno. */

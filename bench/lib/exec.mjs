@@ -28,12 +28,18 @@ export function run(cmd, args, { timeoutMs = 60_000, env } = {}) {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       void forget.detach();
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 });
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - t0, pid: child.pid });
     });
   });
 }
 
 /** First "<number> <unit>/s" in a workload's output, or null. */
+/** The count a workload reports it made: "<rate> <unit>/s (<count> in <t> s)". */
+export function parseCount(text) {
+  const m = /\((\d+) in [\d.]+ s\)/.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
 export function parseRate(text) {
   const m = /([\d.]+) [a-z]+\/s/.exec(text);
   return m ? Number(m[1]) : null;

@@ -8,11 +8,13 @@ import { fdInfos } from './proc.mjs';
 
 const STAT_EVENTS = 0;
 const STAT_DROPS = 1;
+const STAT_ABANDONED = [5, 6]; // VIGIL_STAT_ABANDONED_SCRATCH, _SIZE
+const STAT_MAX = 16; // VIGIL_STAT_MAX
 
-/** map_id of the stats map: PERCPU_ARRAY (6), u32 -> u64, VIGIL_STAT_MAX (8) entries. */
+/** map_id of the stats map: PERCPU_ARRAY (6), u32 -> u64, VIGIL_STAT_MAX entries. */
 export function statsMapId(pid) {
   for (const info of fdInfos(pid)) {
-    if (/^map_type:\s+6$/m.test(info) && /^key_size:\s+4$/m.test(info) && /^value_size:\s+8$/m.test(info) && /^max_entries:\s+8$/m.test(info)) {
+    if (/^map_type:\s+6$/m.test(info) && /^key_size:\s+4$/m.test(info) && /^value_size:\s+8$/m.test(info) && new RegExp(`^max_entries:\\s+${STAT_MAX}$`, 'm').test(info)) {
       const m = /^map_id:\s+(\d+)$/m.exec(info);
       if (m) return Number(m[1]);
     }
@@ -26,12 +28,13 @@ function lookup(mapId, key) {
   return values.reduce((sum, v) => sum + Number(v.value), 0);
 }
 
-/** { events, drops } summed over CPUs, or null when the loader or bpftool is unavailable. */
+/** { events, drops } summed over CPUs (drops includes records abandoned in a probe), or null when the loader or bpftool is unavailable. */
 export function loaderCounters(pid) {
   const id = pid ? statsMapId(pid) : null;
   if (id === null) return null;
   try {
-    return { events: lookup(id, STAT_EVENTS), drops: lookup(id, STAT_DROPS) };
+    const abandoned = STAT_ABANDONED.reduce((n, k) => n + lookup(id, k), 0);
+    return { events: lookup(id, STAT_EVENTS), drops: lookup(id, STAT_DROPS) + abandoned };
   } catch {
     return null;
   }

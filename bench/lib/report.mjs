@@ -18,6 +18,15 @@ export function renderMarkdown(r) {
     const slow = row.median_ratio === null ? '—' : `${fmt(row.median_ratio, 2)}×`;
     L.push(`| ${row.workload} (${row.unit}) | ${t?.label ?? row.tracer} | ${fmt(row.baseline_median)} | ${fmt(row.traced_median)} | ${slow} | ${row.pairs}/${row.runs} | ${fmt(row.cpu_pct_median, 1)} | ${fmt(row.rss_mib_max, 1)} | ${fmt(row.drops_total)} |`);
   }
+  const complete = r.results.filter((row) => row.calls_made_total !== undefined);
+  if (complete.length) {
+    L.push('', '## Completeness (events the agent stored for the workload, against calls the workload made)', '');
+    L.push('| Workload | Tracer | Calls made | Events seen | Seen % | Drops |', '|---|---|---:|---:|---:|---:|');
+    for (const row of complete) {
+      const t = r.tracers.find((x) => x.id === row.tracer);
+      L.push(`| ${row.workload} | ${t?.label ?? row.tracer} | ${fmt(row.calls_made_total)} | ${fmt(row.events_seen_total)} | ${fmt(100 * row.events_seen_total / row.calls_made_total, 2)} | ${fmt(row.drops_total)} |`);
+    }
+  }
   const base = r.reference_baselines;
   if (Object.keys(base).length) L.push('', `Untraced reference for the paced workloads: ${Object.entries(base).map(([k, v]) => `${k} ${fmt(v)}/s`).join(', ')}.`);
   L.push('', '## Tracers', '');

@@ -18,6 +18,10 @@ export function summarizeRuns(workload, tracer, runs, errors) {
     rss_mib_max: max(runs.map((r) => r.rss_mib)),
     drops_total: drops.length ? drops.reduce((a, b) => a + b, 0) : null,
     kernel_events_median: median(runs.map((r) => r.kernel_events)),
+    ...(runs.some((r) => r.calls_made !== undefined) ? {
+      calls_made_total: runs.reduce((a, r) => a + (r.calls_made ?? 0), 0),
+      events_seen_total: runs.reduce((a, r) => a + (r.events_seen ?? 0), 0),
+    } : {}),
     per_run: runs,
     errors,
   };

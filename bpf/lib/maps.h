@@ -60,18 +60,10 @@ struct {
 	__type(value, struct vigil_scratch);
 } scratch SEC(".maps");
 
-/* Syscall arguments stashed at sys_enter, keyed by tid, used at sys_exit. */
+/* Syscall arguments, read at sys_exit (lib/syscall.h). */
 struct vigil_args {
 	__u64 nr;		/* syscall number */
 	__u64 a[6];		/* raw arguments */
 };
-
-/* LRU: a thread killed mid-syscall never reaches sys_exit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, struct vigil_args);
-} inflight SEC(".maps");
 
 #endif /* __VIGIL_MAPS_H */

@@ -27,8 +27,10 @@ static __always_inline void *rec__begin(struct vigil_rec *r, __u16 type, __u32 b
 	struct vigil_hdr *h;
 
 	r->s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!r->s)
+	if (!r->s) {
+		stats__add(VIGIL_STAT_ABANDONED_SCRATCH, 1);
 		return NULL;
+	}
 	h = (struct vigil_hdr *)r->s->buf;
 	task__fill_hdr(h, bpf_get_current_task_btf(), type);
 	r->off = sizeof(*h) + body_size;
@@ -145,8 +147,10 @@ static __always_inline int rec__submit(struct vigil_rec *r)
 
 	if (size > VIGIL_RECORD_MAX)
 		size = VIGIL_RECORD_MAX;
-	if (size < sizeof(*h))
+	if (size < sizeof(*h)) {
+		stats__add(VIGIL_STAT_ABANDONED_SIZE, 1);
 		return 0;
+	}
 	h->size = size;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;

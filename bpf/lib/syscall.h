@@ -1,46 +1,35 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Enter/exit pairing: stash raw args at sys_enter keyed by tid, fetch and
- * delete them at sys_exit. User memory is read at exit, when it is paged in. */
+/* Syscall arguments at sys_exit, read back from the user registers saved on
+ * entry (Falco's modern_bpf does the same). Entry code only overwrites ax
+ * with the return; the argument registers still hold what the kernel used,
+ * and user memory is paged in by then.
+ *
+ * There is deliberately no sys_enter stash keyed by tid: the stash cost an
+ * enter program and two map operations per call, and pairing enter with
+ * exit by the tracepoint's syscall number lost records silently. That
+ * field is an int followed by 4 bytes the kernel never writes (the
+ * perf/BPF syscall record is built on the stack), so reading it as the
+ * `long id` of trace_event_raw_sys_{enter,exit} compared stack garbage and
+ * dropped whatever did not match, depending on kernel build and load. */
 #ifndef __VIGIL_SYSCALL_H
 #define __VIGIL_SYSCALL_H
 
 #include "path.h"
 
-static __always_inline int syscall__stash(struct trace_event_raw_sys_enter *ctx)
+/* The syscall number of a tp/syscalls/sys_{enter,exit}_* context: only the
+ * low 32 bits of the `id` slot are the kernel's (see above). */
+static __always_inline __s32 syscall__nr(struct trace_event_raw_sys_exit *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct vigil_args a = {};
-
-	if (filter__is_self())
-		return 0;
-	a.nr = ctx->id;
-	/* By helper, not direct loads: attach refuses (EACCES) a program whose
-	 * ctx loads reach past the tracepoint's own fields, and sys_enter_X
-	 * only has X's argument count. Slots past that read as garbage. */
-	bpf_probe_read_kernel(a.a, sizeof(a.a), ctx->args);
-	bpf_map_update_elem(&inflight, &tid, &a, BPF_ANY);
-	return 0;
+	return (__s32)ctx->id;
 }
 
-/* Copy out and delete the stashed args; returns 0 if there were any. */
-static __always_inline int syscall__take(struct vigil_args *out)
+/* The current task's saved user registers, as a BTF pointer. */
+static __always_inline struct pt_regs *syscall__regs(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct vigil_args *a = bpf_map_lookup_elem(&inflight, &tid);
-
-	if (!a)
-		return -1;
-	__builtin_memcpy(out, a, sizeof(*out));
-	bpf_map_delete_elem(&inflight, &tid);
-	return 0;
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
-/* Syscall args read back at sys_exit from the user registers saved on
- * entry (Falco's modern_bpf does the same), instead of a sys_enter stash:
- * entry code only overwrites ax with the return, the argument registers
- * still hold what the kernel used. For the hottest syscalls this saves an
- * enter program and two LRU map operations (~1 us of ~3.5 us per probed
- * open on the dev VM, bpf_stats). -1 for the agent's own processes. */
+/* Args of the current syscall into a; -1 for the agent's own processes. */
 static __always_inline int syscall__exit_args(struct pt_regs *regs, long nr, struct vigil_args *a)
 {
 	if (filter__is_self())
@@ -55,18 +44,16 @@ static __always_inline int syscall__exit_args(struct pt_regs *regs, long nr, str
 	return 0;
 }
 
-/* The current task's saved user registers, as a BTF pointer. */
-static __always_inline struct pt_regs *syscall__regs(void)
+/* syscall__exit_args() for a tp/syscalls/sys_exit_* program. */
+static __always_inline int syscall__args(struct trace_event_raw_sys_exit *ctx, struct vigil_args *a)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return syscall__exit_args(syscall__regs(), syscall__nr(ctx), a);
 }
 
-/* One enter program per syscall; they all just stash. */
-#define SYSCALL_ENTER(name)						\
-SEC("tp/syscalls/sys_enter_" #name)					\
-int enter_##name(struct trace_event_raw_sys_enter *ctx)			\
-{									\
-	return syscall__stash(ctx);					\
+/* First argument only, for programs that filter on it before anything else. */
+static __always_inline __u64 syscall__arg0(void)
+{
+	return PT_REGS_PARM1_SYSCALL(syscall__regs());
 }
 
 #endif /* __VIGIL_SYSCALL_H */

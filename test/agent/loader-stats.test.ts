@@ -10,6 +10,7 @@ describe('parseLoaderStats', () => {
     })));
     expect(s).toEqual({
       events: 5, drops: 1, truncated: 0, filtered: 2, ringbuf_bytes: 8388608, realtime_offset_ns: '1795422666355661330',
+      abandoned: { scratch: 0, size: 0 }, // a frame without the keys: nothing counted
       probes: [{ name: 'handle_exec', family: 'process', section: 'tp/sched/sched_process_exec', attached: true, error: '' }],
     });
   });

@@ -26,4 +26,18 @@ describe('dropAlert', () => {
     expect(dropAlert({ drops: 7 })?.vigil.alert.dropped).toBe(7);
     expect(dropAlert({ drops: 3 }, { drops: 500 })?.vigil.alert.dropped).toBe(3);
   });
+
+  it('alerts on records abandoned in a probe, naming the reason, like ring-buffer drops', () => {
+    const prev = { drops: 4, events: 10, abandoned: { scratch: 0, size: 1 } };
+    const a = dropAlert({ drops: 4, events: 20, abandoned: { scratch: 3, size: 1 } }, prev, { now });
+    expect(a?.rule.id).toBe(DROP_RULE_ID);
+    expect(a?.vigil.alert).toMatchObject({ dropped: 3, dropped_total: 8, abandoned: { scratch: 3 } });
+    expect(a?.rule.description).toContain('3 abandoned in a probe (scratch: 3)');
+    expect(a?.rule.description).not.toContain('ring buffer full');
+  });
+
+  it('is silent when neither drops nor abandoned records grew', () => {
+    const s = { drops: 4, abandoned: { scratch: 2, size: 0 } };
+    expect(dropAlert(s, { ...s, abandoned: { ...s.abandoned } })).toBeNull();
+  });
 });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, uniqueName, waitForEvent, type EcsEvent, useCapture } from './harness';
+import { findEvents, tempDir, uniqueName, waitForEvent, type EcsEvent, useCapture } from './harness';
 
 // Every probe's exact events, including those the default profile filters.
 useCapture('all');
@@ -44,12 +44,12 @@ const event = (pid: number, action: string, path: string) =>
   waitForEvent((e: EcsEvent) => e.process.pid === pid && e.event.action === action && e.file?.path === path, TIMEOUT);
 
 describe('file events', () => {
-  it('open O_WRONLY|O_CREAT: path, flag names, mode and the fd it returned', async () => {
+  it('open O_WRONLY|O_CREAT of a new file is a create: path, flag names, mode and the fd it returned', async () => {
     const d = freshDir();
     const p = join(d, 'out.txt');
     const { pid, lines } = fileops(d, 'open', p, 'O_WRONLY|O_CREAT', '0640');
-    const ev = await event(pid, 'open', p);
-    expect(ev.event).toMatchObject({ category: ['file'], type: ['access'], outcome: 'success', code: 10 });
+    const ev = await event(pid, 'create', p);
+    expect(ev.event).toMatchObject({ category: ['file'], type: ['creation'], outcome: 'success', code: 11 });
     expect(ev.file).toEqual({ path: p, mode: '0640' });
     expect(ev.vigil).toMatchObject({ syscall: 'open', ret: lines[0].ret, dirfd: -100, flags: 0o101, flag_names: ['O_WRONLY', 'O_CREAT'] });
     expect(lines[0].ret).toBeGreaterThanOrEqual(3);
@@ -59,7 +59,7 @@ describe('file events', () => {
     const d = freshDir();
     mkdirSync(join(d, 'sub'));
     const { pid } = fileops(d, 'chdir', 'sub', '+', 'openat', '-', 'rel.txt', 'O_RDONLY|O_CREAT', '0600');
-    const ev = await event(pid, 'open', join(d, 'sub', 'rel.txt'));
+    const ev = await event(pid, 'create', join(d, 'sub', 'rel.txt'));
     expect(ev.vigil).toMatchObject({ syscall: 'openat', dirfd: -100, flag_names: ['O_RDONLY', 'O_CREAT'] });
     expect(ev.vigil.path_unresolved).toBeUndefined();
   });
@@ -68,7 +68,7 @@ describe('file events', () => {
     const d = freshDir();
     mkdirSync(join(d, 'dir'));
     const { pid, lines } = fileops('/', 'openat', join(d, 'dir'), 'x.txt', 'O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC', '0600');
-    const ev = await event(pid, 'open', join(d, 'dir', 'x.txt'));
+    const ev = await event(pid, 'create', join(d, 'dir', 'x.txt'));
     expect(lines[0].dirfd).toBeGreaterThanOrEqual(3);
     expect(ev.vigil).toMatchObject({ dirfd: lines[0].dirfd, ret: lines[0].ret, flag_names: ['O_RDWR', 'O_CREAT', 'O_EXCL', 'O_CLOEXEC'] });
     expect(ev.file?.mode).toBe('0600');
@@ -77,7 +77,7 @@ describe('file events', () => {
   it('openat2 reads flags and mode from struct open_how', async () => {
     const d = freshDir();
     const { pid } = fileops(d, 'openat2', d, 'how.txt', 'O_WRONLY|O_CREAT|O_TRUNC', '0604', 'RESOLVE_BENEATH');
-    const ev = await event(pid, 'open', join(d, 'how.txt'));
+    const ev = await event(pid, 'create', join(d, 'how.txt'));
     expect(ev.vigil).toMatchObject({ syscall: 'openat2', flag_names: ['O_WRONLY', 'O_CREAT', 'O_TRUNC'] });
     expect(ev.file?.mode).toBe('0604');
   });
@@ -90,6 +90,21 @@ describe('file events', () => {
     const ev = await event(pid, 'open', p);
     expect(ev.event.outcome).toBe('failure');
     expect(ev.vigil).toMatchObject({ ret: -2, errno: 'ENOENT', flag_names: ['O_RDONLY'] });
+  });
+
+  it('O_CREAT on a file that already exists is an open, not a create (FMODE_CREATED)', async () => {
+    const d = freshDir();
+    const p = join(d, 'there.txt');
+    writeFileSync(p, 'x');
+    const { pid, lines } = fileops(d, 'open', p, 'O_WRONLY|O_CREAT', '0640', '+', 'creat', p, '0600');
+    expect(lines.map((l) => l.ret >= 3)).toEqual([true, true]);
+    const ev = await event(pid, 'open', p);
+    expect(ev.event).toMatchObject({ type: ['access'], outcome: 'success', code: 10 });
+    expect(ev.vigil).toMatchObject({ syscall: 'open', flag_names: ['O_WRONLY', 'O_CREAT'] });
+    const viaCreat = await waitForEvent((e) => e.process.pid === pid && e.vigil.syscall === 'creat', TIMEOUT);
+    expect(viaCreat.event.action).toBe('open');
+    // The creat event came last from this process: any create would be in by now.
+    expect(findEvents((e) => e.process.pid === pid && e.event.action === 'create' && e.file?.path === p)).toHaveLength(0);
   });
 
   it('creat: action create with the effective open flags', async () => {

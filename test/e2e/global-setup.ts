@@ -14,6 +14,7 @@ declare module 'vitest' {
     vigilJsonl: string;
     vigilJsonlAll: string;
     vigilMetricsUrl: string;
+    vigilMetricsUrlAll: string;
   }
 }
 
@@ -129,14 +130,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   buildTs();
 
   const metricsPort = await freePort();
+  const metricsPortAll = await freePort();
   const [def, all] = await Promise.all([
     startAgent('default', (dir) => ['--capture', 'default', '--db', join(dir, 'events.db'),
       '--metrics', `127.0.0.1:${metricsPort}`, '--bpf-stats']),
-    startAgent('all', () => ['--capture', 'all', '--no-db']),
+    startAgent('all', () => ['--capture', 'all', '--no-db', '--metrics', `127.0.0.1:${metricsPortAll}`]),
   ]);
   project.provide('vigilJsonl', def.jsonl);
   project.provide('vigilJsonlAll', all.jsonl);
   project.provide('vigilMetricsUrl', `http://127.0.0.1:${metricsPort}/metrics`);
+  project.provide('vigilMetricsUrlAll', `http://127.0.0.1:${metricsPortAll}/metrics`);
   process.env[JSONL_ENV] = def.jsonl;
   process.env[JSONL_ALL_ENV] = all.jsonl;
 

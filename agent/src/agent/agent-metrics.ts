@@ -4,6 +4,7 @@
 // kernel counters are exported as counters set from the latest STATS frame.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EcsEvent } from '../model/ecs-event';
+import { ABANDON_REASONS } from '../decode/kernel-stats';
 import type { LoaderStats, ProbeStatus } from './loader-stats';
 
 /** Lag is sampled: parsing @timestamp for every event would cost more than it tells. */
@@ -17,6 +18,7 @@ export class AgentMetrics {
   private readonly lag: Histogram;
   private readonly collected: Counter;
   private readonly alerts: Counter<'level'>;
+  private readonly frames: Counter;
 
   constructor(opts: { defaultMetrics?: boolean } = { defaultMetrics: true }) {
     const registers = [this.registry];
@@ -34,6 +36,18 @@ export class AgentMetrics {
         },
       });
     }
+    new Counter({
+      name: 'vigil_kernel_abandoned_total',
+      help: 'Records a BPF probe started and gave up on, by reason (bpf/events.h VIGIL_STAT_ABANDONED_*); any growth also raises the events-dropped alert',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        const s = latest();
+        for (const reason of ABANDON_REASONS) this.inc({ reason }, s?.abandoned?.[reason] ?? 0);
+      },
+    });
+    this.frames = new Counter({ name: 'vigil_loader_stats_frames_total', help: 'STATS frames received from the loader (the kernel counters above are as of the latest)', registers });
     new Gauge({
       name: 'vigil_kernel_read_watch_names',
       help: 'Names in the kernel read watch (default profile); -1 while every read-only open ships',
@@ -80,6 +94,7 @@ export class AgentMetrics {
 
   onLoaderStats(stats: LoaderStats): void {
     this.stats = stats;
+    this.frames.inc();
   }
 
   onEvent(ev: EcsEvent): void {

@@ -45,10 +45,10 @@ export class DetectionPipeline {
     for (const ready of this.opts.model.ingest(ev)) this.process(ready);
   }
 
-  /** Loader STATS: growing drop counters become an alert. */
+  /** Loader STATS: growing drop or abandon counters become an alert. */
   onLoaderStats(stats: DropStats): void {
     const alert = dropAlert(stats, this.prevDrops, { host: this.opts.host });
-    this.prevDrops = { drops: stats.drops, events: stats.events };
+    this.prevDrops = { drops: stats.drops, events: stats.events, abandoned: stats.abandoned && { ...stats.abandoned } };
     if (alert) this.emitAlert(alert);
   }
 

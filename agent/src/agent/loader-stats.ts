@@ -1,5 +1,6 @@
 // READY/STATS frame payloads (agent/loader/frames.h): one JSON object.
 // Parsed defensively: a malformed frame yields a typed error, not a crash.
+import { ABANDON_REASONS, abandonKey } from '../decode/kernel-stats';
 
 export interface ProbeStatus {
   name: string;
@@ -19,12 +20,21 @@ export interface LoaderStats {
   filtered: number;
   /** Opens folded into a later event's repeat count (default profile). */
   deduped?: number;
+  /** Records a probe started and gave up on, per reason (bpf/events.h VIGIL_STAT_ABANDONED_*). */
+  abandoned: Record<string, number>;
   /** Names in the kernel's read watch; -1 while every read ships. */
   read_watch?: number;
   ringbuf_bytes: number;
   /** CLOCK_REALTIME - CLOCK_BOOTTIME, ns, decimal string (exceeds 2^53). */
   realtime_offset_ns?: string;
   probes: ProbeStatus[];
+}
+
+/** Every record the kernel lost or gave up on: ring-buffer drops plus abandoned records. */
+export function lostTotal(s: Pick<LoaderStats, 'drops' | 'abandoned'>): number {
+  let n = s.drops;
+  for (const v of Object.values(s.abandoned ?? {})) n += v;
+  return n;
 }
 
 export class LoaderStatsError extends Error {
@@ -59,6 +69,8 @@ export function parseLoaderStats(payload: Buffer): LoaderStats | LoaderStatsErro
       truncated: num(o, 'truncated'),
       filtered: num(o, 'filtered'),
       ...(typeof o.deduped === 'number' ? { deduped: o.deduped } : {}),
+      // Absent from an older loader's frames: nothing was counted, not nothing lost.
+      abandoned: Object.fromEntries(ABANDON_REASONS.map((r) => [r, o[abandonKey(r)] === undefined ? 0 : num(o, abandonKey(r))])),
       ...(typeof o.read_watch === 'number' ? { read_watch: o.read_watch } : {}),
       ringbuf_bytes: typeof o.ringbuf_bytes === 'number' ? o.ringbuf_bytes : 0,
       realtime_offset_ns: typeof o.realtime_offset_ns === 'string' ? o.realtime_offset_ns : undefined,

@@ -1,6 +1,8 @@
-// An alert when the loader starts dropping events. Flooding the ring buffer
-// to blind the agent is an attack in itself (ATT&CK T1562 Impair Defenses),
-// so lost events are reported like any detection.
+// An alert when the kernel side loses events: ring-buffer drops, or records
+// a probe started and abandoned (bpf/events.h VIGIL_STAT_ABANDONED_*).
+// Flooding the ring buffer to blind the agent is an attack in itself
+// (ATT&CK T1562 Impair Defenses), so lost events are reported like any
+// detection, and a loss is never silent.
 import { randomUUID } from 'node:crypto';
 import { LEVEL_SCORE, threatFromTags } from './threat';
 import type { AlertEvent } from './types';
@@ -11,7 +13,11 @@ export interface DropStats {
   drops: number;
   /** Cumulative events delivered. */
   events?: number;
+  /** Cumulative records abandoned in a probe, per reason. */
+  abandoned?: Record<string, number>;
 }
+
+const sum = (o?: Record<string, number>): number => Object.values(o ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
 
 export const DROP_RULE_ID = 'vigil-events-dropped';
 const TAGS = ['attack.defense-evasion', 'attack.t1562.001'];
@@ -22,25 +28,37 @@ export interface DropAlertOptions {
 }
 
 /**
- * Returns an alert when `stats.drops` grew since `previous` (or is non-zero
- * with no previous), else null. A counter that went backwards means the
- * loader restarted: the new value counts as fresh drops.
+ * Returns an alert when drops or abandoned records grew since `previous`
+ * (or are non-zero with no previous), else null. A counter that went
+ * backwards means the loader restarted: the new value counts as fresh loss.
  */
 export function dropAlert(stats: DropStats, previous?: DropStats, opts: DropAlertOptions = {}): AlertEvent | null {
-  const total = Number(stats?.drops);
-  if (!Number.isFinite(total) || total <= 0) return null;
-  const before = previous && Number.isFinite(previous.drops) && previous.drops <= total ? previous.drops : 0;
-  const dropped = total - before;
-  if (dropped <= 0) return null;
+  const drops = Number(stats?.drops);
+  if (!Number.isFinite(drops)) return null;
+  const abandonedTotal = sum(stats.abandoned);
+  const total = drops + abandonedTotal;
+  if (total <= 0) return null;
+  const prevDrops = previous && Number.isFinite(previous.drops) && previous.drops <= drops ? previous.drops : 0;
+  const prevAbandoned = previous && sum(previous.abandoned) <= abandonedTotal ? sum(previous.abandoned) : 0;
+  const dropped = drops - prevDrops;
+  const abandoned = abandonedTotal - prevAbandoned;
+  if (dropped + abandoned <= 0) return null;
   const now = (opts.now?.() ?? new Date()).toISOString();
   const delivered = stats.events !== undefined && previous?.events !== undefined ? stats.events - previous.events : undefined;
+  const reasons = Object.entries(stats.abandoned ?? {})
+    .map(([r, v]) => [r, v - (previous?.abandoned?.[r] ?? 0)] as const)
+    .filter(([, v]) => v > 0);
+  const why = [
+    ...(dropped > 0 ? [`${dropped} dropped (ring buffer full)`] : []),
+    ...(abandoned > 0 ? [`${abandoned} abandoned in a probe (${reasons.map(([r, v]) => `${r}: ${v}`).join(', ')})`] : []),
+  ].join(' and ');
   return {
     '@timestamp': now,
     event: { kind: 'alert', id: randomUUID(), created: now, category: ['host'], action: 'events-dropped', severity: LEVEL_SCORE.high, risk_score: LEVEL_SCORE.high },
     rule: {
       id: DROP_RULE_ID,
       name: 'Vigil dropped kernel events',
-      description: `The agent lost ${dropped} events (ring buffer full). An event flood can be used to hide activity from the agent.`,
+      description: `The agent lost ${dropped + abandoned} events: ${why}. An event flood can be used to hide activity from the agent.`,
       level: 'high',
       ruleset: 'vigil',
       tags: TAGS,
@@ -55,8 +73,9 @@ export function dropAlert(stats: DropStats, previous?: DropStats, opts: DropAler
         count: 1,
         first_seen: now,
         last_seen: now,
-        dropped,
+        dropped: dropped + abandoned,
         dropped_total: total,
+        ...(abandoned > 0 ? { abandoned: Object.fromEntries(reasons) } : {}),
         ...(delivered !== undefined ? { delivered } : {}),
       },
     },

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 import { onCleanup } from '../cleanup.mjs';
 import { exited, run, sleep, stopChild, waitFor } from '../exec.mjs';
 import { loaderCounters } from '../loader-counters.mjs';
@@ -100,6 +101,25 @@ export function vigilAgentTracer({ root, tmpDir, profile }) {
         await sleep(1000);
       }
       return {
+        /** Events of `action` stored for `pid`: polled until `expected` or no growth for 3 s (the store writes in batches). */
+        async countEvents(action, pid, expected) {
+          if (!args.includes('--db') || !existsSync(paths.dbPath)) return null;
+          const db = new Database(paths.dbPath, { readonly: true, fileMustExist: true });
+          try {
+            const q = db.prepare('SELECT count(*) AS n FROM events WHERE pid = ? AND action = ?');
+            let n = -1;
+            let since = Date.now();
+            const deadline = Date.now() + 60_000;
+            for (;;) {
+              const now = q.get(pid, action).n;
+              if (now !== n) { n = now; since = Date.now(); }
+              if (n >= expected || Date.now() - since > 3000 || Date.now() > deadline) return n;
+              await sleep(200);
+            }
+          } finally {
+            db.close();
+          }
+        },
         pids: () => [child.pid, loaderPid].filter(Boolean),
         counters: () => loaderCounters(loaderPid),
         alive: () => child.exitCode === null && child.signalCode === null,
