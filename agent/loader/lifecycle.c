@@ -87,13 +87,29 @@ static int family__configure(struct vigil_lifecycle *lc, struct bpf_object *obj,
 		if (i >= 0 && lc->shared_fd[i] >= 0 && (err = bpf_map__reuse_fd(m, lc->shared_fd[i])))
 			return err;
 	}
-	err = rodata__set_u64(obj, "wakeup_bytes", o->wakeup_bytes);
-	if (!err || err == -ENOENT)
-		err = rodata__set_u64(obj, "capture_all", o->capture_all);
-	if (!err || err == -ENOENT)
-		err = rodata__set_u64(obj, "dedup_ns", o->capture_all ? 0 : o->dedup_ns);
-	if (err && err != -ENOENT)
-		return err;
+	{
+		/* Every object declares these (bpf/lib/base.h): a name that is
+		 * missing means the object and the loader are out of step, and
+		 * running with a default would silently ignore the option. */
+		const struct { const char *name; __u64 val; } tun[] = {
+			{ "wakeup_bytes", o->wakeup_bytes },
+			{ "capture_all", o->capture_all },
+			{ "dedup_ns", o->capture_all ? 0 : o->dedup_ns },
+		};
+
+		for (i = 0; i < (int)(sizeof(tun) / sizeof(tun[0])); i++) {
+			err = rodata__set_u64(obj, tun[i].name, tun[i].val);
+			if (err == -ENOENT) {
+				fprintf(stderr, "vigil-loader: failed to set tunable %s in %s: no such .rodata variable "
+					"(BPF objects and loader out of step: run `make bpf loader`)\n",
+					tun[i].name, bpf_object__name(obj));
+				lc->out_of_step = true;
+				return -ENOENT;
+			}
+			if (err)
+				return err;
+		}
+	}
 	for (i = 0; i < nskip; i++) {
 		p = bpf_object__find_program_by_name(obj, skip[i]);
 		if (p)
@@ -186,6 +202,8 @@ int lifecycle__load(struct vigil_lifecycle *lc, const struct vigil_opts *o)
 	for (id = 0; id < VIGIL_FAM_COUNT; id++) {
 		if (o->disabled[id] || !family__load(lc, id, o))
 			continue;
+		if (lc->out_of_step)
+			return VIGIL_EXIT_LOAD;
 		if (vigil_families[id].required) {
 			fprintf(stderr, "vigil-loader: the %s probes are required: see the verifier log above\n",
 				vigil_families[id].name);

@@ -3,6 +3,7 @@
 #ifndef __VIGIL_LIFECYCLE_H
 #define __VIGIL_LIFECYCLE_H
 
+#include <stdbool.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
 
@@ -21,10 +22,12 @@ struct vigil_lifecycle {
 	int shared_fd[VIGIL_MAP_SHARED_COUNT]; /* our dups, -1 until created */
 	struct bpf_link *links[VIGIL_MAX_PROBES];
 	struct vigil_probes probes;
+	bool out_of_step;		/* an object lacks a tunable: fatal */
 };
 
 void lifecycle__init(struct vigil_lifecycle *lc);
-/* 0, or VIGIL_EXIT_LOAD when a required family cannot be loaded. */
+/* 0, or VIGIL_EXIT_LOAD when a required family cannot be loaded or any
+ * object lacks a tunable the loader sets. */
 int lifecycle__load(struct vigil_lifecycle *lc, const struct vigil_opts *o);
 /* Attach every loaded program; 0, or VIGIL_EXIT_ATTACH if none attached. */
 int lifecycle__attach(struct vigil_lifecycle *lc);

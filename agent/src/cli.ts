@@ -7,6 +7,7 @@ import { registerQueryCommand } from './query/cli';
 import { registerControlPlaneCommands } from '../../control-plane/src/cli';
 import { dashboardExtension } from '../../control-plane/src/ui/dashboard';
 import { JsonlOpenError } from './output/jsonl-writer';
+import { StoreError } from './store/errors';
 
 export function buildProgram(): Command {
   const program = new Command('vigil')
@@ -30,7 +31,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof JsonlOpenError) {
+    if (err instanceof JsonlOpenError || err instanceof StoreError) {
       process.stderr.write(`vigil: ${err.message}\n`);
       process.exitCode = 2;
       return;

@@ -75,10 +75,25 @@ static __always_inline void rec__str_empty(struct vigil_rec *r)
 	rec__str_commit(r, 0);
 }
 
-/* Append a NUL-terminated user string of at most max bytes. */
-static __always_inline void rec__str_user(struct vigil_rec *r, const void *src, __u32 max)
+/* A read of max bytes that filled them all (n == max) was cut unless the
+ * source's byte max-1 is its NUL: a string of exactly max-1 bytes fits. */
+static __always_inline bool rec__was_cut(const char *src, long n, __u32 max, bool user)
+{
+	char c = 0;
+
+	if (n != max)
+		return false;
+	if (user ? bpf_probe_read_user(&c, 1, src + max - 1) : bpf_probe_read_kernel(&c, 1, src + max - 1))
+		return true;
+	return c != 0;
+}
+
+/* Append a NUL-terminated string of at most max bytes, from user or kernel
+ * memory. Sets VIGIL_F_TRUNCATED when the string did not fit. */
+static __always_inline void rec__str(struct vigil_rec *r, const void *src, __u32 max, bool user)
 {
 	__u32 off = r->off & REC_MASK;
+	void *dst;
 	long n;
 
 	max = rec__room(r, max);
@@ -86,32 +101,26 @@ static __always_inline void rec__str_user(struct vigil_rec *r, const void *src, 
 		rec__str_empty(r);
 		return;
 	}
-	n = bpf_probe_read_user_str(&r->s->buf[(off + 2) & REC_MASK], max & (VIGIL_ARGS_MAX * 2 - 1), src);
+	dst = &r->s->buf[(off + 2) & REC_MASK];
+	max &= (VIGIL_ARGS_MAX * 2 - 1);
+	n = user ? bpf_probe_read_user_str(dst, max, src) : bpf_probe_read_kernel_str(dst, max, src);
 	if (n <= 0) {
 		rec__str_empty(r);
 		return;
 	}
-	if (n == max)
+	if (rec__was_cut(src, n, max, user))
 		rec__flag(r, VIGIL_F_TRUNCATED);
 	rec__str_commit(r, n - 1);
 }
 
+static __always_inline void rec__str_user(struct vigil_rec *r, const void *src, __u32 max)
+{
+	rec__str(r, src, max, true);
+}
+
 static __always_inline void rec__str_kernel(struct vigil_rec *r, const void *src, __u32 max)
 {
-	__u32 off = r->off & REC_MASK;
-	long n;
-
-	max = rec__room(r, max);
-	if (!src || !max) {
-		rec__str_empty(r);
-		return;
-	}
-	n = bpf_probe_read_kernel_str(&r->s->buf[(off + 2) & REC_MASK], max & (VIGIL_ARGS_MAX * 2 - 1), src);
-	if (n <= 0) {
-		rec__str_empty(r);
-		return;
-	}
-	rec__str_commit(r, n - 1);
+	rec__str(r, src, max, false);
 }
 
 /* Append raw user bytes (argv blob: NULs kept). */

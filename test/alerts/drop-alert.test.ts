@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DROP_RULE_ID, dropAlert } from '../../agent/src/alerts/drop-alert';
+import { DROP_RULE_ID, dropAlert, loaderGapAlert } from '../../agent/src/alerts/drop-alert';
 
 describe('dropAlert', () => {
   const now = () => new Date('2024-05-01T00:00:00.000Z');
@@ -39,5 +39,13 @@ describe('dropAlert', () => {
   it('is silent when neither drops nor abandoned records grew', () => {
     const s = { drops: 4, abandoned: { scratch: 2, size: 0 } };
     expect(dropAlert(s, { ...s, abandoned: { ...s.abandoned } })).toBeNull();
+  });
+
+  it('reports a loader restart as lost events: the gap, the estimate and how it died', () => {
+    const a = loaderGapAlert({ gapMs: 650, estimatedLost: 1300, restarts: 2, exit: { code: null, signal: 'SIGKILL', message: 'loader killed by SIGKILL' } }, { host: 'h', now });
+    expect(a.rule.id).toBe(DROP_RULE_ID);
+    expect(a.vigil.alert).toMatchObject({ dropped: 1300, gap_ms: 650, loader_restarts: 2 });
+    expect(a.rule.description).toContain('was killed by SIGKILL and was restarted (restart 2)');
+    expect(a.rule.description).toContain('saw nothing for 650 ms');
   });
 });

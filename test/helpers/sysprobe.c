@@ -128,6 +128,25 @@ static int cmd_bind_unix(char **av)
 	return 0;
 }
 
+/* AF_UNIX listener on PATH (all of sun_path used, no NUL, when PATH is
+ * 108 bytes), one connect to it and its accept. */
+static int cmd_unix_accept(char **av)
+{
+	struct sockaddr_un u = { .sun_family = AF_UNIX };
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c = socket(AF_UNIX, SOCK_STREAM, 0);
+	long ret;
+
+	memcpy(u.sun_path, av[0], strnlen(av[0], sizeof(u.sun_path)));
+	if (bind(l, (struct sockaddr *)&u, sizeof(u)) || listen(l, 1) || connect(c, (struct sockaddr *)&u, sizeof(u))) {
+		report(-1, NULL);
+		return 0;
+	}
+	ret = accept(l, NULL, NULL);
+	report(ret, NULL);
+	unlink(av[0]);
+	return 0;
+}
+
 /* Drop to gid then uid, as a daemon does. */
 static int cmd_setid(char **av)
 {
@@ -217,7 +236,9 @@ static int cmd_bpf_prog_load(char **av)
 	attr.insn_cnt = 2;
 	attr.insns = (unsigned long)insns;
 	attr.license = (unsigned long)"GPL";
-	strncpy(attr.prog_name, av[0], sizeof(attr.prog_name) - 1);
+	/* All 16 bytes when the name is that long: no NUL, which the kernel
+	 * refuses (EINVAL) and a probe must report as cut. */
+	memcpy(attr.prog_name, av[0], strnlen(av[0], sizeof(attr.prog_name)));
 	report(syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr)), NULL);
 	return 0;
 }
@@ -291,6 +312,7 @@ static const struct {
 	{ "tcp-serve", 1, cmd_tcp_serve, "BACKLOG" },
 	{ "socket", 3, cmd_socket, "FAMILY TYPE PROTOCOL (numbers)" },
 	{ "bind-unix", 1, cmd_bind_unix, "PATH" },
+	{ "unix-accept", 1, cmd_unix_accept, "PATH" },
 	{ "setid", 2, cmd_setid, "UID GID" },
 	{ "capset", 0, cmd_capset, "" },
 	{ "ptrace-attach", 0, cmd_ptrace_attach, "" },

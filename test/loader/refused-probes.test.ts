@@ -2,29 +2,19 @@
 // the verifier-refused program is retried without, the unattachable one is
 // reported, and the rest stream. Builds a loader whose `priv` family is
 // fixtures/refused.bpf.c (clang, bpftool and cc as in the Makefile).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { buildFixtureLoader } from './fixture-loader';
 import { LoaderRun, killAll } from './loader-harness';
 
-const ROOT = path.resolve(__dirname, '../..');
 let dir = '';
 let loader = '';
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'vigil-refused-'));
-  const obj = path.join(dir, 'refused.bpf.o');
-  execFileSync('clang', ['-O2', '-g', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-Ibpf', '-Ibpf/lib', '-c',
-    'test/loader/fixtures/refused.bpf.c', '-o', obj], { cwd: ROOT });
-  const skel = execFileSync('bpftool', ['gen', 'skeleton', obj, 'name', 'priv_bpf'], { cwd: ROOT, maxBuffer: 64 << 20 });
-  writeFileSync(path.join(dir, 'priv.skel.h'), skel);
-  loader = path.join(dir, 'vigil-loader');
-  const srcs = readdirSync(path.join(ROOT, 'agent/loader')).filter((f) => f.endsWith('.c')).map((f) => `agent/loader/${f}`);
-  // dir first: its priv.skel.h shadows build/skel's; the rest come from build/skel.
-  execFileSync('cc', ['-O2', `-I${dir}`, '-Ibuild/skel', '-Ibpf', '-Iagent/loader', ...srcs, '-o', loader,
-    '-lbpf', '-lelf', '-lz'], { cwd: ROOT });
+  loader = buildFixtureLoader('refused.bpf.c', dir);
 }, 120000);
 
 afterEach(killAll);

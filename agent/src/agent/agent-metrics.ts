@@ -19,6 +19,8 @@ export class AgentMetrics {
   private readonly collected: Counter;
   private readonly alerts: Counter<'level'>;
   private readonly frames: Counter;
+  private readonly restarts: Counter;
+  private readonly gapSeconds: Counter;
 
   constructor(opts: { defaultMetrics?: boolean } = { defaultMetrics: true }) {
     const registers = [this.registry];
@@ -47,6 +49,8 @@ export class AgentMetrics {
         for (const reason of ABANDON_REASONS) this.inc({ reason }, s?.abandoned?.[reason] ?? 0);
       },
     });
+    this.restarts = new Counter({ name: 'vigil_loader_restarts_total', help: 'Times a dead loader was replaced (each also raises the events-dropped alert)', registers });
+    this.gapSeconds = new Counter({ name: 'vigil_loader_gap_seconds_total', help: 'Seconds without capture between a loader dying and its replacement streaming', registers });
     this.frames = new Counter({ name: 'vigil_loader_stats_frames_total', help: 'STATS frames received from the loader (the kernel counters above are as of the latest)', registers });
     new Gauge({
       name: 'vigil_kernel_read_watch_names',
@@ -95,6 +99,11 @@ export class AgentMetrics {
   onLoaderStats(stats: LoaderStats): void {
     this.stats = stats;
     this.frames.inc();
+  }
+
+  onLoaderGap(gapMs: number): void {
+    this.restarts.inc();
+    this.gapSeconds.inc(gapMs / 1000);
   }
 
   onEvent(ev: EcsEvent): void {

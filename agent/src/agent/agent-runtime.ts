@@ -15,6 +15,7 @@ import { startMetricsServer, type ListenAddress } from './metrics-server';
 import type { Server } from 'node:http';
 import type { CaptureProfile, LoaderControl } from './loader-process';
 import type { LoaderStats } from './loader-stats';
+import type { LoaderGap } from './loader-supervisor';
 import type { AgentPipeline, EventSink } from './run-agent';
 
 export interface AgentRuntimeConfig {
@@ -111,6 +112,11 @@ export class AgentRuntime implements AgentPipeline {
   ingest(ev: EcsEvent): void {
     this.metrics.onEvent(ev);
     this.pipeline.ingest(ev);
+  }
+
+  onLoaderGap(gap: LoaderGap): void {
+    this.metrics.onLoaderGap(gap.gapMs);
+    this.pipeline.onLoaderGap(gap);
   }
 
   onLoaderStats(stats: LoaderStats): void {

@@ -2,7 +2,7 @@
 // deduped alerts. Outputs go to the sinks in order: every event first, then
 // the alerts it raised, so a reader always sees an alert's cause before it.
 import type { Logger } from 'pino';
-import { AlertDeduper, buildAlert, dropAlert, type AlertEvent, type DropStats } from '../alerts';
+import { AlertDeduper, buildAlert, dropAlert, loaderGapAlert, type AlertEvent, type DropStats, type LoaderGapInfo } from '../alerts';
 import type { EcsEvent, EventCategory } from '../model/ecs-event';
 import type { ProcessModel } from '../process';
 import type { RuleEngine } from '../rules';
@@ -50,6 +50,12 @@ export class DetectionPipeline {
     const alert = dropAlert(stats, this.prevDrops, { host: this.opts.host });
     this.prevDrops = { drops: stats.drops, events: stats.events, abandoned: stats.abandoned && { ...stats.abandoned } };
     if (alert) this.emitAlert(alert);
+  }
+
+  /** The loader died and was replaced: the blind interval is a loss, alerted like drops. */
+  onLoaderGap(gap: LoaderGapInfo): void {
+    this.prevDrops = undefined; // the new loader's counters start from zero
+    this.emitAlert(loaderGapAlert(gap, { host: this.opts.host }));
   }
 
   /** Releases everything still queued: retry queue, then dedup windows. */

@@ -2,7 +2,7 @@
 // EcsEvents. Our end of its stdin stays open for its whole life: when this
 // process dies, stdin closes and the loader stops on its own.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
@@ -25,6 +25,9 @@ export function defaultLoaderPath(): string {
 }
 
 export type CaptureProfile = 'default' | 'all';
+
+/** include/linux/sched.h: set by do_exit() before anything is torn down. */
+const PF_EXITING = 0x4;
 
 /** Kernel filter state the collector keeps in step with its rules. */
 export interface ReadWatch {
@@ -90,6 +93,9 @@ export interface CollectorCounters {
 
 export class LoaderProcess implements LoaderControl {
   readonly exited: Promise<LoaderExit>;
+  /** The loader's stdout reached EOF: it is exiting. Comes well before `exited` for a killed loader,
+   *  whose exit waits for the kernel to detach every probe (~85 ms each). */
+  readonly streamEnded: Promise<void>;
   private child: ChildProcess;
   private stopping = false;
   private stats: LoaderStats | undefined;
@@ -123,6 +129,7 @@ export class LoaderProcess implements LoaderControl {
     this.child = spawn(opts.loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => { /* EPIPE after the loader exits: its exit tells the story */ });
     this.child.stdout!.on('data', (chunk: Buffer) => this.onChunk(chunk));
+    this.streamEnded = new Promise((ok) => { this.child.stdout!.once('end', ok); this.child.stdout!.once('close', ok); });
     createInterface({ input: this.child.stderr! }).on('line', (line) => {
       if (!line.trim()) return;
       if (/fail|error|refus|denied|cannot/i.test(line)) opts.logger.warn({ src: 'loader' }, line);
@@ -143,6 +150,22 @@ export class LoaderProcess implements LoaderControl {
   setReadWatch(watch: ReadWatch | 'all'): void {
     if (this.stopping || !this.child.stdin?.writable) return;
     this.child.stdin.write(`${readWatchLines(watch).join('\n')}\n`);
+  }
+
+  /** True once the kernel has begun tearing the loader down (PF_EXITING in
+   *  /proc/<pid>/stat), which is seconds before `exited` or `streamEnded`
+   *  for a killed loader: its exit waits for every probe to detach, and its
+   *  stdout is released last. False while it runs or when unknown. */
+  isExiting(): boolean {
+    const pid = this.child.pid;
+    if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return false;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6]);
+      return (flags & PF_EXITING) !== 0 || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    } catch {
+      return false; // gone already: `exited` tells
+    }
   }
 
   latestStats(): LoaderStats | undefined {

@@ -5,7 +5,10 @@ import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import { EventNormalizer } from '../normalize';
 import { JsonlWriter } from '../output/jsonl-writer';
-import { LoaderProcess, type CaptureProfile, type LoaderControl } from './loader-process';
+import { hostname } from 'node:os';
+import { loaderGapAlert } from '../alerts';
+import type { CaptureProfile, LoaderControl } from './loader-process';
+import { LoaderSupervisor, type LoaderGap } from './loader-supervisor';
 import type { LoaderStats } from './loader-stats';
 
 /** Something that consumes every normalized event (JSONL, process table, rules, store...). */
@@ -33,6 +36,8 @@ export interface AgentPipeline {
   onLoaderStats(stats: LoaderStats): void;
   /** The running loader's control channel (kernel filters), once it is spawned. */
   attachLoader?(ctl: LoaderControl): void;
+  /** A dead loader was replaced; the gap is lost capture. */
+  onLoaderGap?(gap: LoaderGap): void;
   /** Flush queues; returns when outputs are safe to close. */
   stop(): Promise<void>;
 }
@@ -69,7 +74,7 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
 
   const pipeline = cfg.pipeline;
   pipeline?.start(onEvent);
-  const loader = new LoaderProcess({
+  const loader = new LoaderSupervisor({
     loaderPath: cfg.loaderPath,
     ringbufSize: cfg.ringbufSize,
     capture: cfg.capture,
@@ -79,6 +84,8 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
     logger: logger.child({ module: 'loader' }),
     onEvent: pipeline ? (ev) => pipeline.ingest(ev) : onEvent,
     onStats: pipeline ? (s) => pipeline.onLoaderStats(s) : undefined,
+    // Without a pipeline the gap alert still reaches the outputs.
+    onGap: (gap) => (pipeline?.onLoaderGap ? pipeline.onLoaderGap(gap) : onEvent(loaderGapAlert(gap, { host: hostname() }) as unknown as EcsEvent)),
   });
   pipeline?.attachLoader?.(loader);
 

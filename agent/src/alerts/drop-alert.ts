@@ -43,7 +43,6 @@ export function dropAlert(stats: DropStats, previous?: DropStats, opts: DropAler
   const dropped = drops - prevDrops;
   const abandoned = abandonedTotal - prevAbandoned;
   if (dropped + abandoned <= 0) return null;
-  const now = (opts.now?.() ?? new Date()).toISOString();
   const delivered = stats.events !== undefined && previous?.events !== undefined ? stats.events - previous.events : undefined;
   const reasons = Object.entries(stats.abandoned ?? {})
     .map(([r, v]) => [r, v - (previous?.abandoned?.[r] ?? 0)] as const)
@@ -52,13 +51,42 @@ export function dropAlert(stats: DropStats, previous?: DropStats, opts: DropAler
     ...(dropped > 0 ? [`${dropped} dropped (ring buffer full)`] : []),
     ...(abandoned > 0 ? [`${abandoned} abandoned in a probe (${reasons.map(([r, v]) => `${r}: ${v}`).join(', ')})`] : []),
   ].join(' and ');
+  return lossAlert(`The agent lost ${dropped + abandoned} events: ${why}. An event flood can be used to hide activity from the agent.`, {
+    dropped: dropped + abandoned,
+    dropped_total: total,
+    ...(abandoned > 0 ? { abandoned: Object.fromEntries(reasons) } : {}),
+    ...(delivered !== undefined ? { delivered } : {}),
+  }, opts);
+}
+
+/** What the supervisor reports when a dead loader was replaced (agent/loader-supervisor.ts). */
+export interface LoaderGapInfo {
+  gapMs: number;
+  estimatedLost: number;
+  restarts: number;
+  exit: { code: number | null; signal: string | null; message: string };
+}
+
+/** The loader died and was restarted: the agent saw nothing for gapMs. Killing the loader is a way to blind it. */
+export function loaderGapAlert(gap: LoaderGapInfo, opts: DropAlertOptions = {}): AlertEvent {
+  const how = gap.exit.signal ? `was killed by ${gap.exit.signal}` : `exited with code ${gap.exit.code}`;
+  return lossAlert(
+    `The agent's kernel loader ${how} and was restarted (restart ${gap.restarts}); the agent saw nothing for ${gap.gapMs} ms, ` +
+    `about ${gap.estimatedLost} events at the rate before. Killing the loader can be used to hide activity from the agent.`,
+    { dropped: gap.estimatedLost, gap_ms: gap.gapMs, loader_restarts: gap.restarts, loader_exit: gap.exit.message },
+    opts,
+  );
+}
+
+function lossAlert(description: string, detail: Record<string, unknown>, opts: DropAlertOptions): AlertEvent {
+  const now = (opts.now?.() ?? new Date()).toISOString();
   return {
     '@timestamp': now,
     event: { kind: 'alert', id: randomUUID(), created: now, category: ['host'], action: 'events-dropped', severity: LEVEL_SCORE.high, risk_score: LEVEL_SCORE.high },
     rule: {
       id: DROP_RULE_ID,
       name: 'Vigil dropped kernel events',
-      description: `The agent lost ${dropped + abandoned} events: ${why}. An event flood can be used to hide activity from the agent.`,
+      description,
       level: 'high',
       ruleset: 'vigil',
       tags: TAGS,
@@ -73,10 +101,7 @@ export function dropAlert(stats: DropStats, previous?: DropStats, opts: DropAler
         count: 1,
         first_seen: now,
         last_seen: now,
-        dropped: dropped + abandoned,
-        dropped_total: total,
-        ...(abandoned > 0 ? { abandoned: Object.fromEntries(reasons) } : {}),
-        ...(delivered !== undefined ? { delivered } : {}),
+        ...detail,
       },
     },
   };

@@ -1,6 +1,6 @@
 // Public surface of alert building.
 export { buildAlert, relatedEvents, DEFAULT_RELATED_LIMIT, type RecentActivity, type BuildAlertOptions } from './build-alert';
 export { AlertDeduper, dedupKey, DEFAULT_DEDUP_WINDOW_MS, type AlertDeduperOptions } from './deduper';
-export { dropAlert, DROP_RULE_ID, type DropStats, type DropAlertOptions } from './drop-alert';
+export { dropAlert, loaderGapAlert, DROP_RULE_ID, type DropStats, type DropAlertOptions, type LoaderGapInfo } from './drop-alert';
 export { LEVEL_SCORE, threatFromTags, type EcsThreat } from './threat';
 export type { AlertEvent } from './types';

@@ -14,6 +14,16 @@ import { migrate, schemaVersion, SCHEMA_VERSION } from './schema';
 
 export const DEFAULT_DB_PATH = '/var/lib/vigil/events.db';
 
+/** SQLite's "this file is not a database" (and its encrypted/corrupt cousins) as a StoreOpenError. */
+function notADatabase(path: string, err: unknown): Error {
+  const code = (err as { code?: string }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new StoreOpenError(path, `${(err as Error).message} (${code})`,
+      'it is not a Vigil event database: pass --db with another path, or move the file away and the agent creates a new one');
+  }
+  return err as Error;
+}
+
 /** Writer connection: creates the file and its directory, migrates. */
 export function openWritableDb(path: string = DEFAULT_DB_PATH): Database.Database {
   let db: Database.Database;
@@ -37,7 +47,7 @@ export function openWritableDb(path: string = DEFAULT_DB_PATH): Database.Databas
     migrate(db);
   } catch (err) {
     db.close();
-    throw err;
+    throw notADatabase(path, err);
   }
   return db;
 }
@@ -51,7 +61,13 @@ export function openReadOnlyDb(path: string = DEFAULT_DB_PATH): Database.Databas
   } catch (err) {
     throw new StoreOpenError(path, err, 'pass --db with the path the agent writes to (it creates the file on first start)');
   }
-  const v = schemaVersion(db);
+  let v: number;
+  try {
+    v = schemaVersion(db);
+  } catch (err) {
+    db.close();
+    throw notADatabase(path, err);
+  }
   if (v === 0 || v > SCHEMA_VERSION) {
     db.close();
     throw new StoreSchemaError(v === 0
