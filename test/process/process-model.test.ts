@@ -100,6 +100,27 @@ describe('process lifecycle', () => {
     expect(m.stats()).toMatchObject({ exited: 0, expired: 1, size: 2 });
   });
 
+  it('an exited parent stays while its child lives: the child execs 5 minutes later with the whole chain', () => {
+    const { m, clock } = model({ exitGraceMs: 1000, sweepIntervalMs: 100 });
+    const { init, bash, child } = family(m);
+    const worker = proc(300, 200, 95);
+    m.ingest(fork(child, worker, T0 + 10));
+    m.ingest(exit(child, T0 + 20)); // the worker's parent dies (kill -9 of a daemon's master)
+    m.ingest(exit(bash, T0 + 30));
+    for (let t = T0 + 100; t <= T0 + 300_000; t += 1000) { clock.now = t; m.flushDue(t); } // 5 minutes of sweeps
+    expect(m.stats()).toMatchObject({ exited: 2, pinned: 2, expired: 0 });
+    const [e] = m.ingest(exec(worker, '/bin/sh', ['sh', '-i'], T0 + 300_000));
+    expect(e.process.ancestors?.map((a) => [a.pid, a.entity_id])).toEqual([[200, child.id], [100, bash.id], [1, init.id]]);
+    expect(e.process.parent).toMatchObject({ pid: 200, entity_id: child.id });
+
+    // Once the worker is gone too, the whole dead chain is released, child first.
+    m.ingest(exit(worker, T0 + 300_010));
+    for (let t = T0 + 300_100; t <= T0 + 310_000; t += 100) { clock.now = t; m.flushDue(t); }
+    for (const p of [worker, child, bash]) expect(m.lookup(p.id)).toBeUndefined();
+    expect(m.stats()).toMatchObject({ exited: 0, pinned: 0, expired: 3 });
+    expect(m.lookup(init.id)).toBeDefined();
+  });
+
   it('the table is bounded and counts evictions', () => {
     const { m } = model({ maxProcesses: 10 });
     const init = proc(1, 0, 1);

@@ -1,6 +1,9 @@
 // Processes by entity_id, with a pid -> current entity index. Bounded by an
 // LRU; exited processes stay resolvable for a grace period so late events
-// (and children's ancestor chains) still find them, then are dropped.
+// still find them. An exited process is kept past that while any child
+// entry in the table references it (refs), so the lineage of a long-lived
+// descendant (a daemon's worker, a reverse shell left running) stays whole;
+// it goes once its last child entry has gone.
 import type { EcsAncestor } from '../model/ecs-event';
 import type { ContainerInfo } from './container';
 import { LruMap } from './lru';
@@ -41,6 +44,10 @@ export interface ProcessEntry {
   firstSeenMs: number;
   exitedAtMs?: number;
   exitCode?: number;
+  /** Child entries in the table whose parent link points here: pins an exited entry. */
+  refs: number;
+  /** The parent whose refs this entry holds (set once, when first linked). */
+  refParent?: string;
 }
 
 export interface ProcessTableOptions {
@@ -56,6 +63,8 @@ export interface ProcessTableStats {
   size: number;
   live: number;
   exited: number;
+  /** Exited entries kept because a child entry still references them. */
+  pinned: number;
   evicted: number;
   expired: number;
 }
@@ -122,9 +131,27 @@ export class ProcessTable {
 
   /** Insert or replace; the entry becomes the current holder of its pid. */
   put(entry: ProcessEntry): ProcessEntry {
+    const old = this.entries.peek(entry.entityId);
+    if (old && old !== entry) {
+      this.unlink(old);
+      entry.refs = old.refs;
+    }
     this.entries.set(entry.entityId, entry);
     this.byPidIndex.set(entry.pid, entry.entityId);
+    this.link(entry);
     return entry;
+  }
+
+  /** Take the parent reference now that the parent may be in the table (seeding puts children first sometimes). */
+  relink(entry: ProcessEntry): void {
+    this.link(entry);
+  }
+
+  /** A parent learnt after insertion (a fork seen after the child's first event). */
+  setParent(entry: ProcessEntry, parentEntityId: string): void {
+    if (entry.parentEntityId !== undefined) return;
+    entry.parentEntityId = parentEntityId;
+    this.link(entry);
   }
 
   /** A new image in an existing process (same entity, see execCount). */
@@ -171,11 +198,12 @@ export class ProcessTable {
     return out;
   }
 
-  /** Drops exited entries older than the grace period; returns how many. */
+  /** Drops exited entries older than the grace period that no child entry
+   *  references; returns how many. A parent freed by this pass goes in a later one. */
   sweep(nowMs: number): number {
     const dead: ProcessEntry[] = [];
     for (const e of this.entries.values()) {
-      if (e.exitedAtMs !== undefined && nowMs - e.exitedAtMs >= this.exitGraceMs) dead.push(e);
+      if (e.exitedAtMs !== undefined && e.refs <= 0 && nowMs - e.exitedAtMs >= this.exitGraceMs) dead.push(e);
     }
     for (const e of dead) {
       this.entries.delete(e.entityId);
@@ -188,10 +216,13 @@ export class ProcessTable {
   stats(): ProcessTableStats {
     let exited = 0;
     for (const e of this.entries.values()) if (e.exitedAtMs !== undefined) exited++;
+    let pinned = 0;
+    for (const e of this.entries.values()) if (e.exitedAtMs !== undefined && e.refs > 0) pinned++;
     return {
       size: this.entries.size,
       live: this.entries.size - exited,
       exited,
+      pinned,
       evicted: this.entries.evicted,
       expired: this.expired,
     };
@@ -199,10 +230,26 @@ export class ProcessTable {
 
   private forget(entry: ProcessEntry): void {
     if (this.byPidIndex.get(entry.pid) === entry.entityId) this.byPidIndex.delete(entry.pid);
+    this.unlink(entry);
     this.onDrop?.(entry);
+  }
+
+  private link(entry: ProcessEntry): void {
+    if (entry.refParent !== undefined || entry.parentEntityId === undefined || entry.parentEntityId === entry.entityId) return;
+    const p = this.entries.peek(entry.parentEntityId);
+    if (!p) return;
+    p.refs++;
+    entry.refParent = p.entityId;
+  }
+
+  private unlink(entry: ProcessEntry): void {
+    if (entry.refParent === undefined) return;
+    const p = this.entries.peek(entry.refParent);
+    if (p) p.refs--;
+    entry.refParent = undefined;
   }
 }
 
 export function newEntry(fields: Partial<ProcessEntry> & Pick<ProcessEntry, 'entityId' | 'pid' | 'ppid' | 'source' | 'firstSeenMs'>): ProcessEntry {
-  return { execCount: 0, execHistory: [], stdioSockets: new Set(), ...fields };
+  return { execCount: 0, execHistory: [], stdioSockets: new Set(), refs: 0, ...fields };
 }

@@ -30,13 +30,13 @@ function entryFromSnapshot(s: ProcSnapshot, parentEntityId: string | undefined, 
 export function seedAll(table: ProcessTable, procRoot: string, atMs: number): number {
   const snaps = scanProc(procRoot);
   const byPid = new Map(snaps.map((s) => [s.pid, s.entityId]));
-  let added = 0;
+  const put: ProcessEntry[] = [];
   for (const s of snaps) {
     if (table.has(s.entityId)) continue;
-    table.put(entryFromSnapshot(s, byPid.get(s.ppid), atMs));
-    added++;
+    put.push(table.put(entryFromSnapshot(s, byPid.get(s.ppid), atMs)));
   }
-  return added;
+  for (const e of put) table.relink(e); // /proc order is not parents-first
+  return put.length;
 }
 
 /**

@@ -40,7 +40,7 @@ function applyFork(ev: EcsEvent, parent: ProcessEntry, table: ProcessTable, atMs
   if (!child) return undefined;
   const existing = table.peek(child.entity_id);
   if (existing) {
-    existing.parentEntityId ??= parent.entityId;
+    table.setParent(existing, parent.entityId);
     return undefined;
   }
   // fork copies the image, cwd, fds: the child starts as its parent's twin.
