@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Loader -> collector stream on stdout. Every frame is a vigil_frame_hdr
+ * Loader -> collector stream on stdout. test/decode/frames.test.ts keeps the
+ * TypeScript readers in step with this header by compiling it. Every frame is a vigil_frame_hdr
  * followed by `len` payload bytes. All integers are little-endian (host).
  *
  *  EVENTS: payload is one or more records (bpf/events.h) back to back; each

@@ -7,7 +7,7 @@ export const LOADER_EXIT_MESSAGES: Readonly<Record<number, string>> = {
   3: 'loader: not root — run vigil agent as root (needs CAP_BPF and CAP_SYS_ADMIN)',
   4: 'loader: kernel BTF missing — needs a kernel built with CONFIG_DEBUG_INFO_BTF (/sys/kernel/btf/vmlinux)',
   5: 'loader: tracefs not mounted and mounting failed — run: mount -t tracefs nodev /sys/kernel/tracing',
-  6: 'loader: the kernel verifier refused a required BPF program — see the loader log above',
+  6: 'loader: the kernel verifier refused a required BPF program, or the BPF objects are out of step with the loader — see the loader log above',
   7: 'loader: no probe could be attached — see the loader log above for each probe error',
   8: 'loader: ring buffer setup failed — try a smaller --ringbuf-size',
   9: 'loader: its stdout was closed or a write failed (collector gone?)',
