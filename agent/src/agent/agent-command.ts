@@ -6,6 +6,9 @@ import { defaultLoaderPath, type CaptureProfile } from './loader-process';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB_PATH, parseRetention, StoreConfigError } from '../store';
+
+/** History is capped by default: full capture can write hundreds of MB a minute. */
+export const DEFAULT_RETENTION_SIZE = '2GB';
 import { AgentRuntime } from './agent-runtime';
 import { packageRoot } from './loader-process';
 import { runAgent } from './run-agent';
@@ -104,7 +107,7 @@ export function registerAgent(program: Command): void {
     .option('--db <path>', 'local event history (SQLite)', DEFAULT_DB_PATH)
     .option('--no-db', 'keep no local event history')
     .option('--retention-age <age>', 'prune history older than this, e.g. 7d')
-    .option('--retention-size <size>', 'prune history beyond this size, e.g. 1GB')
+    .option('--retention-size <size>', `prune history beyond this size, e.g. 500MB (default ${DEFAULT_RETENTION_SIZE})`, DEFAULT_RETENTION_SIZE)
     .option('--control-plane <url>', 'stream alerts to a control plane, e.g. ws://127.0.0.1:7070', parseControlPlaneUrl)
     .option('--token <token>', 'agent-role token for --control-plane (or VIGIL_TOKEN)')
     .option('--ca <path>', 'CA certificate for a wss:// control plane')

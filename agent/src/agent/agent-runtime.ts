@@ -3,7 +3,7 @@
 // client as outputs. The one place these components meet.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { AlertEvent } from '../alerts';
+import { storeFaultAlert, storeRecoveredAlert, type AlertEvent } from '../alerts';
 import type { EcsEvent } from '../model/ecs-event';
 import { ProcessModel } from '../process';
 import { formatRuleError, RuleEngine } from '../rules';
@@ -48,7 +48,12 @@ export class AgentRuntime implements AgentPipeline {
       log.info({ rules: this.engine.ruleSet.rules.length, dirs: cfg.ruleDirs }, 'rules loaded');
     }
     if (cfg.dbPath) {
-      this.store = new BackgroundEventStore({ path: cfg.dbPath, retention: cfg.retention, logger: logger.child({ module: 'store' }), logLevel: logger.level });
+      const path = cfg.dbPath;
+      this.store = new BackgroundEventStore({
+        path, retention: cfg.retention, logger: logger.child({ module: 'store' }), logLevel: logger.level,
+        onWriteFault: (f) => this.onAlert(storeFaultAlert(f, path, { host: hostname() })),
+        onWriteRecovered: (r) => this.onAlert(storeRecoveredAlert(r, path, { host: hostname() })),
+      });
     }
     if (cfg.controlPlane) {
       const cp = cfg.controlPlane;

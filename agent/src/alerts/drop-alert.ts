@@ -3,8 +3,7 @@
 // Flooding the ring buffer to blind the agent is an attack in itself
 // (ATT&CK T1562 Impair Defenses), so lost events are reported like any
 // detection, and a loss is never silent.
-import { randomUUID } from 'node:crypto';
-import { LEVEL_SCORE, threatFromTags } from './threat';
+import { agentAlert, type DropAlertOptions } from './agent-alert';
 import type { AlertEvent } from './types';
 
 /** The counters of the loader's STATS frame that matter here (frames.h). */
@@ -20,12 +19,9 @@ export interface DropStats {
 const sum = (o?: Record<string, number>): number => Object.values(o ?? {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
 
 export const DROP_RULE_ID = 'vigil-events-dropped';
-const TAGS = ['attack.defense-evasion', 'attack.t1562.001'];
+const DROP_RULE = { id: DROP_RULE_ID, name: 'Vigil dropped kernel events', action: 'events-dropped', tags: ['attack.defense-evasion', 'attack.t1562.001'] };
 
-export interface DropAlertOptions {
-  host?: string;
-  now?: () => Date;
-}
+export type { DropAlertOptions } from './agent-alert';
 
 /**
  * Returns an alert when drops or abandoned records grew since `previous`
@@ -51,7 +47,7 @@ export function dropAlert(stats: DropStats, previous?: DropStats, opts: DropAler
     ...(dropped > 0 ? [`${dropped} dropped (ring buffer full)`] : []),
     ...(abandoned > 0 ? [`${abandoned} abandoned in a probe (${reasons.map(([r, v]) => `${r}: ${v}`).join(', ')})`] : []),
   ].join(' and ');
-  return lossAlert(`The agent lost ${dropped + abandoned} events: ${why}. An event flood can be used to hide activity from the agent.`, {
+  return agentAlert(DROP_RULE, `The agent lost ${dropped + abandoned} events: ${why}. An event flood can be used to hide activity from the agent.`, {
     dropped: dropped + abandoned,
     dropped_total: total,
     ...(abandoned > 0 ? { abandoned: Object.fromEntries(reasons) } : {}),
@@ -70,7 +66,7 @@ export interface LoaderGapInfo {
 /** The loader died and was restarted: the agent saw nothing for gapMs. Killing the loader is a way to blind it. */
 export function loaderGapAlert(gap: LoaderGapInfo, opts: DropAlertOptions = {}): AlertEvent {
   const how = gap.exit.signal ? `was killed by ${gap.exit.signal}` : `exited with code ${gap.exit.code}`;
-  return lossAlert(
+  return agentAlert(DROP_RULE, 
     `The agent's kernel loader ${how} and was restarted (restart ${gap.restarts}); the agent saw nothing for ${gap.gapMs} ms, ` +
     `about ${gap.estimatedLost} events at the rate before. Killing the loader can be used to hide activity from the agent.`,
     { dropped: gap.estimatedLost, gap_ms: gap.gapMs, loader_restarts: gap.restarts, loader_exit: gap.exit.message },
@@ -78,31 +74,3 @@ export function loaderGapAlert(gap: LoaderGapInfo, opts: DropAlertOptions = {}):
   );
 }
 
-function lossAlert(description: string, detail: Record<string, unknown>, opts: DropAlertOptions): AlertEvent {
-  const now = (opts.now?.() ?? new Date()).toISOString();
-  return {
-    '@timestamp': now,
-    event: { kind: 'alert', id: randomUUID(), created: now, category: ['host'], action: 'events-dropped', severity: LEVEL_SCORE.high, risk_score: LEVEL_SCORE.high },
-    rule: {
-      id: DROP_RULE_ID,
-      name: 'Vigil dropped kernel events',
-      description,
-      level: 'high',
-      ruleset: 'vigil',
-      tags: TAGS,
-      reference: [],
-    },
-    threat: threatFromTags(TAGS),
-    host: { name: opts.host ?? 'unknown' },
-    vigil: {
-      alert: {
-        events: [],
-        related: [],
-        count: 1,
-        first_seen: now,
-        last_seen: now,
-        ...detail,
-      },
-    },
-  };
-}

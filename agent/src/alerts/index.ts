@@ -4,3 +4,4 @@ export { AlertDeduper, dedupKey, DEFAULT_DEDUP_WINDOW_MS, type AlertDeduperOptio
 export { dropAlert, loaderGapAlert, DROP_RULE_ID, type DropStats, type DropAlertOptions, type LoaderGapInfo } from './drop-alert';
 export { LEVEL_SCORE, threatFromTags, type EcsThreat } from './threat';
 export type { AlertEvent } from './types';
+export { storeFaultAlert, storeRecoveredAlert, STORE_FAULT_RULE_ID } from './store-alert';

@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import { addRow, type RowBatch } from './event-row';
-import { EventStore, type EventStoreStats } from './event-store';
+import { EventStore, type EventStoreStats, type WriteFault } from './event-store';
 import { openReadOnlyDb } from './open-db';
 import type { RetentionPolicy } from './retention';
 import type { FromWorker, StoreWorkerData, ToWorker } from './store-worker';
@@ -25,6 +25,10 @@ export interface BackgroundStoreOptions {
   batchSize?: number;       // default 2000 rows per message/transaction
   flushIntervalMs?: number; // default 200
   maxQueue?: number;        // default 100000 rows not yet committed
+  /** Writes started failing (full disk...): rows are dropped until they succeed again. */
+  onWriteFault?: (fault: WriteFault) => void;
+  /** Writes succeed again; `dropped` rows were lost meanwhile. */
+  onWriteRecovered?: (info: { fault: WriteFault; dropped: number }) => void;
 }
 
 /** The compiled worker: next to this file in dist/, or dist/ when running from TS sources (tests). */
@@ -46,8 +50,9 @@ export class BackgroundEventStore {
   private dead = false;
   private closing?: Promise<EventStoreStats | undefined>;
   private readonly s = { appended: 0, committed: 0, dropped: 0, rejected: 0 };
+  private fault?: { fault: WriteFault; droppedAtStart: number };
 
-  constructor(opts: BackgroundStoreOptions) {
+  constructor(private readonly opts: BackgroundStoreOptions) {
     this.log = opts.logger;
     this.batchSize = opts.batchSize ?? 2000;
     this.maxQueue = opts.maxQueue ?? 100_000;
@@ -62,6 +67,7 @@ export class BackgroundEventStore {
         this.inFlight -= m.rows;
         this.s.committed += m.committed;
         this.s.dropped += m.rows - m.committed;
+        this.onWritten(m.rows - m.committed, m.committed, m.fault);
       }
     });
     this.worker.on('error', (err) => {
@@ -70,6 +76,18 @@ export class BackgroundEventStore {
     });
     this.worker.on('exit', () => { this.dead = true; });
     this.timer = setInterval(() => this.post(), opts.flushIntervalMs ?? 200).unref();
+  }
+
+  /** Edge-triggered: one call when writes start failing, one when they succeed again. */
+  private onWritten(lost: number, committed: number, fault: WriteFault | undefined): void {
+    if (fault && !this.fault) {
+      this.fault = { fault, droppedAtStart: this.s.dropped - lost };
+      this.opts.onWriteFault?.(fault);
+    } else if (!fault && this.fault && committed > 0) {
+      const was = this.fault;
+      this.fault = undefined;
+      this.opts.onWriteRecovered?.({ fault: was.fault, dropped: this.s.dropped - was.droppedAtStart });
+    }
   }
 
   /** Hot path: one JSON.stringify and the column values; SQLite runs in the worker. */

@@ -23,6 +23,12 @@ export interface EventStoreOptions {
   onBatchCommitted?: (info: { rows: number; inserted: number; batches: number }) => void;
 }
 
+/** Why the last write failed (SQLITE_FULL on a full disk, SQLITE_IOERR...), for the fault alert. */
+export interface WriteFault {
+  code: string;
+  message: string;
+}
+
 export interface EventStoreStats {
   inserted: number;      // rows committed (events + alerts)
   alerts: number;        // of which alerts
@@ -58,6 +64,8 @@ export class EventStore {
   private flushing = false;
   private closed = false;
   private lastSizeCheck = 0;
+  /** Set while writes fail; cleared by the next commit. */
+  lastFault?: WriteFault;
   private readonly s: Omit<EventStoreStats, 'queueDepth'> = {
     inserted: 0, alerts: 0, batches: 0, dropped: 0, rejected: 0, flushErrors: 0,
     lastFlushMs: 0, maxFlushMs: 0, totalFlushMs: 0, pruned: 0,
@@ -158,8 +166,15 @@ export class EventStore {
     } catch (err) {
       this.s.flushErrors++;
       this.s.dropped += n;
-      this.log.error({ err, rows: n }, 'failed to write event batch; rows dropped');
+      const fault = { code: String((err as { code?: string }).code ?? 'ERROR'), message: (err as Error).message };
+      // One line per streak of failures (a full disk fails every batch).
+      if (!this.lastFault) this.log.error({ err, rows: n }, `failed to write event batch (${fault.code}); rows are dropped until writes succeed again`);
+      this.lastFault = fault;
       return 0;
+    }
+    if (this.lastFault) {
+      this.log.warn({ fault: this.lastFault.code }, 'event history writes succeed again');
+      this.lastFault = undefined;
     }
     const ms = performance.now() - t0;
     this.s.inserted += n;

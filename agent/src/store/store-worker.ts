@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { RowBatch } from './event-row';
-import { EventStore } from './event-store';
+import { EventStore, type WriteFault } from './event-store';
 import type { RetentionPolicy } from './retention';
 
 export interface StoreWorkerData {
@@ -18,7 +18,7 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
-  | { type: 'written'; rows: number; committed: number }
+  | { type: 'written'; rows: number; committed: number; fault?: WriteFault }
   | { type: 'closed'; stats: ReturnType<EventStore['stats']> };
 
 if (parentPort) {
@@ -29,7 +29,7 @@ if (parentPort) {
   port.on('message', (m: ToWorker) => {
     if (m.type === 'rows') {
       const committed = store.writeRows(m);
-      port.postMessage({ type: 'written', rows: m.events.length + m.alerts.length, committed } satisfies FromWorker);
+      port.postMessage({ type: 'written', rows: m.events.length + m.alerts.length, committed, fault: store.lastFault } satisfies FromWorker);
     } else if (m.type === 'close') {
       port.postMessage({ type: 'closed', stats: store.close() } satisfies FromWorker);
       port.close();
