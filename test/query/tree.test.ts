@@ -48,7 +48,9 @@ describe('buildProcessTree', () => {
   it('roots at an entity seen only as a parent, labelled from its children', () => {
     const t = buildProcessTree(db, 'ent-systemd', { since: '1h' }, { now: NOW });
     expect(t.root).toMatchObject({ pid: 1, executable: '/lib/systemd/systemd', events: [] });
-    expect(t.root.children.map((c) => c.entityId)).toEqual(['ent-cron', 'ent-nginx']);
+    // Every process whose stored image names systemd as its parent, including sshd, which
+    // has no exec or fork in the history (it started before the agent).
+    expect(t.root.children.map((c) => c.entityId)).toEqual(['ent-cron', 'ent-nginx', 'ent-sshd']);
     expect(t.root.children[0].events).toEqual([]); // cron ran 3 days ago, outside --since 1h
   });
 

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runQuery } from '../../agent/src/query/run-query';
 import { EventStore } from '../../agent/src/store/event-store';
 
 const ROOT = resolve(__dirname, '../..');
@@ -90,7 +91,7 @@ describe('durability under SIGKILL', () => {
 
       // The agent restarts on the same file and keeps writing.
       const s = new EventStore({ path: dbPath });
-      s.append({ ...(JSON.parse((s.db.prepare('SELECT doc FROM events LIMIT 1').get() as { doc: string }).doc)) });
+      s.append(runQuery(s.db, { kind: 'event', limit: 1 }).rows[0].doc);
       expect(s.flush()).toBe(1);
       s.close();
       before = n + 1;

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventStore } from '../../agent/src/store/event-store';
 import { StoreConfigError, StoreSchemaError } from '../../agent/src/store/errors';
 import { SCHEMA_VERSION } from '../../agent/src/store/schema';
+import { runQuery } from '../../agent/src/query/run-query';
 import { makeAlert, makeEvent } from './fixtures/make-event';
 
 let dir: string;
@@ -39,8 +40,8 @@ describe('EventStore', () => {
     expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(s.db.pragma('auto_vacuum', { simple: true })).toBe(2);
     const idx = (s.db.prepare("SELECT name FROM sqlite_master WHERE type='index'").all() as { name: string }[]).map((r) => r.name);
-    expect(idx).toEqual(expect.arrayContaining(['events_ts', 'events_entity', 'events_pid', 'events_exe', 'events_file',
-      'events_remote', 'alerts_ts', 'alerts_rule', 'alerts_severity']));
+    expect(idx).toEqual(expect.arrayContaining(['events_ts', 'events_proc', 'events_file', 'events_target', 'events_remote',
+      'processes_entity', 'processes_parent', 'processes_pid', 'processes_exe', 'alerts_ts', 'alerts_rule', 'alerts_severity']));
   });
 
   it('refuses a database written by a newer schema', () => {
@@ -61,12 +62,15 @@ describe('EventStore', () => {
     const alert = makeAlert(T0 + 2, 'vigil-0001', 'Web server spawns shell', 73, connect);
     s.append(connect); s.append(rename); s.append(alert);
     expect(s.flush()).toBe(3);
-    const rows = s.db.prepare('SELECT * FROM events ORDER BY ts').all() as Record<string, unknown>[];
-    expect(rows[0]).toMatchObject({ ts: T0, action: 'connect', category: 'network', pid: 201, ppid: 200, entity_id: 'ent-curl',
-      parent_entity_id: 'ent-sh', executable: '/usr/bin/curl', remote_ip: '10.0.0.5', remote_port: 4444, outcome: 'success', file_path: null });
-    expect(rows[1]).toMatchObject({ action: 'rename', file_path: '/tmp/x', target_path: '/tmp/y', outcome: 'failure', remote_ip: null });
-    expect(JSON.parse(rows[0].doc as string)).toEqual(connect);
-    expect(JSON.parse(rows[1].doc as string)).toEqual(rename);
+    const rows = s.db.prepare(`SELECT e.*, p.entity_id, p.pid, p.executable, pp.entity_id AS parent_entity_id
+      FROM events e JOIN processes p ON p.pk = e.proc LEFT JOIN processes pp ON pp.pk = p.parent_pk ORDER BY e.ts`).all() as Record<string, unknown>[];
+    expect(rows[0]).toMatchObject({ ts: T0, action: 'connect', pid: 201, entity_id: 'ent-curl', parent_entity_id: 'ent-sh',
+      executable: '/usr/bin/curl', remote_ip: '10.0.0.5', remote_port: 4444, file_path: null });
+    expect(rows[1]).toMatchObject({ action: 'rename', file_path: '/tmp/x', target_path: '/tmp/y', remote_ip: null, entity_id: 'ent-sh' });
+    // Narrow rows: the body holds no process image, the image is stored once.
+    expect(JSON.parse(rows[0].body as string).process).toEqual({ name: 'curl', thread: { id: 201 } });
+    const docs = runQuery(s.db, { since: '2000-01-01T00:00:00Z' }).rows.filter((r) => r.kind === 'event').map((r) => r.doc);
+    expect(docs).toEqual([rename, connect]);
     const a = s.db.prepare('SELECT * FROM alerts').get() as Record<string, unknown>;
     expect(a).toMatchObject({ ts: T0 + 2, rule_id: 'vigil-0001', rule_name: 'Web server spawns shell', severity: 73, entity_id: 'ent-curl', pid: 201, count: 1 });
     expect(JSON.parse(a.doc as string)).toEqual(alert);

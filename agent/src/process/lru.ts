@@ -55,6 +55,12 @@ export class LruMap<K, V> {
     }
   }
 
+  /** Empty it (no eviction callbacks). */
+  clear(): void {
+    this.map.clear();
+    this.newest = undefined;
+  }
+
   delete(key: K): boolean {
     if (key === this.newest) this.newest = undefined;
     return this.map.delete(key);

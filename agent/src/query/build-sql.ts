@@ -23,9 +23,16 @@ export function buildWhere(table: Table, f: ValidFilters): TableWhere | undefine
   if (table === 'events' && (f.kind === 'alert' || f.rule || f.minSeverity !== undefined)) return undefined;
   if (table === 'alerts' && (f.kind === 'event' || f.action || f.path || f.dst)) return undefined;
   const w: TableWhere = { table, clauses: [], params: [] };
-  if (f.pid !== undefined) { w.clauses.push('pid = ?'); w.params.push(f.pid); }
-  if (f.entityId !== undefined) { w.clauses.push('entity_id = ?'); w.params.push(f.entityId); }
-  if (f.exe) addMatch(w, ['executable'], f.exe);
+  if (table === 'events') {
+    // Who ran it lives in the process image (schema v2): match images, then their events.
+    if (f.pid !== undefined) { w.clauses.push('proc IN (SELECT pk FROM processes WHERE pid = ?)'); w.params.push(f.pid); }
+    if (f.entityId !== undefined) { w.clauses.push('proc IN (SELECT pk FROM processes WHERE entity_id = ?)'); w.params.push(f.entityId); }
+    if (f.exe) { w.clauses.push(`proc IN (SELECT pk FROM processes WHERE executable ${f.exe.op} ?)`); w.params.push(f.exe.value); }
+  } else {
+    if (f.pid !== undefined) { w.clauses.push('pid = ?'); w.params.push(f.pid); }
+    if (f.entityId !== undefined) { w.clauses.push('entity_id = ?'); w.params.push(f.entityId); }
+    if (f.exe) addMatch(w, ['executable'], f.exe);
+  }
   if (table === 'events') {
     if (f.action) { w.clauses.push('action = ?'); w.params.push(f.action); }
     if (f.path) addMatch(w, ['file_path', 'target_path'], f.path);

@@ -9,6 +9,8 @@ import type Database from 'better-sqlite3';
 import type { EcsEvent } from '../model/ecs-event';
 import { buildWhere, type Table, type TableWhere } from './build-sql';
 import { validateFilters, type QueryFilters, type ValidFilters } from './filters';
+import { ancestorCount, parseBody, renderEvent } from '../store/event-split';
+import { ProcessReader } from '../store/process-reader';
 
 export interface QueryRow {
   kind: 'event' | 'alert';
@@ -70,10 +72,12 @@ function scan(
   const extra = w.clauses.length ? ` AND ${w.clauses.join(' AND ')}` : '';
   const boundary = db.prepare(`SELECT ts, rowid AS id FROM ${t} INDEXED BY ${t}_ts
     WHERE (ts, rowid) < (?, ?) AND ts >= ? ORDER BY ts DESC, rowid DESC LIMIT 1 OFFSET ?`);
-  const select = db.prepare(`SELECT rowid AS id, ts, doc FROM ${t}
+  const cols = t === 'alerts' ? 'doc' : 'body AS doc, proc';
+  const select = db.prepare(`SELECT rowid AS id, ts, ${cols} FROM ${t}
     WHERE (ts, rowid) < (?, ?) AND (ts, rowid) >= (?, ?) AND ts >= ?${extra}
     ORDER BY ts DESC, rowid DESC LIMIT ?`);
   const kind = t === 'alerts' ? 'alert' : 'event';
+  const docOf = t === 'alerts' ? (doc: string) => parseDoc(doc) : eventRenderer(db);
   const rows: QueryRow[] = [];
   // Upper bound is exclusive on (ts, rowid); MAX_TS rowid includes every row at untilMs.
   let upper: [number, number] = [f.untilMs ?? MAX_TS, MAX_TS];
@@ -81,13 +85,24 @@ function scan(
     if (clock() > deadline) return { rows, timedOut: true };
     const b = boundary.get(upper[0], upper[1], lo, windowRows - 1) as { ts: number; id: number } | undefined;
     const lower: [number, number] = b ? [b.ts, b.id] : [lo, -MAX_TS];
-    for (const r of select.iterate(...upper, ...lower, lo, ...w.params, want - rows.length) as Iterable<{ id: number; ts: number; doc: string }>) {
-      const doc = parseDoc(r.doc);
+    for (const r of select.all(...upper, ...lower, lo, ...w.params, want - rows.length) as { id: number; ts: number; doc: string; proc?: number }[]) {
+      const doc = docOf(r.doc, r.proc, r.ts);
       if (doc) rows.push({ kind, rowid: r.id, ts: r.ts, doc });
     }
     if (!b || rows.length >= want) return { rows, timedOut: false };
     upper = lower;
   }
+}
+
+/** Event rows: body + process image + ancestors, put back into the ECS document. */
+function eventRenderer(db: Database.Database): (body: string, proc: number | undefined, ts: number) => EcsEvent | undefined {
+  const processes = new ProcessReader(db);
+  return (bodyJson, proc, ts) => {
+    const body = parseBody(bodyJson);
+    if (!body) return undefined;
+    const n = ancestorCount(body);
+    return renderEvent(body, proc === undefined ? undefined : processes.image(proc), n === undefined || proc === undefined ? undefined : processes.ancestors(proc, n), ts);
+  };
 }
 
 function parseDoc(text: string): EcsEvent | undefined {

@@ -1,8 +1,8 @@
 // `vigil query --tree <entity_id>`: the process subtree rooted at an entity.
-// Children are the entities whose exec/fork events name the node as
-// process.parent.entity_id; each node carries its own activity (the other
-// filters still apply to it), oldest first.
-import type { EcsEvent } from '../model/ecs-event';
+// Children are the entities with a process image whose parent_pk is one of
+// the node's images (schema v2); each node carries its own activity (the
+// other filters still apply to it), oldest first.
+import type { ProcessImage } from '../store/event-split';
 import { QueryFilterError, QueryNotFoundError } from './errors';
 import { validateFilters, type QueryFilters } from './filters';
 import { dbOf, execute, type QueryRow, type QuerySource, type RunOptions } from './run-query';
@@ -35,13 +35,12 @@ export function buildProcessTree(
   const clock = opts.clock ?? Date.now;
   const f = validateFilters(filters, opts.now ?? Date.now());
   const deadline = clock() + f.timeoutMs;
-  const identity = db.prepare(`SELECT pid, executable, doc FROM events WHERE entity_id = ?
-    ORDER BY (action = 'exec') DESC, ts DESC LIMIT 1`);
-  const asParent = db.prepare(`SELECT doc FROM events WHERE parent_entity_id = ? AND action IN ('exec', 'fork')
-    ORDER BY json_extract(doc, '$.process.parent.executable') IS NULL LIMIT 1`);
-  const children = db.prepare(`SELECT entity_id AS id, min(ts) AS first FROM events
-    WHERE parent_entity_id = ? AND action IN ('exec', 'fork') AND entity_id IS NOT NULL AND entity_id <> ?
-    GROUP BY entity_id ORDER BY first, entity_id`);
+  const identity = db.prepare(`SELECT pid, executable, doc FROM processes WHERE entity_id = ?
+    ORDER BY (executable IS NOT NULL) DESC, pk DESC LIMIT 1`);
+  const children = db.prepare(`SELECT c.entity_id AS id, min(c.ts) AS first FROM processes c
+    JOIN processes p ON c.parent_pk = p.pk
+    WHERE p.entity_id = ? AND c.entity_id <> ?
+    GROUP BY c.entity_id ORDER BY first, c.entity_id`);
 
   const state = { nodes: 0, truncated: false, timedOut: false };
   const seen = new Set<string>();
@@ -55,13 +54,6 @@ export function buildProcessTree(
       node.pid = id.pid ?? undefined;
       node.executable = id.executable ?? undefined;
       node.commandLine = commandLine(id.doc);
-    } else {
-      // Seen only as a parent (e.g. started before the agent): its children know it.
-      const c = asParent.get(entityId) as { doc: string } | undefined;
-      const parent = c ? parseProcess(c.doc)?.parent : undefined;
-      node.pid = parent?.pid;
-      node.executable = parent?.executable;
-      node.commandLine = parent?.command_line;
     }
     if (clock() > deadline) { state.timedOut = true; return node; }
     const r = execute(db, { ...f, entityId }, deadline, { ...opts, clock });
@@ -76,21 +68,18 @@ export function buildProcessTree(
     return node;
   };
 
-  const exists = db.prepare('SELECT 1 FROM events WHERE entity_id = ? OR parent_entity_id = ? LIMIT 1').get(rootEntityId, rootEntityId);
+  const exists = db.prepare('SELECT 1 FROM processes WHERE entity_id = ? LIMIT 1').get(rootEntityId);
   if (!exists) throw new QueryNotFoundError(`entity ${rootEntityId}`);
   const root = visit(rootEntityId, 0);
   return { root, truncated: state.truncated, timedOut: state.timedOut };
 }
 
-function parseProcess(doc: string): EcsEvent['process'] | undefined {
+/** The command line of a stored process image (event-split.ts ProcessImage). */
+function commandLine(doc: string): string | undefined {
   try {
-    return (JSON.parse(doc) as EcsEvent).process;
+    const p = (JSON.parse(doc) as ProcessImage).process;
+    return p?.command_line ?? (Array.isArray(p?.args) ? p.args.join(' ') : undefined);
   } catch {
     return undefined;
   }
-}
-
-function commandLine(doc: string): string | undefined {
-  const p = parseProcess(doc);
-  return p?.command_line ?? (Array.isArray(p?.args) ? p.args.join(' ') : undefined);
 }

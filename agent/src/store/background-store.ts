@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
-import { addRow, type RowBatch } from './event-row';
+import { addRow, ImagesSent, type RowBatch } from './event-row';
 import { EventStore, type EventStoreStats, type WriteFault } from './event-store';
 import { openReadOnlyDb } from './open-db';
 import type { RetentionPolicy } from './retention';
@@ -51,6 +51,7 @@ export class BackgroundEventStore {
   private closing?: Promise<EventStoreStats | undefined>;
   private readonly s = { appended: 0, committed: 0, dropped: 0, rejected: 0 };
   private fault?: { fault: WriteFault; droppedAtStart: number };
+  private readonly sent = new ImagesSent();
 
   constructor(private readonly opts: BackgroundStoreOptions) {
     this.log = opts.logger;
@@ -68,6 +69,7 @@ export class BackgroundEventStore {
         this.s.committed += m.committed;
         this.s.dropped += m.rows - m.committed;
         this.onWritten(m.rows - m.committed, m.committed, m.fault);
+        if (m.resendImages) this.sent.reset();
       }
     });
     this.worker.on('error', (err) => {
@@ -96,7 +98,7 @@ export class BackgroundEventStore {
       this.s.dropped++;
       return false;
     }
-    if (!addRow(this.batch, ev, Date.now())) {
+    if (!addRow(this.batch, ev, Date.now(), this.sent)) {
       this.s.rejected++;
       return false;
     }

@@ -1,13 +1,36 @@
-// EcsEvent -> column values. Runs at flush time (never in append) and reads
-// defensively: a malformed document gets NULL columns, not an exception.
+// EcsEvent -> column values, on the collector thread. Reads defensively: a
+// malformed document gets NULL columns, not an exception. An event becomes
+// a narrow row plus a reference to its process image (event-split.ts); the
+// image and the ancestors travel to the writer only when they changed for
+// that process, which `ImagesSent` remembers.
 import type { EcsEvent } from '../model/ecs-event';
+import { LruMap } from '../process/lru';
+import { splitEvent } from './event-split';
 
 export type EventRow = {
-  ts: number; action: string; category: string | null; pid: number | null; ppid: number | null;
-  entity_id: string | null; parent_entity_id: string | null; executable: string | null;
+  ts: number; action: string; entity_id: string;
+  /** The process image JSON, or null: unchanged since the last row of this process. */
+  image: string | null;
+  /** The ancestors JSON (nearest first) with a new image, else null. */
+  ancestors: string | null;
   file_path: string | null; target_path: string | null; remote_ip: string | null;
-  remote_port: number | null; outcome: string | null; doc: string;
+  remote_port: number | null; body: string;
 };
+
+/** Which image the writer last received per process (bounded; a miss just resends). */
+export class ImagesSent {
+  private readonly last = new LruMap<string, string>(16_384);
+  reset(): void {
+    this.last.clear();
+  }
+
+  /** True when `json` is news for this process (and remembers it). */
+  changed(entityId: string, json: string): boolean {
+    if (this.last.get(entityId) === json) return false;
+    this.last.set(entityId, json);
+    return true;
+  }
+}
 
 export type AlertRow = {
   ts: number; rule_id: string | null; rule_name: string | null; severity: number | null;
@@ -42,31 +65,29 @@ export function timestampMs(ev: unknown, fallback: number): number {
   return Number.isFinite(ms) ? ms : fallback;
 }
 
-export function toEventRow(ev: EcsEvent, doc: string, now: number): EventRow {
+export function toEventRow(ev: EcsEvent, now: number, sent: ImagesSent): EventRow | undefined {
+  const ts = timestampMs(ev, now);
+  const split = splitEvent(ev, ts);
+  if (!split) return undefined;
   const e = obj(ev.event);
-  const p = obj(ev.process);
-  const parent = obj(p.parent);
   const file = obj(ev.file);
   const dst = obj(ev.destination);
   const src = obj(ev.source);
   // The remote end: the source for inbound connections, the destination otherwise.
   const ingress = obj(ev.network).direction === 'ingress';
   const remote = ingress ? (str(src.ip) ? src : dst) : (str(dst.ip) ? dst : src);
+  const fresh = sent.changed(split.entityId, split.imageJson);
   return {
-    ts: timestampMs(ev, now),
+    ts,
     action: str(e.action) ?? 'unknown',
-    category: Array.isArray(e.category) ? e.category.filter((c) => typeof c === 'string').join(',') : null,
-    pid: int(p.pid),
-    ppid: int(parent.pid),
-    entity_id: str(p.entity_id),
-    parent_entity_id: str(parent.entity_id),
-    executable: str(p.executable),
+    entity_id: split.entityId,
+    image: fresh ? split.imageJson : null,
+    ancestors: fresh ? JSON.stringify(split.chain) : null,
     file_path: str(file.path),
     target_path: str(file.target_path),
     remote_ip: str(remote.ip),
     remote_port: int(remote.port),
-    outcome: str(e.outcome),
-    doc,
+    body: split.bodyJson,
   };
 }
 
@@ -91,16 +112,20 @@ export function toAlertRow(ev: EcsEvent, doc: string, now: number): AlertRow {
 
 /**
  * Serializes `ev` and adds its row to `batch`. False when it cannot be
- * serialized (a BigInt, a cycle): the caller counts it, the batch goes on.
+ * serialized (a BigInt, a cycle, no process entity): the caller counts it,
+ * the batch goes on.
  */
-export function addRow(batch: RowBatch, ev: EcsEvent, now: number): boolean {
-  let doc: string;
+export function addRow(batch: RowBatch, ev: EcsEvent, now: number, sent: ImagesSent): boolean {
   try {
-    doc = JSON.stringify(ev);
+    if (isAlert(ev)) {
+      batch.alerts.push(toAlertRow(ev, JSON.stringify(ev), now));
+      return true;
+    }
+    const row = toEventRow(ev, now, sent);
+    if (!row) return false;
+    batch.events.push(row);
+    return true;
   } catch {
     return false;
   }
-  if (isAlert(ev)) batch.alerts.push(toAlertRow(ev, doc, now));
-  else batch.events.push(toEventRow(ev, doc, now));
-  return true;
 }

@@ -6,7 +6,8 @@ import type Database from 'better-sqlite3';
 import pino, { type Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import { StoreConfigError } from './errors';
-import { addRow, type RowBatch } from './event-row';
+import { addRow, ImagesSent, type RowBatch } from './event-row';
+import { ProcessImageWriter } from './process-images';
 import { DEFAULT_DB_PATH, openWritableDb } from './open-db';
 import { Retention, type RetentionPolicy } from './retention';
 
@@ -58,6 +59,8 @@ export class EventStore {
   private readonly sizeCheckIntervalMs: number;
   private readonly onBatchCommitted: EventStoreOptions['onBatchCommitted'];
   private readonly writeBatch: (rows: RowBatch) => void;
+  private readonly images: ProcessImageWriter;
+  private readonly sent = new ImagesSent();
   private readonly timers: NodeJS.Timeout[] = [];
   private queue: EcsEvent[] = [];
   private flushScheduled = false;
@@ -66,6 +69,8 @@ export class EventStore {
   private lastSizeCheck = 0;
   /** Set while writes fail; cleared by the next commit. */
   lastFault?: WriteFault;
+  /** The image cache was dropped (retention, a failed write): whoever sends rows must resend images. */
+  imagesForgotten = false;
   private readonly s: Omit<EventStoreStats, 'queueDepth'> = {
     inserted: 0, alerts: 0, batches: 0, dropped: 0, rejected: 0, flushErrors: 0,
     lastFlushMs: 0, maxFlushMs: 0, totalFlushMs: 0, pruned: 0,
@@ -83,15 +88,17 @@ export class EventStore {
 
     // Positional binding: measurably cheaper than named parameters per row.
     const insEvent = this.db.prepare(`INSERT INTO events
-      (ts, action, category, pid, ppid, entity_id, parent_entity_id, executable, file_path, target_path, remote_ip, remote_port, outcome, doc)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      (ts, action, proc, file_path, target_path, remote_ip, remote_port, body)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const images = new ProcessImageWriter(this.db);
+    this.images = images;
     const insAlert = this.db.prepare(`INSERT INTO alerts
       (ts, rule_id, rule_name, severity, entity_id, pid, executable, count, doc)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.writeBatch = this.db.transaction((rows: RowBatch) => {
       for (const r of rows.events) {
-        insEvent.run(r.ts, r.action, r.category, r.pid, r.ppid, r.entity_id, r.parent_entity_id, r.executable,
-          r.file_path, r.target_path, r.remote_ip, r.remote_port, r.outcome, r.doc);
+        const proc = images.resolve(r.entity_id, r.image, r.ancestors, r.ts);
+        insEvent.run(r.ts, r.action, proc, r.file_path, r.target_path, r.remote_ip, r.remote_port, r.body);
       }
       for (const r of rows.alerts) {
         insAlert.run(r.ts, r.rule_id, r.rule_name, r.severity, r.entity_id, r.pid, r.executable, r.count, r.doc);
@@ -140,7 +147,11 @@ export class EventStore {
     const now = Date.now();
     if (this.retention && now - this.lastSizeCheck >= this.sizeCheckIntervalMs) {
       this.lastSizeCheck = now;
-      this.guard('size retention', () => { this.s.pruned += this.retention!.pruneBySize(); });
+      this.guard('size retention', () => {
+        const n = this.retention!.pruneBySize();
+        if (n > 0) this.forgetImages();
+        this.s.pruned += n;
+      });
     }
     return committed;
   }
@@ -149,7 +160,7 @@ export class EventStore {
     const t0 = performance.now();
     const now = Date.now();
     const rows: RowBatch = { events: [], alerts: [] };
-    for (const ev of batch) if (!addRow(rows, ev, now)) this.s.rejected++;
+    for (const ev of batch) if (!addRow(rows, ev, now, this.sent)) this.s.rejected++;
     return this.writeRows(rows, t0);
   }
 
@@ -164,6 +175,8 @@ export class EventStore {
     try {
       this.writeBatch(rows);
     } catch (err) {
+      // The rolled-back transaction may have held new images the cache now points at.
+      this.forgetImages();
       this.s.flushErrors++;
       this.s.dropped += n;
       const fault = { code: String((err as { code?: string }).code ?? 'ERROR'), message: (err as Error).message };
@@ -194,6 +207,7 @@ export class EventStore {
       this.guard('retention', () => {
         const r = this.retention!.run(now);
         n = r.byAge + r.bySize;
+        if (n > 0) this.forgetImages();
       });
     }
     this.s.pruned += n;
@@ -213,6 +227,12 @@ export class EventStore {
     this.guard('checkpoint', () => this.db.pragma('wal_checkpoint(TRUNCATE)'));
     this.db.close();
     return this.stats();
+  }
+
+  private forgetImages(): void {
+    this.images.forgetAll();
+    this.sent.reset();
+    this.imagesForgotten = true;
   }
 
   private guard(what: string, fn: () => void): void {

@@ -77,7 +77,32 @@ export class Retention {
       if (n > 0) this.log.info({ table, rows: n, reason: 'age', cutoff: new Date(cutoff).toISOString() }, `pruned ${n} ${table} older than retention age`);
       total += n;
     }
-    if (total > 0) this.reclaim();
+    if (total > 0) {
+      this.pruneProcesses();
+      this.reclaim();
+    }
+    return total;
+  }
+
+  /**
+   * Process images no event and no other image references (their events
+   * were pruned), children before parents; returns how many. An image
+   * that still has a child's image pointing at it stays, so a kept event's
+   * ancestry never breaks.
+   */
+  pruneProcesses(): number {
+    const del = this.db.prepare(`DELETE FROM processes WHERE pk IN (
+      SELECT p.pk FROM processes p
+      WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.proc = p.pk)
+        AND NOT EXISTS (SELECT 1 FROM processes c WHERE c.parent_pk = p.pk)
+      LIMIT ?)`);
+    let total = 0;
+    for (let i = 0; i < MAX_CHUNKS_PER_RUN; i++) {
+      const n = del.run(this.chunkRows).changes;
+      total += n;
+      if (n === 0) break;
+    }
+    if (total > 0) this.log.info({ table: 'processes', rows: total }, `pruned ${total} process images no remaining event references`);
     return total;
   }
 
@@ -97,6 +122,7 @@ export class Retention {
       pruned[table] += this.deleteOldest(table, Number.MAX_SAFE_INTEGER, Math.min(this.chunkRows, Math.max(1, rows)));
     }
     const total = pruned.events + pruned.alerts;
+    if (pruned.events > 0) this.pruneProcesses();
     for (const table of TABLES) {
       if (pruned[table] > 0) {
         this.log.info({ table, rows: pruned[table], reason: 'size', maxBytes: max, usedBytes: this.usedBytes() },

@@ -2,13 +2,16 @@
 // of MIGRATIONS moves the database up one version inside one transaction, so
 // a crash mid-migration leaves the old version intact.
 import type Database from 'better-sqlite3';
+import type { EcsEvent } from '../model/ecs-event';
 import { StoreSchemaError } from './errors';
+import { ImagesSent, toEventRow } from './event-row';
+import { ProcessImageWriter } from './process-images';
 
 // `rowid INTEGER PRIMARY KEY` names the rowid explicitly so a VACUUM can never
 // renumber rows (query cursors and the control plane may hold rowids).
 // Partial indexes skip the rows that can never match (most events have no
 // file path or remote address) and cut insert cost noticeably.
-const V1 = `
+export const V1_DDL = `
 CREATE TABLE events (
   rowid            INTEGER PRIMARY KEY,
   ts               INTEGER NOT NULL,      -- ms since epoch, from @timestamp
@@ -55,8 +58,78 @@ CREATE INDEX alerts_pid      ON alerts (pid, ts);
 CREATE INDEX alerts_exe      ON alerts (executable, ts);
 `;
 
+// v2: the compact model. A process image is stored once in `processes`
+// (its doc: the ECS process fields and host); an event row holds its own
+// fields (body), a reference to the image (proc) and the indexed columns.
+// Ancestry is processes.parent_pk, walked at query time. ~8x less disk.
+const V2_TABLES = `
+CREATE TABLE processes (
+  pk         INTEGER PRIMARY KEY,
+  entity_id  TEXT    NOT NULL,
+  parent_pk  INTEGER,                     -- the parent's image when this one was first stored
+  pid        INTEGER,
+  executable TEXT,
+  ts         INTEGER NOT NULL,            -- first stored, ms since epoch
+  doc        TEXT    NOT NULL             -- event-split.ts ProcessImage as JSON
+);
+CREATE INDEX processes_entity ON processes (entity_id);
+CREATE INDEX processes_parent ON processes (parent_pk) WHERE parent_pk IS NOT NULL;
+CREATE INDEX processes_pid    ON processes (pid);
+CREATE INDEX processes_exe    ON processes (executable);
+
+CREATE TABLE events_v2 (
+  rowid       INTEGER PRIMARY KEY,
+  ts          INTEGER NOT NULL,
+  action      TEXT    NOT NULL,
+  proc        INTEGER NOT NULL,           -- processes.pk
+  file_path   TEXT,
+  target_path TEXT,
+  remote_ip   TEXT,
+  remote_port INTEGER,
+  body        TEXT    NOT NULL            -- the event without its process image (event-split.ts)
+);
+`;
+
+const V2_INDEXES = `
+CREATE INDEX events_ts     ON events (ts);
+CREATE INDEX events_proc   ON events (proc, ts);
+CREATE INDEX events_file   ON events (file_path) WHERE file_path IS NOT NULL;
+CREATE INDEX events_target ON events (target_path) WHERE target_path IS NOT NULL;
+CREATE INDEX events_remote ON events (remote_ip, ts) WHERE remote_ip IS NOT NULL;
+`;
+
+/** 1 -> 2: every v1 document is split into its image and its body, in rowid order. */
+function toV2(db: Database.Database): void {
+  db.exec(V2_TABLES);
+  const images = new ProcessImageWriter(db);
+  const sent = new ImagesSent();
+  const read = db.prepare('SELECT rowid, ts, doc FROM events WHERE rowid > ? ORDER BY rowid LIMIT 5000');
+  const ins = db.prepare(`INSERT INTO events_v2 (rowid, ts, action, proc, file_path, target_path, remote_ip, remote_port, body)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  for (let last = 0; ;) {
+    const rows = read.all(last) as { rowid: number; ts: number; doc: string }[];
+    if (!rows.length) break;
+    for (const r of rows) {
+      last = r.rowid;
+      let row;
+      try {
+        row = toEventRow(JSON.parse(r.doc) as EcsEvent, r.ts, sent);
+      } catch {
+        row = undefined;
+      }
+      if (!row) continue; // a damaged v1 row has nothing to keep
+      const proc = images.resolve(row.entity_id, row.image, row.ancestors, row.ts);
+      ins.run(r.rowid, r.ts, row.action, proc, row.file_path, row.target_path, row.remote_ip, row.remote_port, row.body);
+    }
+  }
+  db.exec('DROP TABLE events');
+  db.exec('ALTER TABLE events_v2 RENAME TO events');
+  db.exec(V2_INDEXES);
+}
+
 const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
-  (db) => db.exec(V1), // 0 -> 1
+  (db) => db.exec(V1_DDL), // 0 -> 1
+  toV2, // 1 -> 2
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

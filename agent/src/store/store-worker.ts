@@ -18,7 +18,7 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
-  | { type: 'written'; rows: number; committed: number; fault?: WriteFault }
+  | { type: 'written'; rows: number; committed: number; fault?: WriteFault; resendImages?: boolean }
   | { type: 'closed'; stats: ReturnType<EventStore['stats']> };
 
 if (parentPort) {
@@ -29,7 +29,9 @@ if (parentPort) {
   port.on('message', (m: ToWorker) => {
     if (m.type === 'rows') {
       const committed = store.writeRows(m);
-      port.postMessage({ type: 'written', rows: m.events.length + m.alerts.length, committed, fault: store.lastFault } satisfies FromWorker);
+      const resendImages = store.imagesForgotten;
+      store.imagesForgotten = false;
+      port.postMessage({ type: 'written', rows: m.events.length + m.alerts.length, committed, fault: store.lastFault, resendImages } satisfies FromWorker);
     } else if (m.type === 'close') {
       port.postMessage({ type: 'closed', stats: store.close() } satisfies FromWorker);
       port.close();
