@@ -121,6 +121,7 @@ bench: build
 	$(Q)printf '\n## Alert latency (kernel event -> alert at a WebSocket feed subscriber)\n\n' >> bench/results/latest.md
 	$(Q)node bench/latency.mjs 100 --report bench/results/latest.md
 	$(Q)node bench/latency.mjs 100 --storm --report bench/results/latest.md
+	$(Q)node bench/storage.mjs --report bench/results/latest.md
 
 clean:
 	rm -rf $(OUT) dist

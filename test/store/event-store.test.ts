@@ -7,6 +7,7 @@ import { EventStore } from '../../agent/src/store/event-store';
 import { StoreConfigError, StoreSchemaError } from '../../agent/src/store/errors';
 import { SCHEMA_VERSION } from '../../agent/src/store/schema';
 import { runQuery } from '../../agent/src/query/run-query';
+import { BlockReader } from '../../agent/src/store/block-reader';
 import { makeAlert, makeEvent } from './fixtures/make-event';
 
 let dir: string;
@@ -68,7 +69,7 @@ describe('EventStore', () => {
       executable: '/usr/bin/curl', remote_ip: '10.0.0.5', remote_port: 4444, file_path: null });
     expect(rows[1]).toMatchObject({ action: 'rename', file_path: '/tmp/x', target_path: '/tmp/y', remote_ip: null, entity_id: 'ent-sh' });
     // Narrow rows: the body holds no process image, the image is stored once.
-    expect(JSON.parse(rows[0].body as string).process).toEqual({ name: 'curl', thread: { id: 201 } });
+    expect(JSON.parse(new BlockReader(s.db).body(rows[0].block as number, rows[0].slot as number)!).process).toEqual({ name: 'curl', thread: { id: 201 } });
     const docs = runQuery(s.db, { since: '2000-01-01T00:00:00Z' }).rows.filter((r) => r.kind === 'event').map((r) => r.doc);
     expect(docs).toEqual([rename, connect]);
     const a = s.db.prepare('SELECT * FROM alerts').get() as Record<string, unknown>;

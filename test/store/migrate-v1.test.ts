@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EcsAncestor, EcsEvent } from '../../agent/src/model/ecs-event';
 import { runQuery } from '../../agent/src/query/run-query';
 import { buildProcessTree } from '../../agent/src/query/tree';
+import { runQueryCommand } from '../../agent/src/query/cli';
 import { EventStore } from '../../agent/src/store/event-store';
 import { SCHEMA_VERSION, V1_DDL } from '../../agent/src/store/schema';
 import { makeEvent } from './fixtures/make-event';
@@ -68,5 +69,19 @@ describe('v1 history database', () => {
     s.close();
     const v2Bytes = statSync(path).size;
     expect(v2Bytes).toBeLessThan(v1Bytes / 2);
+  });
+
+  it('vigil query refuses a v1 file naming the command that converts it, and --convert does', () => {
+    const path = join(dir, 'cli.db');
+    const events = history(50);
+    writeV1(path, events);
+    const io = { lines: [] as string[], errs: [] as string[] };
+    const sink = { out: (t: string) => io.lines.push(t), err: (t: string) => io.errs.push(t) };
+    expect(runQueryCommand({ db: path }, sink)).toBe(2);
+    expect(io.errs.join('\n')).toContain(`is a v1 history; convert it to v${SCHEMA_VERSION} in place with \`vigil query --db ${path} --convert\``);
+    expect(runQueryCommand({ db: path, convert: true }, sink)).toBe(0);
+    expect(io.lines.at(-1)).toMatch(/^converted .* to schema v2: 50 events, \d+ -> \d+ bytes/);
+    expect(runQueryCommand({ db: path, json: true, limit: '100', since: '2000-01-01T00:00:00Z' }, sink)).toBe(0);
+    expect(io.lines.at(-1)!.split('\n').map((l) => JSON.parse(l)).reverse()).toEqual(events);
   });
 });

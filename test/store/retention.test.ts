@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ let store: EventStore | undefined;
 const logger = () => pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
 const ev = (ts: number, i: number, pad = 0) => makeEvent({
   ts, action: 'open', pid: 10 + (i % 5), entityId: `e${i % 5}`, exe: '/usr/bin/cat',
-  file: { path: `/var/log/f${i}` }, extra: pad ? { pad: 'x'.repeat(pad) } : undefined,
+  // Random padding: stored bodies are compressed, so a repeated character would take no room.
+  file: { path: `/var/log/f${i}` }, extra: pad ? { pad: randomBytes(pad).toString('base64').slice(0, pad) } : undefined,
 });
 const allTs = (s: EventStore, t = 'events') => (s.db.prepare(`SELECT ts FROM ${t} ORDER BY ts`).all() as { ts: number }[]).map((r) => r.ts);
 
@@ -65,9 +67,9 @@ describe('retention', () => {
 
   it('prunes the oldest rows when the database outgrows the retention size, and shrinks the file', () => {
     const maxBytes = 2 * 1024 * 1024;
-    const N = 4000; // ~2.3 KB each: ~9 MB, well over the limit
+    const N = 4000; // ~3 KB each after compression: ~12 MB, well over the limit
     const fill = new EventStore({ path: join(dir, 's.db'), batchSize: 500 });
-    for (let i = 0; i < N; i++) fill.append(ev(NOW - (N - i) * 1000, i, 2000));
+    for (let i = 0; i < N; i++) fill.append(ev(NOW - (N - i) * 1000, i, 4000));
     fill.close();
     store = new EventStore({ path: join(dir, 's.db'), retention: { maxBytes }, logger: logger() });
     const r = new Retention(store.db, { maxBytes }, logger());

@@ -2,8 +2,10 @@
 // QueryFilters -> runQuery / buildProcessTree -> format. The lead wires
 // registerQueryCommand() into agent/src/cli.ts.
 import type { Command } from 'commander';
-import { openReadOnlyDb, DEFAULT_DB_PATH } from '../store/open-db';
-import { StoreError } from '../store/errors';
+import { existsSync, statSync } from 'node:fs';
+import { openReadOnlyDb, openWritableDb, DEFAULT_DB_PATH } from '../store/open-db';
+import { StoreError, StoreOpenError } from '../store/errors';
+import { SCHEMA_VERSION } from '../store/schema';
 import { parseDuration } from '../store/units';
 import { QueryError } from './errors';
 import type { QueryFilters } from './filters';
@@ -25,8 +27,27 @@ export interface QueryCliOptions {
   db: string;
   since?: string; until?: string; pid?: string; entityId?: string; exe?: string; path?: string;
   dst?: string; action?: string; rule?: string; severity?: string; kind?: string;
-  limit?: string; timeout?: string; json?: boolean; tree?: string;
+  limit?: string; timeout?: string; json?: boolean; tree?: string; convert?: boolean;
 }
+
+/** `--convert`: open for writing (which migrates), report, close. */
+function convertDb(path: string, io: QueryIo): number {
+  if (!existsSync(path)) throw new StoreOpenError(path, 'no such file', 'pass --db with the history to convert');
+  const before = bytesOf(path);
+  const t0 = Date.now();
+  const db = openWritableDb(path);
+  try {
+    const n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('VACUUM');
+    io.out(`converted ${path} to schema v${SCHEMA_VERSION}: ${n} events, ${before} -> ${bytesOf(path)} bytes in ${Date.now() - t0} ms`);
+  } finally {
+    db.close();
+  }
+  return 0;
+}
+
+const bytesOf = (p: string): number => ['', '-wal'].reduce((n, s) => n + (existsSync(p + s) ? statSync(p + s).size : 0), 0);
 
 function toFilters(o: QueryCliOptions): QueryFilters {
   const timeout = o.timeout === undefined ? undefined : (parseDuration(o.timeout) ?? o.timeout);
@@ -42,6 +63,7 @@ function toFilters(o: QueryCliOptions): QueryFilters {
 export function runQueryCommand(o: QueryCliOptions, io: QueryIo = stdio): number {
   let db;
   try {
+    if (o.convert) return convertDb(o.db, io);
     db = openReadOnlyDb(o.db);
     const filters = toFilters(o);
     if (o.tree !== undefined) {
@@ -85,6 +107,7 @@ export function registerQueryCommand(program: Command, io: QueryIo = stdio): Com
     .option('--timeout <ms>', 'give up after this long (ms, or 5s)')
     .option('--json', 'print the stored documents as JSON lines')
     .option('--tree <entity_id>', 'print the process subtree rooted at this entity with its activity')
+    .option('--convert', 'convert an older history database to the current layout in place, then exit')
     .action((opts: QueryCliOptions) => {
       process.exitCode = runQueryCommand(opts, io);
     });

@@ -10,6 +10,7 @@ import type { EcsEvent } from '../model/ecs-event';
 import { buildWhere, type Table, type TableWhere } from './build-sql';
 import { validateFilters, type QueryFilters, type ValidFilters } from './filters';
 import { ancestorCount, parseBody, renderEvent } from '../store/event-split';
+import { BlockReader } from '../store/block-reader';
 import { ProcessReader } from '../store/process-reader';
 
 export interface QueryRow {
@@ -72,12 +73,12 @@ function scan(
   const extra = w.clauses.length ? ` AND ${w.clauses.join(' AND ')}` : '';
   const boundary = db.prepare(`SELECT ts, rowid AS id FROM ${t} INDEXED BY ${t}_ts
     WHERE (ts, rowid) < (?, ?) AND ts >= ? ORDER BY ts DESC, rowid DESC LIMIT 1 OFFSET ?`);
-  const cols = t === 'alerts' ? 'doc' : 'body AS doc, proc';
+  const cols = t === 'alerts' ? 'doc' : 'block, slot, proc';
   const select = db.prepare(`SELECT rowid AS id, ts, ${cols} FROM ${t}
     WHERE (ts, rowid) < (?, ?) AND (ts, rowid) >= (?, ?) AND ts >= ?${extra}
     ORDER BY ts DESC, rowid DESC LIMIT ?`);
   const kind = t === 'alerts' ? 'alert' : 'event';
-  const docOf = t === 'alerts' ? (doc: string) => parseDoc(doc) : eventRenderer(db);
+  const docOf = t === 'alerts' ? (r: StoredRow) => parseDoc(r.doc!) : eventRenderer(db);
   const rows: QueryRow[] = [];
   // Upper bound is exclusive on (ts, rowid); MAX_TS rowid includes every row at untilMs.
   let upper: [number, number] = [f.untilMs ?? MAX_TS, MAX_TS];
@@ -85,8 +86,8 @@ function scan(
     if (clock() > deadline) return { rows, timedOut: true };
     const b = boundary.get(upper[0], upper[1], lo, windowRows - 1) as { ts: number; id: number } | undefined;
     const lower: [number, number] = b ? [b.ts, b.id] : [lo, -MAX_TS];
-    for (const r of select.all(...upper, ...lower, lo, ...w.params, want - rows.length) as { id: number; ts: number; doc: string; proc?: number }[]) {
-      const doc = docOf(r.doc, r.proc, r.ts);
+    for (const r of select.all(...upper, ...lower, lo, ...w.params, want - rows.length) as StoredRow[]) {
+      const doc = docOf(r);
       if (doc) rows.push({ kind, rowid: r.id, ts: r.ts, doc });
     }
     if (!b || rows.length >= want) return { rows, timedOut: false };
@@ -94,11 +95,22 @@ function scan(
   }
 }
 
-/** Event rows: body + process image + ancestors, put back into the ECS document. */
-function eventRenderer(db: Database.Database): (body: string, proc: number | undefined, ts: number) => EcsEvent | undefined {
+interface StoredRow {
+  id: number;
+  ts: number;
+  doc?: string;
+  block?: number;
+  slot?: number;
+  proc?: number;
+}
+
+/** Event rows: body (from its block) + process image + ancestors, put back into the ECS document. */
+function eventRenderer(db: Database.Database): (r: StoredRow) => EcsEvent | undefined {
   const processes = new ProcessReader(db);
-  return (bodyJson, proc, ts) => {
-    const body = parseBody(bodyJson);
+  const blocks = new BlockReader(db);
+  return ({ block, slot, proc, ts }) => {
+    const text = block === undefined || slot === undefined ? undefined : blocks.body(block, slot);
+    const body = text === undefined ? undefined : parseBody(text);
     if (!body) return undefined;
     const n = ancestorCount(body);
     return renderEvent(body, proc === undefined ? undefined : processes.image(proc), n === undefined || proc === undefined ? undefined : processes.ancestors(proc, n), ts);

@@ -2,6 +2,7 @@
 // Children are the entities with a process image whose parent_pk is one of
 // the node's images (schema v2); each node carries its own activity (the
 // other filters still apply to it), oldest first.
+import { unpack } from '../store/compress';
 import type { ProcessImage } from '../store/event-split';
 import { QueryFilterError, QueryNotFoundError } from './errors';
 import { validateFilters, type QueryFilters } from './filters';
@@ -49,7 +50,7 @@ export function buildProcessTree(
     seen.add(entityId);
     state.nodes++;
     const node: TreeNode = { entityId, events: [], children: [] };
-    const id = identity.get(entityId) as { pid: number | null; executable: string | null; doc: string } | undefined;
+    const id = identity.get(entityId) as { pid: number | null; executable: string | null; doc: Buffer } | undefined;
     if (id) {
       node.pid = id.pid ?? undefined;
       node.executable = id.executable ?? undefined;
@@ -75,9 +76,9 @@ export function buildProcessTree(
 }
 
 /** The command line of a stored process image (event-split.ts ProcessImage). */
-function commandLine(doc: string): string | undefined {
+function commandLine(doc: Buffer | string): string | undefined {
   try {
-    const p = (JSON.parse(doc) as ProcessImage).process;
+    const p = (JSON.parse(unpack(doc)) as ProcessImage).process;
     return p?.command_line ?? (Array.isArray(p?.args) ? p.args.join(' ') : undefined);
   } catch {
     return undefined;

@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import { StoreConfigError } from './errors';
 import { addRow, ImagesSent, type RowBatch } from './event-row';
-import { ProcessImageWriter } from './process-images';
+import { EventRowWriter } from './event-writer';
 import { DEFAULT_DB_PATH, openWritableDb } from './open-db';
 import { Retention, type RetentionPolicy } from './retention';
 
@@ -59,7 +59,7 @@ export class EventStore {
   private readonly sizeCheckIntervalMs: number;
   private readonly onBatchCommitted: EventStoreOptions['onBatchCommitted'];
   private readonly writeBatch: (rows: RowBatch) => void;
-  private readonly images: ProcessImageWriter;
+  private readonly events: EventRowWriter;
   private readonly sent = new ImagesSent();
   private readonly timers: NodeJS.Timeout[] = [];
   private queue: EcsEvent[] = [];
@@ -87,19 +87,13 @@ export class EventStore {
     this.db = openWritableDb(opts.path ?? DEFAULT_DB_PATH);
 
     // Positional binding: measurably cheaper than named parameters per row.
-    const insEvent = this.db.prepare(`INSERT INTO events
-      (ts, action, proc, file_path, target_path, remote_ip, remote_port, body)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    const images = new ProcessImageWriter(this.db);
-    this.images = images;
+    const events = new EventRowWriter(this.db);
+    this.events = events;
     const insAlert = this.db.prepare(`INSERT INTO alerts
       (ts, rule_id, rule_name, severity, entity_id, pid, executable, count, doc)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.writeBatch = this.db.transaction((rows: RowBatch) => {
-      for (const r of rows.events) {
-        const proc = images.resolve(r.entity_id, r.image, r.ancestors, r.ts);
-        insEvent.run(r.ts, r.action, proc, r.file_path, r.target_path, r.remote_ip, r.remote_port, r.body);
-      }
+      events.write(rows.events);
       for (const r of rows.alerts) {
         insAlert.run(r.ts, r.rule_id, r.rule_name, r.severity, r.entity_id, r.pid, r.executable, r.count, r.doc);
       }
@@ -230,7 +224,7 @@ export class EventStore {
   }
 
   private forgetImages(): void {
-    this.images.forgetAll();
+    this.events.forgetImages();
     this.sent.reset();
     this.imagesForgotten = true;
   }

@@ -74,5 +74,10 @@ export function openReadOnlyDb(path: string = DEFAULT_DB_PATH): Database.Databas
       ? `${path} is not a Vigil event database (no schema); pass --db with the agent's database path`
       : `${path} has schema v${v} but this Vigil knows v${SCHEMA_VERSION}; upgrade Vigil`);
   }
+  if (v < SCHEMA_VERSION) {
+    db.close();
+    throw new StoreSchemaError(`${path} is a v${v} history; convert it to v${SCHEMA_VERSION} in place with \`vigil query --db ${path} --convert\` ` +
+      '(the agent also converts it when it next starts with this --db)');
+  }
   return db;
 }

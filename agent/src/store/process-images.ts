@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { EcsAncestor } from '../model/ecs-event';
 import { LruMap } from '../process/lru';
+import { pack, unpack } from './compress';
 import { imageOfAncestor, type ProcessImage } from './event-split';
 
 interface Latest {
@@ -48,9 +49,11 @@ export class ProcessImageWriter {
   private current(entityId: string): Latest | undefined {
     const hit = this.latest.get(entityId);
     if (hit) return hit;
-    const row = this.newest.get(entityId) as Latest | undefined;
-    if (row) this.latest.set(entityId, row);
-    return row;
+    const row = this.newest.get(entityId) as { pk: number; json: Buffer; executable: string | null } | undefined;
+    if (!row) return undefined;
+    const loaded = { pk: row.pk, json: unpack(row.json), executable: row.executable };
+    this.latest.set(entityId, loaded);
+    return loaded;
   }
 
   /** pk of ancestors[i], creating rows for it and its own unknown ancestors. */
@@ -66,7 +69,7 @@ export class ProcessImageWriter {
 
   private add(entityId: string, parentPk: number | null, image: ProcessImage, ts: number, json = JSON.stringify(image)): number {
     const p = image.process;
-    const pk = Number(this.insert.run(entityId, parentPk, typeof p.pid === 'number' ? p.pid : null, p.executable ?? null, ts, json).lastInsertRowid);
+    const pk = Number(this.insert.run(entityId, parentPk, typeof p.pid === 'number' ? p.pid : null, p.executable ?? null, ts, pack(json)).lastInsertRowid);
     this.latest.set(entityId, { json, pk, executable: p.executable ?? null });
     return pk;
   }

@@ -3,6 +3,7 @@
 // of events shares few processes).
 import type Database from 'better-sqlite3';
 import type { EcsAncestor } from '../model/ecs-event';
+import { unpack } from './compress';
 import { ancestorOf, type ProcessImage } from './event-split';
 
 /** The deepest chain walked, as the collector's process table (maxAncestors). */
@@ -11,7 +12,7 @@ export const MAX_CHAIN = 64;
 interface ImageRow {
   pk: number;
   parent_pk: number | null;
-  doc: string;
+  doc: Buffer | string;
 }
 
 export class ProcessReader {
@@ -63,7 +64,7 @@ export class ProcessReader {
   private remember(row: ImageRow): { image?: ProcessImage; parentPk: number | null } {
     let image: ProcessImage | undefined;
     try {
-      image = JSON.parse(row.doc) as ProcessImage;
+      image = JSON.parse(unpack(row.doc)) as ProcessImage;
     } catch {
       image = undefined; // a damaged image: the event still renders, without process detail
     }

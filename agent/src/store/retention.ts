@@ -135,9 +135,23 @@ export class Retention {
 
   private deleteOldest(table: Table, beforeTs: number, limit = this.chunkRows): number {
     // Table names come from the TABLES constant, never from input.
-    return this.db.prepare(
+    const n = this.db.prepare(
       `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ts < ? ORDER BY ts LIMIT ?)`,
     ).run(beforeTs, limit).changes;
+    if (table === 'events' && n > 0) this.pruneBlocks();
+    return n;
+  }
+
+  /**
+   * Body blocks below the oldest remaining event's: blocks are written in
+   * rowid order, so none of their events is left. (A block whose first
+   * events went early but not its last stays until they go too.)
+   */
+  private pruneBlocks(): number {
+    const oldest = this.db.prepare('SELECT block FROM events ORDER BY rowid LIMIT 1').get() as { block: number } | undefined;
+    return oldest
+      ? this.db.prepare('DELETE FROM blocks WHERE id < ?').run(oldest.block).changes
+      : this.db.prepare('DELETE FROM blocks').run().changes;
   }
 
   /** Row count without a full scan: rowids only grow and we delete the oldest. */

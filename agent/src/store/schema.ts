@@ -4,8 +4,8 @@
 import type Database from 'better-sqlite3';
 import type { EcsEvent } from '../model/ecs-event';
 import { StoreSchemaError } from './errors';
-import { ImagesSent, toEventRow } from './event-row';
-import { ProcessImageWriter } from './process-images';
+import { ImagesSent, toEventRow, type EventRow } from './event-row';
+import { EventRowWriter } from './event-writer';
 
 // `rowid INTEGER PRIMARY KEY` names the rowid explicitly so a VACUUM can never
 // renumber rows (query cursors and the control plane may hold rowids).
@@ -70,23 +70,31 @@ CREATE TABLE processes (
   pid        INTEGER,
   executable TEXT,
   ts         INTEGER NOT NULL,            -- first stored, ms since epoch
-  doc        TEXT    NOT NULL             -- event-split.ts ProcessImage as JSON
+  doc        BLOB    NOT NULL             -- event-split.ts ProcessImage, JSON packed by compress.ts
 );
 CREATE INDEX processes_entity ON processes (entity_id);
 CREATE INDEX processes_parent ON processes (parent_pk) WHERE parent_pk IS NOT NULL;
 CREATE INDEX processes_pid    ON processes (pid);
 CREATE INDEX processes_exe    ON processes (executable);
 
+-- Event bodies (the event without its process image, event-split.ts), up
+-- to 64 per block, newline-joined and packed by compress.ts.
+CREATE TABLE blocks (
+  id   INTEGER PRIMARY KEY,
+  data BLOB NOT NULL
+);
+
 CREATE TABLE events_v2 (
   rowid       INTEGER PRIMARY KEY,
   ts          INTEGER NOT NULL,
   action      TEXT    NOT NULL,
   proc        INTEGER NOT NULL,           -- processes.pk
+  block       INTEGER NOT NULL,           -- blocks.id
+  slot        INTEGER NOT NULL,           -- body index in the block
   file_path   TEXT,
   target_path TEXT,
   remote_ip   TEXT,
-  remote_port INTEGER,
-  body        TEXT    NOT NULL            -- the event without its process image (event-split.ts)
+  remote_port INTEGER
 );
 `;
 
@@ -101,29 +109,27 @@ CREATE INDEX events_remote ON events (remote_ip, ts) WHERE remote_ip IS NOT NULL
 /** 1 -> 2: every v1 document is split into its image and its body, in rowid order. */
 function toV2(db: Database.Database): void {
   db.exec(V2_TABLES);
-  const images = new ProcessImageWriter(db);
+  db.exec('ALTER TABLE events RENAME TO events_v1');
+  db.exec('ALTER TABLE events_v2 RENAME TO events');
+  const writer = new EventRowWriter(db);
   const sent = new ImagesSent();
-  const read = db.prepare('SELECT rowid, ts, doc FROM events WHERE rowid > ? ORDER BY rowid LIMIT 5000');
-  const ins = db.prepare(`INSERT INTO events_v2 (rowid, ts, action, proc, file_path, target_path, remote_ip, remote_port, body)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const read = db.prepare('SELECT rowid, ts, doc FROM events_v1 WHERE rowid > ? ORDER BY rowid LIMIT 5000');
   for (let last = 0; ;) {
     const rows = read.all(last) as { rowid: number; ts: number; doc: string }[];
     if (!rows.length) break;
+    last = rows[rows.length - 1].rowid;
+    const out: EventRow[] = [];
     for (const r of rows) {
-      last = r.rowid;
-      let row;
       try {
-        row = toEventRow(JSON.parse(r.doc) as EcsEvent, r.ts, sent);
+        const row = toEventRow(JSON.parse(r.doc) as EcsEvent, r.ts, sent);
+        if (row) out.push(row);
       } catch {
-        row = undefined;
+        // a damaged v1 row has nothing to keep
       }
-      if (!row) continue; // a damaged v1 row has nothing to keep
-      const proc = images.resolve(row.entity_id, row.image, row.ancestors, row.ts);
-      ins.run(r.rowid, r.ts, row.action, proc, row.file_path, row.target_path, row.remote_ip, row.remote_port, row.body);
     }
+    writer.write(out);
   }
-  db.exec('DROP TABLE events');
-  db.exec('ALTER TABLE events_v2 RENAME TO events');
+  db.exec('DROP TABLE events_v1');
   db.exec(V2_INDEXES);
 }
 
