@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,30 @@ describe('CgroupResolver', () => {
     clock.now += 500;
     expect(r.container(ino(late))).toEqual({ id: B, runtime: 'podman' });
     expect(r.rescans).toBe(2);
+  });
+
+  it('resolves a new container at its first event from the process\'s own /proc/<pid>/cgroup, inside the rescan limit', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vigil-cg-'));
+    const proc = mkdtempSync(join(tmpdir(), 'vigil-proc-'));
+    const clock = { now: 1000 };
+    const r = new CgroupResolver({ root, procRoot: proc, minRescanMs: 2000, clock: () => clock.now });
+    const ino = (p: string) => statSync(p, { bigint: true }).ino.toString();
+    expect(r.resolve(ino(root))).toBe('/'); // the scan that starts the 2 s limit
+    const other = join(root, 'system.slice', 'other.scope');
+    const scope = join(root, 'system.slice', `docker-${A}.scope`);
+    mkdirSync(other, { recursive: true });
+    mkdirSync(scope);
+    clock.now += 10;
+    expect(r.resolve(ino(other))).toBeUndefined(); // a plain miss waits for the next rescan
+    mkdirSync(join(proc, '4242'));
+    writeFileSync(join(proc, '4242', 'cgroup'), `0::/system.slice/docker-${A}.scope\n`);
+    expect(r.resolveFor(ino(scope), 4242)).toBe(`/system.slice/docker-${A}.scope`);
+    expect(r).toMatchObject({ rescans: 1, byProcess: 1 });
+    // A /proc line that does not match the id (the process moved) is not trusted.
+    writeFileSync(join(proc, '4242', 'cgroup'), '0::/system.slice/other.scope\n');
+    expect(r.resolveFor('999999999', 4242)).toBeUndefined();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(proc, { recursive: true, force: true });
   });
 
   it('resolves the real cgroup2 root: its id is the root directory inode', () => {

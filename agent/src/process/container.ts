@@ -50,6 +50,8 @@ export function findCgroup2Mount(mountinfo = '/proc/self/mountinfo'): string {
 
 export interface CgroupResolverOptions {
   root?: string;
+  /** /proc, for the cgroup of the process behind an unknown id. */
+  procRoot?: string;
   /** Minimum time between two rescans triggered by misses. */
   minRescanMs?: number;
   /** Stop walking after this many directories (a runaway tree must not stall us). */
@@ -62,12 +64,16 @@ export class CgroupResolver {
   rescans = 0;
   private byId = new Map<string, string>();
   private lastScanMs = -Infinity;
+  /** Ids resolved from the process's own /proc/<pid>/cgroup, without a tree walk. */
+  byProcess = 0;
   private readonly minRescanMs: number;
   private readonly maxDirs: number;
   private readonly clock: () => number;
+  private readonly procRoot: string;
 
   constructor(opts: CgroupResolverOptions = {}) {
     this.root = opts.root ?? findCgroup2Mount();
+    this.procRoot = opts.procRoot ?? '/proc';
     this.minRescanMs = opts.minRescanMs ?? 2000;
     this.maxDirs = opts.maxDirs ?? 100_000;
     this.clock = opts.clock ?? Date.now;
@@ -81,6 +87,42 @@ export class CgroupResolver {
     if (now - this.lastScanMs < this.minRescanMs) return undefined;
     this.scan(now);
     return this.byId.get(cgroupId);
+  }
+
+  /**
+   * resolve(), first asking the process that carries the id: a new
+   * container's first exec is resolved at once, whatever the rescan rate
+   * limit (another new cgroup a moment earlier used to leave it unknown for
+   * up to 2 s). The path counts only if its inode is the id.
+   */
+  resolveFor(cgroupId: string, pid: number): string | undefined {
+    const hit = this.byId.get(cgroupId);
+    if (hit !== undefined) return hit;
+    const own = this.ownCgroup(pid);
+    if (own !== undefined) {
+      try {
+        if (statSync(own === '/' ? this.root : this.root + own, { bigint: true }).ino.toString() === cgroupId) {
+          this.byId.set(cgroupId, own);
+          this.byProcess++;
+          return own;
+        }
+      } catch {
+        // the cgroup is already gone
+      }
+    }
+    return this.resolve(cgroupId);
+  }
+
+  /** The v2 line ("0::/path") of /proc/<pid>/cgroup. */
+  private ownCgroup(pid: number): string | undefined {
+    try {
+      for (const line of readFileSync(`${this.procRoot}/${pid}/cgroup`, 'utf8').split('\n')) {
+        if (line.startsWith('0::')) return line.slice(3) || '/';
+      }
+    } catch {
+      // exited already
+    }
+    return undefined;
   }
 
   container(cgroupId: string): ContainerInfo | undefined {

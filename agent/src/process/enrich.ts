@@ -36,9 +36,16 @@ function currentParent(ev: EcsEvent, entry: ProcessEntry | undefined, table: Pro
   return byPid && byPid.entityId !== ev.process.entity_id ? byPid : lineage;
 }
 
+/** The container of the event's cgroup; once known it is kept on the process entity too. */
 function containerOf(ev: EcsEvent, entry: ProcessEntry | undefined, cgroups?: CgroupResolver): ContainerInfo | undefined {
-  const path = ev.vigil.cgroup_id && cgroups ? cgroups.resolve(ev.vigil.cgroup_id) : undefined;
-  return path !== undefined ? containerFromCgroupPath(path) : entry?.container;
+  const path = ev.vigil.cgroup_id && cgroups ? cgroups.resolveFor(ev.vigil.cgroup_id, ev.process.pid) : undefined;
+  if (path === undefined) return entry?.container;
+  const c = containerFromCgroupPath(path);
+  if (entry) {
+    entry.cgroupPath = path;
+    entry.container = c;
+  }
+  return c;
 }
 
 function outbound(ids: string[], deps: EnrichDeps, atMs: number): { recent: boolean; peers: string[] } {

@@ -67,7 +67,7 @@ export class ProcessModel {
     });
     this.writes = new FileWriteTracker(o.maxTrackedWrites);
     if (o.cgroupRoot !== false) {
-      this.cgroups = new CgroupResolver({ root: o.cgroupRoot || undefined, minRescanMs: o.cgroupRescanMs, clock: o.clock });
+      this.cgroups = new CgroupResolver({ root: o.cgroupRoot || undefined, procRoot: o.procRoot, minRescanMs: o.cgroupRescanMs, clock: o.clock });
     }
     this.state = { table: this.table, activity: this.activity, writes: this.writes };
     this.deps = { ...this.state, cgroups: this.cgroups, outboundWindowMs: o.outboundWindowMs, maxPeers: o.maxPeers };
