@@ -10,7 +10,7 @@
 // collector's hot path: the issue's target is 400,000 events/s end to end.
 // Usage (root): node bench/replay.mjs [--reps 3] [--report FILE.md] [--frames FILE]
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +42,7 @@ function work(bin, args) {
 /** Loader frames of a mixed workload into a file. */
 async function record(path) {
   const out = createWriteStream(path);
+  await new Promise((ok, fail) => { out.once('open', ok); out.once('error', fail); });
   const loader = spawn(join(ROOT, 'build/vigil-loader'), ['--capture', 'all', '--self-pid', String(process.pid)], { stdio: ['pipe', 'pipe', 'ignore'] });
   loader.stdout.pipe(out);
   for (const until = Date.now() + 30_000; statSync(path).size === 0; await sleep(100)) if (Date.now() > until) throw new Error('loader sent nothing');
@@ -127,8 +128,9 @@ function jsonl(events) {
 
 async function main() {
   if (process.getuid?.() !== 0) throw new Error('run as root: recording loads the eBPF probes');
+  // --frames FILE: replay FILE, recording it first if it does not exist (to compare code changes on one recording).
   const frames = arg('--frames') ?? join(dir, 'frames.bin');
-  const workload = arg('--frames') ? ['(given frames file)'] : await record(frames);
+  const workload = existsSync(frames) ? [`(recorded earlier: ${frames})`] : await record(frames);
   const payloads = eventPayloads(frames);
   const stages = ['decode', '+ normalize', '+ process model', '+ rules (default set)', '+ store rows (collector side)'];
   const rows = [];

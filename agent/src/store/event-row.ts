@@ -5,7 +5,7 @@
 // that process, which `ImagesSent` remembers.
 import type { EcsEvent } from '../model/ecs-event';
 import { LruMap } from '../process/lru';
-import { splitEvent } from './event-split';
+import { imageSignature, splitEvent, type ProcessImage } from './event-split';
 
 export type EventRow = {
   ts: number; action: string; entity_id: string;
@@ -19,17 +19,26 @@ export type EventRow = {
 
 /** Which image the writer last received per process (bounded; a miss just resends). */
 export class ImagesSent {
-  private readonly last = new LruMap<string, string>(16_384);
+  private readonly last = new LruMap<string, { sig: unknown[]; json: string }>(16_384);
   reset(): void {
     this.last.clear();
   }
 
-  /** True when `json` is news for this process (and remembers it). */
-  changed(entityId: string, json: string): boolean {
-    if (this.last.get(entityId) === json) return false;
-    this.last.set(entityId, json);
-    return true;
+  /** The image's JSON when it is news for this process (and remembers it), else null. */
+  changed(entityId: string, image: ProcessImage): string | null {
+    const sig = imageSignature(image);
+    const prev = this.last.get(entityId);
+    if (prev && sameLeaves(prev.sig, sig)) return null;
+    const json = JSON.stringify(image);
+    this.last.set(entityId, { sig, json });
+    return prev?.json === json ? null : json;
   }
+}
+
+function sameLeaves(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export type AlertRow = {
@@ -66,8 +75,9 @@ export function timestampMs(ev: unknown, fallback: number): number {
 }
 
 export function toEventRow(ev: EcsEvent, now: number, sent: ImagesSent): EventRow | undefined {
-  const ts = timestampMs(ev, now);
-  const split = splitEvent(ev, ts);
+  const parsed = timestampMs(ev, Number.NaN);
+  const ts = Number.isFinite(parsed) ? parsed : now;
+  const split = splitEvent(ev, Number.isFinite(parsed));
   if (!split) return undefined;
   const e = obj(ev.event);
   const file = obj(ev.file);
@@ -76,12 +86,12 @@ export function toEventRow(ev: EcsEvent, now: number, sent: ImagesSent): EventRo
   // The remote end: the source for inbound connections, the destination otherwise.
   const ingress = obj(ev.network).direction === 'ingress';
   const remote = ingress ? (str(src.ip) ? src : dst) : (str(dst.ip) ? dst : src);
-  const fresh = sent.changed(split.entityId, split.imageJson);
+  const fresh = sent.changed(split.entityId, split.image);
   return {
     ts,
     action: str(e.action) ?? 'unknown',
     entity_id: split.entityId,
-    image: fresh ? split.imageJson : null,
+    image: fresh,
     ancestors: fresh ? JSON.stringify(split.chain) : null,
     file_path: str(file.path),
     target_path: str(file.target_path),

@@ -27,8 +27,7 @@ export interface ProcessImage {
 
 export interface SplitEvent {
   entityId: string;
-  /** The image as stored (its JSON is the dedup key). */
-  imageJson: string;
+  /** The image as stored; JSON.stringify it only when it changed (imageSignature). */
   image: ProcessImage;
   /** Nearest first: the event's ancestors, or else its parent alone. Links the image to its parent's, and
    *  creates images for ancestors the store has not seen. */
@@ -50,47 +49,82 @@ type Body = Omit<EcsEvent, 'process' | 'host' | 'user' | 'container'> & {
 const derivedId = (entityId: string, tid: unknown, tsBoot: unknown): string => `${entityId}-${String(tid)}-${String(tsBoot)}`;
 const msPrefix = (ts: number): string => new Date(ts).toISOString().slice(0, -1);
 
-export function splitEvent(ev: EcsEvent, ts = Date.parse(ev['@timestamp'])): SplitEvent | undefined {
+/** '@timestamp' past the millisecond ("2026-01-02T03:04:05.123456789Z" -> "456789Z"), when it has that shape. */
+function subMs(stamp: unknown): string | undefined {
+  return typeof stamp === 'string' && stamp.length > 24 && stamp[10] === 'T' && stamp[19] === '.' && stamp[stamp.length - 1] === 'Z'
+    ? stamp.slice(23) : undefined;
+}
+
+/** compactStamp: the row's ts was parsed from this '@timestamp' (render rebuilds its millisecond prefix from ts). */
+export function splitEvent(ev: EcsEvent, compactStamp = true): SplitEvent | undefined {
   const p = ev.process;
   if (!p || typeof p.entity_id !== 'string' || p.entity_id === '') return undefined;
-  const { ancestors, name, thread, exit_code: exitCode, ...imageProcess } = p;
-  const { process: _p, host, user, container, vigil, event, ...rest } = ev;
-  const own: Body['process'] = {};
-  if (name !== undefined) own.name = name;
-  if (thread !== undefined) own.thread = thread;
-  if (exitCode !== undefined) own.exit_code = exitCode;
+  // Built key by key, never with `delete`: this runs for every stored event.
+  const imageProcess: Record<string, unknown> = {};
+  const own: NonNullable<Body['process']> = {};
+  let ancestors: EcsAncestor[] | undefined;
+  for (const k in p) {
+    const v = (p as unknown as Record<string, unknown>)[k];
+    if (k === 'ancestors') ancestors = v as EcsAncestor[];
+    else if (k === 'name' || k === 'thread' || k === 'exit_code') { if (v !== undefined) (own as Record<string, unknown>)[k] = v; }
+    else imageProcess[k] = v;
+  }
   if (Array.isArray(ancestors)) own._anc = ancestors.length;
-
-  const image: ProcessImage = { process: imageProcess };
-  if (host) image.host = host;
-  if (user) image.user = user;
-  if (container) image.container = container;
-  let bodyVigil = vigil;
-  if (vigil && typeof vigil === 'object') {
-    const mine: Record<string, unknown> = {};
-    const left: Record<string, unknown> = { ...vigil };
-    for (const k of VIGIL_OF_PROCESS) if (k in left) { mine[k] = left[k]; delete left[k]; }
-    if (Object.keys(mine).length) image.vigil = mine as ProcessImage['vigil'];
-    bodyVigil = left as EcsEvent['vigil'];
+  const image: ProcessImage = { process: imageProcess as ProcessImage['process'] };
+  const body: Record<string, unknown> = {};
+  const vigil = ev.vigil;
+  for (const k in ev) {
+    const v = (ev as unknown as Record<string, unknown>)[k];
+    if (k === 'process') continue;
+    if (k === 'host' || k === 'user' || k === 'container') { if (v !== undefined) (image as unknown as Record<string, unknown>)[k] = v; }
+    else if (k === 'vigil' && v && typeof v === 'object') {
+      const left: Record<string, unknown> = {};
+      const mine: Record<string, unknown> = {};
+      let any = false;
+      for (const vk in vigil) {
+        if ((VIGIL_OF_PROCESS as readonly string[]).includes(vk)) { mine[vk] = vigil[vk]; any = true; } else left[vk] = vigil[vk];
+      }
+      if (any) image.vigil = mine as ProcessImage['vigil'];
+      body.vigil = left;
+    } else if (k === 'event' && v && typeof v === 'object' && (v as EcsEvent['event']).id === derivedId(p.entity_id, p.thread?.id, vigil?.ts_boot_ns)) {
+      const e: Record<string, unknown> = {};
+      for (const ek in v) if (ek !== 'id') e[ek] = (v as Record<string, unknown>)[ek];
+      body.event = e;
+      own._id = 1;
+    } else if (k === '@timestamp') {
+      const sub = compactStamp ? subMs(v) : undefined;
+      body[k] = sub === undefined ? v : `~${sub}`;
+    } else body[k] = v;
   }
-  let bodyEvent = event;
-  if (event && event.id === derivedId(p.entity_id, thread?.id, vigil?.ts_boot_ns)) {
-    const { id: _id, ...e } = event;
-    bodyEvent = e as EcsEvent['event'];
-    own._id = 1;
-  }
-  const body = { ...rest, event: bodyEvent, vigil: bodyVigil, process: own } as Body;
-  const stamp = ev['@timestamp'];
-  if (typeof stamp === 'string' && Number.isFinite(ts)) {
-    const prefix = msPrefix(ts);
-    if (stamp.startsWith(prefix)) body['@timestamp'] = `~${stamp.slice(prefix.length)}`;
-  }
+  body.process = own;
   const parent = p.parent;
   const chain = Array.isArray(ancestors) && ancestors.length ? ancestors
     : parent && typeof parent.entity_id === 'string' && parent.entity_id !== p.entity_id
       ? [{ pid: parent.pid, entity_id: parent.entity_id, executable: parent.executable, args: parent.args }]
       : [];
-  return { entityId: p.entity_id, imageJson: JSON.stringify(image), image, chain, bodyJson: JSON.stringify(body) };
+  return { entityId: p.entity_id, image, chain, bodyJson: JSON.stringify(body) };
+}
+
+/**
+ * Every leaf of an image, three levels deep, arrays by reference: equal
+ * signatures mean equal images, so the image need not be serialized again.
+ * (The process table hands out the same args arrays until the next exec.)
+ */
+export function imageSignature(image: ProcessImage): unknown[] {
+  const out: unknown[] = [];
+  const walk = (o: Record<string, unknown>, depth: number): void => {
+    for (const k in o) {
+      const v = o[k];
+      out.push(k);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && depth < 3) {
+        out.push('{');
+        walk(v as Record<string, unknown>, depth + 1);
+        out.push('}');
+      } else out.push(v);
+    }
+  };
+  walk(image as unknown as Record<string, unknown>, 0);
+  return out;
 }
 
 /** An ancestor as the process table renders it: args capped at ANCESTOR_ARGS_MAX bytes. */
