@@ -158,14 +158,20 @@ describe('runQuery limits on big scans', () => {
     expect(r).toMatchObject({ timedOut: true, rows: [] });
     expect(c1.calls()).toBeLessThan(10); // gave up after a few of the 20 windows
     // Rows found before the deadline are returned: only the first window (rows 19999..19000) was read.
+    // (A leading wildcard: no index can answer it, so the time index is walked.)
     const c2 = clockFrom();
-    const sparse = runQuery(bigDb, { path: '/srv/1999*', timeoutMs: 25 }, { now: NOW, clock: c2.clock, windowRows: 1000 });
+    const sparse = runQuery(bigDb, { path: '*/1999*', timeoutMs: 25 }, { now: NOW, clock: c2.clock, windowRows: 1000 });
     expect(sparse.timedOut).toBe(true);
     expect(sparse.rows.map((x) => x.doc.file?.path)).toEqual(Array.from({ length: 10 }, (_, i) => `/srv/${19999 - i}`));
     // Without the deadline the same scan reaches /srv/1999 near the start of the table.
-    const done = runQuery(bigDb, { path: '/srv/1999*' }, { now: NOW, windowRows: 1000 });
+    const done = runQuery(bigDb, { path: '*/1999*' }, { now: NOW, windowRows: 1000 });
     expect(done.timedOut).toBe(false);
     expect(done.rows.at(-1)?.doc.file?.path).toBe('/srv/1999');
+    // A literal prefix goes to the path index: complete, inside the same deadline.
+    const c3 = clockFrom();
+    const indexed = runQuery(bigDb, { path: '/srv/1999*', timeoutMs: 25 }, { now: NOW, clock: c3.clock, windowRows: 1000 });
+    expect(indexed.timedOut).toBe(false);
+    expect(indexed.rows.map((x) => x.doc.file?.path)).toEqual(done.rows.map((x) => x.doc.file?.path));
     const full = runQuery(bigDb, { exe: '/usr/bin/find', limit: 10_000 }, { now: NOW });
     expect(full).toMatchObject({ timedOut: false, limited: true });
     expect(full.rows).toHaveLength(10_000);

@@ -12,6 +12,7 @@ import { validateFilters, type QueryFilters, type ValidFilters } from './filters
 import { ancestorCount, parseBody, renderEvent } from '../store/event-split';
 import { BlockReader } from '../store/block-reader';
 import { ProcessReader } from '../store/process-reader';
+import { prepared } from '../store/prepared';
 
 export interface QueryRow {
   kind: 'event' | 'alert';
@@ -34,6 +35,8 @@ export interface RunOptions {
   now?: number;               // for relative since/until
   clock?: () => number;       // deadline clock, default Date.now
   windowRows?: number;        // rows of the ts index per statement
+  /** Decoded blocks and images kept across calls (a process tree runs one query per node). */
+  readers?: StoreReaders;
 }
 
 export const DEFAULT_WINDOW_ROWS = 50_000;
@@ -56,7 +59,7 @@ export function execute(db: Database.Database, f: ValidFilters, deadline: number
   for (const table of ['events', 'alerts'] as Table[]) {
     const where = buildWhere(table, f);
     if (!where) continue;
-    const r = scan(db, where, f, f.limit + 1, deadline, clock, windowRows);
+    const r = scan(db, where, f, f.limit + 1, deadline, clock, windowRows, opts.readers);
     rows.push(...r.rows);
     timedOut ||= r.timedOut;
   }
@@ -66,20 +69,30 @@ export function execute(db: Database.Database, f: ValidFilters, deadline: number
 
 function scan(
   db: Database.Database, w: TableWhere, f: ValidFilters, want: number,
-  deadline: number, clock: () => number, windowRows: number,
+  deadline: number, clock: () => number, windowRows: number, readers?: StoreReaders,
 ): { rows: QueryRow[]; timedOut: boolean } {
   const t = w.table;
   const lo = f.sinceMs ?? -MAX_TS;
   const extra = w.clauses.length ? ` AND ${w.clauses.join(' AND ')}` : '';
-  const boundary = db.prepare(`SELECT ts, rowid AS id FROM ${t} INDEXED BY ${t}_ts
+  const boundary = prepared(db, `SELECT ts, rowid AS id FROM ${t} INDEXED BY ${t}_ts
     WHERE (ts, rowid) < (?, ?) AND ts >= ? ORDER BY ts DESC, rowid DESC LIMIT 1 OFFSET ?`);
   const cols = t === 'alerts' ? 'doc' : 'block, slot, proc';
-  const select = db.prepare(`SELECT rowid AS id, ts, ${cols} FROM ${t}
+  const select = prepared(db, `SELECT rowid AS id, ts, ${cols} FROM ${t}
     WHERE (ts, rowid) < (?, ?) AND (ts, rowid) >= (?, ?) AND ts >= ?${extra}
     ORDER BY ts DESC, rowid DESC LIMIT ?`);
   const kind = t === 'alerts' ? 'alert' : 'event';
-  const docOf = t === 'alerts' ? (r: StoredRow) => parseDoc(r.doc!) : eventRenderer(db);
+  const docOf = t === 'alerts' ? (r: StoredRow) => parseDoc(r.doc!) : eventRenderer(readers ?? storeReaders(db));
   const rows: QueryRow[] = [];
+  if (w.selective) {
+    // Few rows match: let SQLite pick the filter's index and sort what it finds.
+    const direct = prepared(db, `SELECT rowid AS id, ts, ${cols} FROM ${t}
+      WHERE ts >= ? AND ts <= ?${extra} ORDER BY ts DESC, rowid DESC LIMIT ?`);
+    for (const r of direct.all(lo, f.untilMs ?? MAX_TS, ...w.params, want) as StoredRow[]) {
+      const doc = docOf(r);
+      if (doc) rows.push({ kind, rowid: r.id, ts: r.ts, doc });
+    }
+    return { rows, timedOut: clock() > deadline };
+  }
   // Upper bound is exclusive on (ts, rowid); MAX_TS rowid includes every row at untilMs.
   let upper: [number, number] = [f.untilMs ?? MAX_TS, MAX_TS];
   for (;;) {
@@ -105,9 +118,14 @@ interface StoredRow {
 }
 
 /** Event rows: body (from its block) + process image + ancestors, put back into the ECS document. */
-function eventRenderer(db: Database.Database): (r: StoredRow) => EcsEvent | undefined {
-  const processes = new ProcessReader(db);
-  const blocks = new BlockReader(db);
+export interface StoreReaders {
+  processes: ProcessReader;
+  blocks: BlockReader;
+}
+
+export const storeReaders = (db: Database.Database): StoreReaders => ({ processes: new ProcessReader(db), blocks: new BlockReader(db) });
+
+function eventRenderer({ processes, blocks }: StoreReaders): (r: StoredRow) => EcsEvent | undefined {
   return ({ block, slot, proc, ts }) => {
     const text = block === undefined || slot === undefined ? undefined : blocks.body(block, slot);
     const body = text === undefined ? undefined : parseBody(text);

@@ -6,7 +6,8 @@ import { unpack } from '../store/compress';
 import type { ProcessImage } from '../store/event-split';
 import { QueryFilterError, QueryNotFoundError } from './errors';
 import { validateFilters, type QueryFilters } from './filters';
-import { dbOf, execute, type QueryRow, type QuerySource, type RunOptions } from './run-query';
+import { dbOf, execute, storeReaders, type QueryRow, type QuerySource, type RunOptions } from './run-query';
+import { prepared } from '../store/prepared';
 
 export interface TreeNode {
   entityId: string;
@@ -36,14 +37,15 @@ export function buildProcessTree(
   const clock = opts.clock ?? Date.now;
   const f = validateFilters(filters, opts.now ?? Date.now());
   const deadline = clock() + f.timeoutMs;
-  const identity = db.prepare(`SELECT pid, executable, doc FROM processes WHERE entity_id = ?
+  const identity = prepared(db, `SELECT pid, executable, doc FROM processes WHERE entity_id = ?
     ORDER BY (executable IS NOT NULL) DESC, pk DESC LIMIT 1`);
-  const children = db.prepare(`SELECT c.entity_id AS id, min(c.ts) AS first FROM processes c
+  const children = prepared(db, `SELECT c.entity_id AS id, min(c.ts) AS first FROM processes c
     JOIN processes p ON c.parent_pk = p.pk
     WHERE p.entity_id = ? AND c.entity_id <> ?
     GROUP BY c.entity_id ORDER BY first, c.entity_id`);
 
   const state = { nodes: 0, truncated: false, timedOut: false };
+  const readers = storeReaders(db); // one decode cache for the whole tree
   const seen = new Set<string>();
 
   const visit = (entityId: string, depth: number): TreeNode => {
@@ -57,7 +59,7 @@ export function buildProcessTree(
       node.commandLine = commandLine(id.doc);
     }
     if (clock() > deadline) { state.timedOut = true; return node; }
-    const r = execute(db, { ...f, entityId }, deadline, { ...opts, clock });
+    const r = execute(db, { ...f, entityId }, deadline, { ...opts, clock, readers });
     node.events = r.rows.reverse();
     state.timedOut ||= r.timedOut;
     if (depth >= MAX_TREE_DEPTH) { state.truncated = true; return node; }
@@ -69,7 +71,7 @@ export function buildProcessTree(
     return node;
   };
 
-  const exists = db.prepare('SELECT 1 FROM processes WHERE entity_id = ? LIMIT 1').get(rootEntityId);
+  const exists = prepared(db, 'SELECT 1 FROM processes WHERE entity_id = ? LIMIT 1').get(rootEntityId);
   if (!exists) throw new QueryNotFoundError(`entity ${rootEntityId}`);
   const root = visit(rootEntityId, 0);
   return { root, truncated: state.truncated, timedOut: state.timedOut };

@@ -2,6 +2,7 @@
 // kept while the query runs (a page of events mostly shares a few blocks).
 import type Database from 'better-sqlite3';
 import { unpack } from './compress';
+import { prepared } from './prepared';
 
 const MAX_CACHED = 256;
 
@@ -10,7 +11,7 @@ export class BlockReader {
   private readonly get: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.get = db.prepare('SELECT data FROM blocks WHERE id = ?');
+    this.get = prepared(db, 'SELECT data FROM blocks WHERE id = ?');
   }
 
   /** The body at `slot` of block `id`, or undefined when missing or damaged. */

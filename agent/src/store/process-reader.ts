@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { EcsAncestor } from '../model/ecs-event';
 import { unpack } from './compress';
 import { ancestorOf, type ProcessImage } from './event-split';
+import { prepared } from './prepared';
 
 /** The deepest chain walked, as the collector's process table (maxAncestors). */
 export const MAX_CHAIN = 64;
@@ -21,8 +22,8 @@ export class ProcessReader {
   private readonly chain: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.byPk = db.prepare('SELECT pk, parent_pk, doc FROM processes WHERE pk = ?');
-    this.chain = db.prepare(`WITH RECURSIVE chain(pk, parent_pk, doc, depth) AS (
+    this.byPk = prepared(db, 'SELECT pk, parent_pk, doc FROM processes WHERE pk = ?');
+    this.chain = prepared(db, `WITH RECURSIVE chain(pk, parent_pk, doc, depth) AS (
         SELECT pk, parent_pk, doc, 1 FROM processes WHERE pk = ?
         UNION ALL
         SELECT p.pk, p.parent_pk, p.doc, c.depth + 1 FROM processes p JOIN chain c ON p.pk = c.parent_pk WHERE c.depth < ${MAX_CHAIN}
