@@ -106,7 +106,8 @@ export function vigilAgentTracer({ root, tmpDir, profile }) {
           if (!args.includes('--db') || !existsSync(paths.dbPath)) return null;
           const db = new Database(paths.dbPath, { readonly: true, fileMustExist: true });
           try {
-            const q = db.prepare('SELECT count(*) AS n FROM events WHERE pid = ? AND action = ?');
+            // History schema v2: who ran it lives in the process image.
+            const q = db.prepare('SELECT count(*) AS n FROM events e JOIN processes p ON p.pk = e.proc WHERE p.pid = ? AND e.action = ?');
             let n = -1;
             let since = Date.now();
             const deadline = Date.now() + 60_000;
