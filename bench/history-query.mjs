@@ -10,24 +10,10 @@
 // Usage (root for recording): node bench/history-query.mjs [--events N] [--reps 50] [--frames FILE] [--report FILE.md]
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { addRow, arg, buildProcessTree, collectorEvents, eventPayloads, EventStore, ImagesSent, openReadOnlyDb, ROOT, runQuery } from './lib/collector.mjs';
 
-const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const require = createRequire(import.meta.url);
-const D = (p) => require(join(ROOT, 'dist/agent/src', p));
-const { FrameReader, FrameKind } = D('decode/frame-reader.js');
-const { decodeEvents } = D('decode/record-decoder.js');
-const { EventNormalizer } = D('normalize/index.js');
-const { ProcessModel } = D('process/index.js');
-const { addRow, ImagesSent } = D('store/event-row.js');
-const { EventStore } = D('store/event-store.js');
-const { openReadOnlyDb } = D('store/open-db.js');
-const { runQuery } = D('query/run-query.js');
-const { buildProcessTree } = D('query/tree.js');
-
-const arg = (name, dflt) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);
 const N = Number(arg('--events', '10000000'));
 const REPS = Number(arg('--reps', '50'));
 const REPORT = arg('--report');
@@ -40,14 +26,7 @@ function baseEvents() {
     const r = spawnSync(process.execPath, [join(ROOT, 'bench/replay.mjs'), '--reps', '1', '--frames', FRAMES], { stdio: 'inherit' });
     if (r.status !== 0 || !existsSync(FRAMES)) throw new Error('recording frames failed');
   }
-  const normalizer = new EventNormalizer({ hostName: 'bench' });
-  const model = new ProcessModel({ procRoot: join(dir, 'no-proc'), cgroupRoot: false, seedOnMiss: false });
-  const out = [];
-  for (const f of new FrameReader().push(require('node:fs').readFileSync(FRAMES))) {
-    if (f.kind === FrameKind.Events) decodeEvents(f.payload, (rec) => { const ev = normalizer.normalize(rec); if (ev) out.push(...model.ingest(ev)); }, () => {});
-  }
-  out.push(...model.flushDue(Number.MAX_SAFE_INTEGER));
-  return out;
+  return collectorEvents(eventPayloads(FRAMES), join(dir, 'no-proc'));
 }
 
 /**

@@ -10,23 +10,11 @@
 // collector's hot path: the target is 400,000 events/s end to end.
 // Usage (root): node bench/replay.mjs [--reps 3] [--report FILE.md] [--frames FILE]
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { appendFileSync, createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { addRow, arg, collectorEvents, decodeEvents, eventPayloads, EventNormalizer, EventStore, ImagesSent, ProcessModel, ROOT, RuleEngine } from './lib/collector.mjs';
 
-const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const require = createRequire(import.meta.url);
-const D = (p) => require(join(ROOT, 'dist/agent/src', p));
-const { FrameReader, FrameKind } = D('decode/frame-reader.js');
-const { decodeEvents } = D('decode/record-decoder.js');
-const { EventNormalizer } = D('normalize/index.js');
-const { ProcessModel } = D('process/index.js');
-const { RuleEngine } = D('rules/index.js');
-const { addRow, ImagesSent } = D('store/event-row.js');
-const { EventStore } = D('store/event-store.js');
-
-const arg = (name, dflt) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);
 const REPS = Number(arg('--reps', '3'));
 const REPORT = arg('--report');
 const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-'));
@@ -54,11 +42,6 @@ async function record(path) {
   loader.stdin.end();
   await new Promise((ok) => out.on('close', ok));
   return done;
-}
-
-function eventPayloads(path) {
-  const r = new FrameReader();
-  return r.push(readFileSync(path)).filter((f) => f.kind === FrameKind.Events).map((f) => f.payload);
 }
 
 const noop = () => undefined;
@@ -93,16 +76,6 @@ function pass(payloads, upto) {
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   engine?.close();
   return { rate: n / s, events: n };
-}
-
-/** Rendered events once, for the stages measured alone. */
-function renderAll(payloads) {
-  const normalizer = new EventNormalizer({ hostName: 'replay' });
-  const model = new ProcessModel({ procRoot: join(dir, 'no-proc'), cgroupRoot: false, seedOnMiss: false });
-  const out = [];
-  for (const p of payloads) decodeEvents(p, (rec) => { const ev = normalizer.normalize(rec); if (ev) out.push(...model.ingest(ev)); }, noop);
-  out.push(...model.flushDue(Number.MAX_SAFE_INTEGER));
-  return out;
 }
 
 function storeWriter(events) {
@@ -144,7 +117,7 @@ async function main() {
     }
     rows.push([stages[i], median(rates), events]);
   }
-  const rendered = renderAll(payloads);
+  const rendered = collectorEvents(payloads, join(dir, 'no-proc'));
   const writer = median(Array.from({ length: REPS }, () => storeWriter(rendered)));
   const out = jsonl(rendered);
   const lines = [

@@ -75,11 +75,11 @@ export interface ProcessTableStats {
  *  ancestor's own exec event keeps its full args. */
 export const ANCESTOR_ARGS_MAX = 256;
 
-function ancestorOf(p: ProcessEntry): EcsAncestor {
-  const args = p.args;
+/** args cut to ANCESTOR_ARGS_MAX bytes in all; undefined when they fit as they are. */
+export function cappedArgs(args: string[] | undefined): string[] | undefined {
   let total = 0;
   for (const a of args ?? []) total += a.length;
-  if (!args || total <= ANCESTOR_ARGS_MAX) return { pid: p.pid, entity_id: p.entityId, executable: p.executable, args };
+  if (!args || total <= ANCESTOR_ARGS_MAX) return undefined;
   const kept: string[] = [];
   let left = ANCESTOR_ARGS_MAX;
   for (const a of args) {
@@ -90,7 +90,14 @@ function ancestorOf(p: ProcessEntry): EcsAncestor {
     kept.push(a);
     left -= a.length;
   }
-  return { pid: p.pid, entity_id: p.entityId, executable: p.executable, args: kept, args_truncated: true };
+  return kept;
+}
+
+function ancestorOf(p: ProcessEntry): EcsAncestor {
+  const capped = cappedArgs(p.args);
+  return capped
+    ? { pid: p.pid, entity_id: p.entityId, executable: p.executable, args: capped, args_truncated: true }
+    : { pid: p.pid, entity_id: p.entityId, executable: p.executable, args: p.args };
 }
 
 export class ProcessTable {

@@ -5,7 +5,7 @@
 // side walks processes.parent_pk. render() puts the document back
 // together, so the ECS shape users see does not change.
 import type { EcsAncestor, EcsEvent, EcsProcess } from '../model/ecs-event';
-import { ANCESTOR_ARGS_MAX } from '../process/process-table';
+import { cappedArgs } from '../process/process-table';
 
 /** Process fields that belong to one event, not to the process image. */
 const PER_EVENT = ['name', 'thread', 'exit_code'] as const;
@@ -132,21 +132,8 @@ export function ancestorOf(image: ProcessImage): EcsAncestor {
   const p = image.process;
   const out: EcsAncestor = { pid: p.pid, entity_id: p.entity_id, executable: p.executable, args: p.args };
   if ((p as { args_truncated?: true }).args_truncated) out.args_truncated = true; // a stub made from a capped ancestor
-  const args = p.args;
-  let total = 0;
-  for (const a of args ?? []) total += a.length;
-  if (!args || total <= ANCESTOR_ARGS_MAX) return out;
-  const kept: string[] = [];
-  let left = ANCESTOR_ARGS_MAX;
-  for (const a of args) {
-    if (a.length > left) {
-      if (left > 0) kept.push(a.slice(0, left));
-      break;
-    }
-    kept.push(a);
-    left -= a.length;
-  }
-  return { ...out, args: kept, args_truncated: true };
+  const capped = cappedArgs(p.args);
+  return capped ? { ...out, args: capped, args_truncated: true } : out;
 }
 
 /** The image an ancestor implies, for ancestors the store has no events of (seeded before the agent). */
