@@ -3,10 +3,10 @@
 // client as outputs. The one place these components meet.
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { storeFaultAlert, storeRecoveredAlert, type AlertEvent } from '../alerts';
+import { ruleErrorAlert, storeFaultAlert, storeRecoveredAlert, type AlertEvent } from '../alerts';
 import type { EcsEvent } from '../model/ecs-event';
 import { ProcessModel } from '../process';
-import { formatRuleError, RuleEngine } from '../rules';
+import { formatRuleError, RuleEngine, type LiveRuleError } from '../rules';
 import { BackgroundEventStore, type RetentionPolicy } from '../store';
 import { ControlPlaneClient, storeQueryHandler } from '../transport';
 import { AgentMetrics } from './agent-metrics';
@@ -46,6 +46,7 @@ export class AgentRuntime implements AgentPipeline {
       this.engine = new RuleEngine({ dirs: cfg.ruleDirs, logger: log });
       for (const e of this.engine.lastErrors) log.warn(`rule skipped: ${formatRuleError(e)}`);
       log.info({ rules: this.engine.ruleSet.rules.length, dirs: cfg.ruleDirs }, 'rules loaded');
+      this.engine.on('rule-error', (e: LiveRuleError) => this.onAlert(ruleErrorAlert(e, { host: hostname() })));
     }
     if (cfg.dbPath) {
       const path = cfg.dbPath;

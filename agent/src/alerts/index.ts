@@ -5,3 +5,4 @@ export { dropAlert, loaderGapAlert, DROP_RULE_ID, type DropStats, type DropAlert
 export { LEVEL_SCORE, threatFromTags, type EcsThreat } from './threat';
 export type { AlertEvent } from './types';
 export { storeFaultAlert, storeRecoveredAlert, STORE_FAULT_RULE_ID } from './store-alert';
+export { ruleErrorAlert, RULE_ERROR_RULE_ID } from './rule-error-alert';

@@ -2,11 +2,15 @@
 // time, so reading `this.current` once per evaluate() means an event is
 // judged wholly by the old set or wholly by the new one. Reload triggers:
 // reload(), SIGHUP, and (debounced) changes under the rule directories.
+// Changes are seen by inotify on every rule directory (not on files: a file
+// replaced by rename, as editors, `mv` and ConfigMap swaps do, is a new
+// inode) and, as a backstop, by a poll of the files' identity.
 import { EventEmitter } from 'node:events';
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
 import type { EcsEvent } from '../model/ecs-event';
 import { formatRuleError, type RuleLoadError } from './errors';
-import { findRuleFiles, loadRules } from './loader';
+import { findRuleFiles, loadRules, type LoadedRule } from './loader';
 import { RuleSet, type EvaluateOptions } from './rule-set';
 import type { RuleMatch } from './types';
 
@@ -25,11 +29,21 @@ export interface RuleEngineOptions {
   /** Reload on SIGHUP (default true, see start()). */
   sighup?: boolean;
   debounceMs?: number;
+  /** Backstop poll of the rule files (ms, default 2000; 0: off). */
+  pollMs?: number;
 }
 
 export interface ReloadResult {
   rules: number;
   errors: RuleLoadError[];
+  /** Files that failed and still run their last good version. */
+  kept: string[];
+}
+
+/** Emitted as 'rule-error' when a file that was live stops loading (once per distinct error). */
+export interface LiveRuleError extends RuleLoadError {
+  /** Its last good version is still what runs. */
+  kept: boolean;
 }
 
 const silent: RulesLogger = { info() {}, warn() {}, error() {} };
@@ -45,6 +59,10 @@ export class RuleEngine extends EventEmitter {
   };
   /** Errors of the last load, for status reporting. */
   lastErrors: RuleLoadError[] = [];
+  private lastGood = new Map<string, LoadedRule[]>();
+  private reported = new Map<string, string>();
+  private poll?: NodeJS.Timeout;
+  private fingerprint = '';
 
   constructor(private readonly opts: RuleEngineOptions) {
     super();
@@ -61,23 +79,66 @@ export class RuleEngine extends EventEmitter {
     return this.current.evaluate(ev, opts);
   }
 
-  /** Build a new set from disk and swap it in; bad rules are reported and skipped. */
+  /**
+   * Build a new set from disk and swap it in. Bad rules are reported and
+   * skipped; a file that was live and now fails keeps running its last good
+   * version and is reported once as 'rule-error' (kept: true).
+   */
   reload(): ReloadResult {
-    const { rules, errors } = loadRules(this.opts.dirs);
+    const { rules, errors, good, kept } = loadRules(this.opts.dirs, this.lastGood);
     this.current = new RuleSet(rules, this.current);
+    for (const [file, r] of good) this.lastGood.set(file, r);
+    for (const file of [...this.lastGood.keys()]) if (!good.has(file) && !kept.includes(file)) this.lastGood.delete(file);
     this.lastErrors = errors;
-    for (const e of errors) this.log.warn({ file: e.file, line: e.line }, `rule skipped: ${formatRuleError(e)}`);
-    this.log.info({ rules: rules.length, errors: errors.length }, 'rules loaded');
-    const result = { rules: rules.length, errors };
+    for (const e of errors) {
+      const keptFile = kept.includes(e.file);
+      this.log.warn({ file: e.file, line: e.line }, `${keptFile ? 'rule file broken, its last good version still runs' : 'rule skipped'}: ${formatRuleError(e)}`);
+    }
+    const now = new Map<string, string>();
+    for (const e of errors) {
+      if (!kept.includes(e.file) || now.has(e.file)) continue;
+      const sig = formatRuleError(e);
+      now.set(e.file, sig);
+      if (this.reported.get(e.file) !== sig) this.emit('rule-error', { ...e, kept: true } satisfies LiveRuleError);
+    }
+    this.reported = now;
+    this.log.info({ rules: rules.length, errors: errors.length, kept: kept.length }, 'rules loaded');
+    const result = { rules: rules.length, errors, kept };
     this.emit('reload', result);
+    if (this.watchers.length) this.watchDirs(); // directories may have come or gone
+    this.fingerprint = this.filesFingerprint();
     return result;
   }
 
   /** Start watching the rule directories and listening for SIGHUP. */
   start(): this {
     if (this.opts.sighup !== false) process.on('SIGHUP', this.onHup);
-    if (this.opts.watch !== false) this.watchDirs();
+    if (this.opts.watch !== false) {
+      this.watchDirs();
+      const every = this.opts.pollMs ?? 2000;
+      if (every > 0) {
+        this.fingerprint = this.filesFingerprint();
+        this.poll = setInterval(() => { if (this.filesFingerprint() !== this.fingerprint) this.schedule(); }, every);
+        this.poll.unref();
+      }
+    }
     return this;
+  }
+
+  /** Path, inode, size and mtime of every rule file: what any way of replacing or editing one changes. */
+  private filesFingerprint(): string {
+    const parts: string[] = [];
+    for (const dir of this.opts.dirs) {
+      for (const f of findRuleFiles(dir, [])) {
+        try {
+          const st = statSync(f);
+          parts.push(`${f}:${st.ino}:${st.size}:${st.mtimeMs}`);
+        } catch {
+          parts.push(`${f}:gone`);
+        }
+      }
+    }
+    return parts.join('|');
   }
 
   private schedule = (): void => {
@@ -89,29 +150,32 @@ export class RuleEngine extends EventEmitter {
     this.timer.unref();
   };
 
+  /** One non-recursive inotify watch per rule directory: it reports every create, rename and write inside. */
   private watchDirs(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+    const dirs = new Set<string>();
     for (const dir of this.opts.dirs) {
+      let isDir = false;
+      try { isDir = statSync(dir).isDirectory(); } catch { /* missing: reported by the loader */ }
+      dirs.add(isDir ? dir : dirname(dir));
+      for (const f of findRuleFiles(dir, [])) dirs.add(dirname(f));
+    }
+    for (const d of dirs) {
       try {
-        this.watchers.push(watch(dir, { recursive: true, persistent: false }, this.schedule));
-      } catch {
-        // recursive watch unsupported or dir missing: watch each directory found
-        const dirs = new Set(findRuleFiles(dir, []).map((f) => f.slice(0, f.lastIndexOf('/'))));
-        dirs.add(dir);
-        for (const d of dirs) {
-          try {
-            this.watchers.push(watch(d, { persistent: false }, this.schedule));
-          } catch (e) {
-            this.log.warn({ dir: d, err: (e as Error).message }, 'cannot watch rule directory; use SIGHUP to reload');
-          }
-        }
+        const w = watch(d, { persistent: false }, this.schedule);
+        w.on('error', (e) => this.log.warn({ dir: d, err: e.message }, 'rule watcher failed; the poll still reloads'));
+        this.watchers.push(w);
+      } catch (e) {
+        this.log.warn({ dir: d, err: (e as Error).message }, 'cannot watch rule directory; the poll (or SIGHUP) reloads');
       }
     }
-    for (const w of this.watchers) w.on('error', (e) => this.log.warn({ err: e.message }, 'rule watcher failed'));
   }
 
   close(): void {
     process.off('SIGHUP', this.onHup);
     clearTimeout(this.timer);
+    clearInterval(this.poll);
     for (const w of this.watchers) w.close();
     this.watchers = [];
   }

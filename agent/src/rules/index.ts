@@ -1,6 +1,6 @@
 // Public surface of the Sigma rule engine.
 export { loadRules, type LoadedRule, type LoadResult } from './loader';
-export { RuleEngine, type RuleEngineOptions, type RulesLogger, type ReloadResult } from './engine';
+export { RuleEngine, type RuleEngineOptions, type RulesLogger, type ReloadResult, type LiveRuleError } from './engine';
 export { RuleSet, type EvaluateOptions } from './rule-set';
 export { formatRuleError, type RuleLoadError } from './errors';
 export { CATEGORIES } from './logsource';

@@ -1,7 +1,7 @@
 // Finds rule files under the given directories, compiles every document and
 // checks cross-rule references. Bad rules become {file, line, reason}; the
 // good ones are returned so one typo never disables the rest.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import { RuleSyntaxError, type RuleLoadError } from './errors';
 import { compileDoc } from './rule-compiler';
@@ -13,6 +13,10 @@ export type LoadedRule = CompiledRule | CorrelationDef;
 export interface LoadResult {
   rules: LoadedRule[];
   errors: RuleLoadError[];
+  /** Files that compiled without an error this time, with their rules: the next load's last good versions. */
+  good: Map<string, LoadedRule[]>;
+  /** Files that failed this time and were replaced by their last good version. */
+  kept: string[];
 }
 
 const RULE_FILE = /\.ya?ml$/i;
@@ -33,8 +37,13 @@ export function findRuleFiles(dir: string, errors: RuleLoadError[]): string[] {
     for (const ent of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (ent.name.startsWith('.')) continue;
       const p = join(d, ent.name);
-      if (ent.isDirectory()) walk(p, depth + 1);
-      else if (ent.isFile() && RULE_FILE.test(ent.name)) out.push(p);
+      // Symlinks are followed: a Kubernetes ConfigMap mounts each file as a link into ..data/.
+      let kind: Stats | undefined;
+      if (ent.isSymbolicLink()) {
+        try { kind = statSync(p); } catch { continue; }
+      }
+      if (kind ? kind.isDirectory() : ent.isDirectory()) walk(p, depth + 1);
+      else if ((kind ? kind.isFile() : ent.isFile()) && RULE_FILE.test(ent.name)) out.push(p);
     }
   };
   walk(dir, 0);
@@ -99,18 +108,36 @@ function reaches(from: CorrelationDef, target: LoadedRule, byKey: Map<string, Lo
   return false;
 }
 
-export function loadRules(dirs: string | string[]): LoadResult {
+/**
+ * Loads every rule file. A file that fails (YAML, a rule that does not
+ * compile) but loaded cleanly before keeps its last good rules from
+ * `lastGood`, so a typo in a live rule never turns its detection off.
+ */
+export function loadRules(dirs: string | string[], lastGood: ReadonlyMap<string, LoadedRule[]> = new Map()): LoadResult {
   const errors: RuleLoadError[] = [];
   const all: LoadedRule[] = [];
+  const good = new Map<string, LoadedRule[]>();
+  const kept: string[] = [];
   for (const dir of Array.isArray(dirs) ? dirs : [dirs]) {
     for (const file of findRuleFiles(dir, errors)) {
+      const fileErrors: RuleLoadError[] = [];
       const { docs, errors: yamlErrors } = readRuleFile(file);
-      errors.push(...yamlErrors);
+      fileErrors.push(...yamlErrors);
+      const rules: LoadedRule[] = [];
       docs.forEach((d, i) => {
-        const r = compileOne(d, i, errors);
-        if (r) all.push(r);
+        const r = compileOne(d, i, fileErrors);
+        if (r) rules.push(r);
       });
+      errors.push(...fileErrors);
+      const previous = lastGood.get(file);
+      if (fileErrors.length && previous) {
+        kept.push(file);
+        all.push(...previous);
+        continue;
+      }
+      if (!fileErrors.length) good.set(file, rules);
+      all.push(...rules);
     }
   }
-  return { rules: resolve(all, errors), errors };
+  return { rules: resolve(all, errors), errors, good, kept };
 }

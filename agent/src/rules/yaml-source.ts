@@ -1,6 +1,6 @@
 // Reads rule files as YAML documents while keeping positions, so any problem
 // found later can be reported as file:line.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { RuleLoadError, YamlPath } from './errors';
 
@@ -35,11 +35,18 @@ function lineFinder(doc: Document, lc: LineCounter): (path: YamlPath) => number 
   };
 }
 
-/** Every non-empty document of `file`; YAML errors come back as RuleLoadErrors. */
+/** A rule file is a few KB; past this it is not a rule file (and parsing it would stall the collector). */
+export const MAX_RULE_FILE_BYTES = 1024 * 1024;
+
+/** Every non-empty document of `file`; YAML errors come back as RuleLoadErrors, one per file. */
 export function readRuleFile(file: string): { docs: SourceDoc[]; errors: RuleLoadError[] } {
   const errors: RuleLoadError[] = [];
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_RULE_FILE_BYTES) {
+      return { docs: [], errors: [{ file, line: 0, reason: `rule file is ${size} bytes, over the ${MAX_RULE_FILE_BYTES}-byte cap: split it, or check it is a rule file` }] };
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
     return { docs: [], errors: [{ file, line: 0, reason: `cannot read rule file: ${(e as Error).message}` }] };
@@ -48,12 +55,16 @@ export function readRuleFile(file: string): { docs: SourceDoc[]; errors: RuleLoa
   const parsed = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
   const list = Array.isArray(parsed) ? parsed : [];
   const docs: SourceDoc[] = [];
+  let yamlErrors = 0;
   for (const doc of list) {
     if (doc.errors.length) {
-      for (const err of doc.errors) {
+      // The first is the cause; the rest (hundreds for a binary file) follow from it.
+      const err = doc.errors[0];
+      if (yamlErrors === 0) {
         const line = err.linePos?.[0]?.line ?? lc.linePos(err.pos[0]).line;
         errors.push({ file, line, reason: `YAML error: ${err.message.split('\n')[0]}` });
       }
+      yamlErrors += doc.errors.length;
       continue;
     }
     if (doc.contents === null) continue;
@@ -67,5 +78,6 @@ export function readRuleFile(file: string): { docs: SourceDoc[]; errors: RuleLoa
     }
     docs.push({ file, value, line: lineOf([]), lineOf });
   }
+  if (yamlErrors > 1 && errors[0]) errors[0] = { ...errors[0], reason: `${errors[0].reason} (and ${yamlErrors - 1} more YAML errors in this file)` };
   return { docs, errors };
 }
