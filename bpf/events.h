@@ -65,6 +65,7 @@ enum vigil_event_type {
 #define VIGIL_F_PATH_UNRESOLVED	(1 << 1) /* relative path whose base dir could not be read */
 #define VIGIL_F_NO_TASK_CTX	(1 << 2) /* fired in softirq: the task fields are whoever was running */
 #define VIGIL_F_THREAD		(1 << 3) /* fork: a thread, not a new process */
+#define VIGIL_F_DENIED		(1 << 4) /* exec: the image is blocked; SIGKILL sent before it ran */
 
 #define VIGIL_COMM_LEN		16
 #define VIGIL_PATH_MAX		1024	/* per path string, bytes */
@@ -200,6 +201,14 @@ enum vigil_stat {
 	X(VIGIL_STAT_DEDUPED, "deduped")			\
 	X(VIGIL_STAT_ABANDONED_SCRATCH, "abandoned_scratch")	\
 	X(VIGIL_STAT_ABANDONED_SIZE, "abandoned_size")
+
+/* exec_block key (bpf/lib/maps.h): an executable by inode and device, the
+ * device in the kernel's encoding (major << 20 | minor, as sb->s_dev). */
+struct vigil_exec_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
 
 /* Kernel filter state the loader writes at run time (bpf/lib/maps.h:
  * filter_cfg, read_watch). Not a record: never crosses the ring buffer. */

@@ -4,6 +4,13 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+static __always_inline bool exec__blocked(__u64 ino, __u32 dev)
+{
+	struct vigil_exec_key k = { .ino = ino, .dev = dev, .pad = 0 };
+
+	return bpf_map_lookup_elem(&exec_block, &k) != NULL;
+}
+
 /* Successful exec: the new image is in place, so read what it really runs. */
 SEC("tp/sched/sched_process_exec")
 int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
@@ -26,6 +33,12 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	b->args_size = ae > as ? ae - as : 0;
 	b->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 	b->exe_nlink = BPF_CORE_READ(exe, f_inode, __i_nlink);
+	if (exec__blocked(b->exe_ino, BPF_CORE_READ(exe, f_inode, i_sb, s_dev))) {
+		/* We run in the task, after the new image is mapped and before it
+		 * returns to user space: it never runs an instruction. */
+		bpf_send_signal(9 /* SIGKILL */);
+		rec__flag(&r, VIGIL_F_DENIED);
+	}
 
 	rec__str_file(&r, exe);
 	rec__bytes_user(&r, (const void *)as, b->args_size > VIGIL_ARGS_MAX ? VIGIL_ARGS_MAX : b->args_size);

@@ -19,7 +19,7 @@ struct watch_set {
 };
 
 struct vigil_control {
-	int cfg_fd, watch_fd;
+	int cfg_fd, watch_fd, block_fd;
 	struct watch_set live, pending;
 	bool building, filtering;
 	char line[LINE_MAX_];
@@ -27,13 +27,14 @@ struct vigil_control {
 	bool overlong;
 };
 
-struct vigil_control *control__new(int cfg_fd, int watch_fd)
+struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd)
 {
 	struct vigil_control *c = calloc(1, sizeof(*c));
 
 	if (c) {
 		c->cfg_fd = cfg_fd;
 		c->watch_fd = watch_fd;
+		c->block_fd = block_fd;
 	}
 	return c;
 }
@@ -151,6 +152,29 @@ static void watch_commit(struct vigil_control *c)
 	fprintf(stderr, "vigil-loader: read watch live: %d names\n", live->n);
 }
 
+/* block-exec / unblock-exec INO MAJOR MINOR: the device as the kernel
+ * encodes it in sb->s_dev (MKDEV: major << 20 | minor). */
+static void exec_block(struct vigil_control *c, bool on, char **save)
+{
+	char *ino = strtok_r(NULL, " \t\r", save), *maj = strtok_r(NULL, " \t\r", save), *min = strtok_r(NULL, " \t\r", save);
+	struct vigil_exec_key k = {};
+	__u8 one = 1;
+	int err;
+
+	if (!ino || !maj || !min) {
+		fprintf(stderr, "vigil-loader: control: %s needs INO MAJOR MINOR\n", on ? "block-exec" : "unblock-exec");
+		return;
+	}
+	k.ino = strtoull(ino, NULL, 10);
+	k.dev = (__u32)((strtoul(maj, NULL, 10) << 20) | (strtoul(min, NULL, 10) & 0xfffff));
+	err = on ? bpf_map_update_elem(c->block_fd, &k, &one, BPF_ANY) : bpf_map_delete_elem(c->block_fd, &k);
+	if (err && !(errno == ENOENT && !on))
+		fprintf(stderr, "vigil-loader: control: %s %s %s:%s failed: %s\n", on ? "block-exec" : "unblock-exec", ino, maj, min,
+			strerror(errno));
+	else
+		fprintf(stderr, "vigil-loader: exec %s: inode %s on %s:%s\n", on ? "blocked" : "unblocked", ino, maj, min);
+}
+
 static void control__line(struct vigil_control *c, char *line)
 {
 	char *kind, *name, *save = NULL, *cmd = strtok_r(line, " \t\r", &save);
@@ -166,6 +190,8 @@ static void control__line(struct vigil_control *c, char *line)
 		watch_add(c, kind ? kind : "", name ? name : "");
 	} else if (!strcmp(cmd, "watch-commit")) {
 		watch_commit(c);
+	} else if (!strcmp(cmd, "block-exec") || !strcmp(cmd, "unblock-exec")) {
+		exec_block(c, cmd[0] == 'b', &save);
 	} else if (!strcmp(cmd, "watch-off")) {
 		c->building = false;
 		if (set_filter(c, false, NULL, NULL))

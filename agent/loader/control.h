@@ -6,6 +6,8 @@
  *   watch dir NAME         ... of any file directly in a directory named NAME
  *   watch-commit           make the set live (and turn the read filter on)
  *   watch-off              ship every read-only open again
+ *   block-exec INO MAJ MIN kill every exec of this inode on device MAJ:MIN
+ *   unblock-exec INO MAJ MIN
  *
  * A commit adds the new names before deleting stale ones, so a rule reload
  * never opens a gap. Bad lines are reported on stderr and ignored. */
@@ -18,8 +20,8 @@
 
 struct vigil_control;
 
-/* fds of the filter_cfg and read_watch maps. NULL on ENOMEM. */
-struct vigil_control *control__new(int cfg_fd, int watch_fd);
+/* fds of the filter_cfg, read_watch and exec_block maps. NULL on ENOMEM. */
+struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd);
 void control__free(struct vigil_control *c);
 /* Read and apply what stdin has. True when stdin closed or failed. */
 bool control__poll(struct vigil_control *c);

@@ -16,7 +16,7 @@
 
 #define MAX_LOAD_RETRIES 32
 
-static const char *shared_names[VIGIL_MAP_SHARED_COUNT] = { "events", "stats", "self_tgids", "filter_cfg", "read_watch" };
+static const char *shared_names[VIGIL_MAP_SHARED_COUNT] = { "events", "stats", "self_tgids", "filter_cfg", "read_watch", "exec_block" };
 
 void lifecycle__init(struct vigil_lifecycle *lc)
 {

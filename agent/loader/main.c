@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 		ret = VIGIL_EXIT_LOAD;
 		goto cleanup;
 	}
-	ctl = control__new(lc.shared_fd[VIGIL_MAP_FILTER_CFG], lc.shared_fd[VIGIL_MAP_READ_WATCH]);
+	ctl = control__new(lc.shared_fd[VIGIL_MAP_FILTER_CFG], lc.shared_fd[VIGIL_MAP_READ_WATCH], lc.shared_fd[VIGIL_MAP_EXEC_BLOCK]);
 	if (!ctl) {
 		fprintf(stderr, "vigil-loader: failed to allocate the control state: %s\n", strerror(ENOMEM));
 		ret = VIGIL_EXIT_IO;

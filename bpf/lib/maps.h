@@ -46,6 +46,15 @@ struct {
 	__type(value, __u8);
 } read_watch SEC(".maps");
 
+/* Executables killed at exec, before their first instruction (response:
+ * the agent's --block-exec). Value unused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vigil_exec_key);
+	__type(value, __u8);
+} exec_block SEC(".maps");
+
 /* Per-CPU buffer a record is built in before it is copied to the ring.
  * Twice the record size so masked offsets never need a bounds check. */
 struct vigil_scratch {

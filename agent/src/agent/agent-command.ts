@@ -6,6 +6,7 @@ import { defaultLoaderPath, type CaptureProfile } from './loader-process';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB_PATH, parseRetention, StoreConfigError } from '../store';
+import { ExecBlockError, resolveExecBlock, type ExecBlock } from './exec-block';
 
 /** History is capped by default: full capture can write hundreds of MB a minute. */
 export const DEFAULT_RETENTION_SIZE = '2GB';
@@ -77,6 +78,7 @@ interface AgentFlags {
   defaultRules: boolean;
   db: string | false;
   retentionAge?: string;
+  blockExec?: string[];
   retentionSize?: string;
   controlPlane?: string;
   token?: string;
@@ -106,6 +108,7 @@ export function registerAgent(program: Command): void {
     .option('--no-default-rules', 'do not load the bundled rules/ directory')
     .option('--db <path>', 'local event history (SQLite)', DEFAULT_DB_PATH)
     .option('--no-db', 'keep no local event history')
+    .option('--block-exec <path>', 'kill every exec of this executable (by inode) in the kernel, before it runs (repeatable)', collect, [] as string[])
     .option('--retention-age <age>', 'prune history older than this, e.g. 7d')
     .option('--retention-size <size>', `prune history beyond this size, e.g. 500MB (default ${DEFAULT_RETENTION_SIZE})`, DEFAULT_RETENTION_SIZE)
     .option('--control-plane <url>', 'stream alerts to a control plane, e.g. ws://127.0.0.1:7070', parseControlPlaneUrl)
@@ -119,6 +122,15 @@ export function registerAgent(program: Command): void {
         retention = parseRetention({ age: flags.retentionAge, size: flags.retentionSize });
       } catch (err) {
         if (!(err instanceof StoreConfigError)) throw err;
+        process.stderr.write(`vigil agent: ${err.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      let execBlocks: ExecBlock[];
+      try {
+        execBlocks = (flags.blockExec ?? []).map(resolveExecBlock);
+      } catch (err) {
+        if (!(err instanceof ExecBlockError)) throw err;
         process.stderr.write(`vigil agent: ${err.message}\n`);
         process.exitCode = 2;
         return;
@@ -148,6 +160,7 @@ export function registerAgent(program: Command): void {
         dedupWindowMs: flags.dedupWindowMs,
         bpfStats: flags.bpfStats === true,
         pipeline: runtime,
+        execBlocks,
       }), logger);
       process.exitCode = code;
     });

@@ -11,6 +11,7 @@ import { DecodeError, decodeEvents, type DecodeErrorCode } from '../decode/recor
 import type { EcsEvent } from '../model/ecs-event';
 import type { EventNormalizer } from '../normalize';
 import type { RawRecord } from '../normalize/types';
+import { execBlockLines, type ExecBlock } from './exec-block';
 import { loaderExitMessage } from './loader-exit';
 import { parseLoaderStats, type LoaderStats } from './loader-stats';
 
@@ -40,6 +41,8 @@ export interface ReadWatch {
 export interface LoaderControl {
   /** Names whose read-only opens ship, or 'all' to ship every read. */
   setReadWatch(watch: ReadWatch | 'all'): void;
+  /** Executables the kernel kills at exec. */
+  blockExec(blocks: readonly ExecBlock[]): void;
 }
 
 /** Control lines for a read watch; names with '/' or a newline cannot be dentry names. */
@@ -148,8 +151,16 @@ export class LoaderProcess implements LoaderControl {
   }
 
   setReadWatch(watch: ReadWatch | 'all'): void {
-    if (this.stopping || !this.child.stdin?.writable) return;
-    this.child.stdin.write(`${readWatchLines(watch).join('\n')}\n`);
+    this.control(readWatchLines(watch));
+  }
+
+  blockExec(blocks: readonly ExecBlock[]): void {
+    this.control(execBlockLines(blocks));
+  }
+
+  private control(lines: string[]): void {
+    if (this.stopping || !this.child.stdin?.writable || !lines.length) return;
+    this.child.stdin.write(`${lines.join('\n')}\n`);
   }
 
   /** True once the kernel has begun tearing the loader down (PF_EXITING in

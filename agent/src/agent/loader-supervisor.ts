@@ -8,6 +8,7 @@
 // dies on every start cannot spin.
 import type { Logger } from 'pino';
 import { LoaderProcess, type CollectorCounters, type LoaderControl, type LoaderExit, type LoaderProcessOptions, type ReadWatch } from './loader-process';
+import type { ExecBlock } from './exec-block';
 import type { LoaderStats } from './loader-stats';
 
 export const MAX_RESTARTS = 5;
@@ -41,6 +42,7 @@ export class LoaderSupervisor implements LoaderControl {
   readonly exited: Promise<LoaderExit>;
   private current: LoaderProcess;
   private watch?: ReadWatch | 'all';
+  private blocks: ExecBlock[] = [];
   private stopping = false;
   private restarts = 0;
   private deaths: number[] = [];
@@ -68,6 +70,11 @@ export class LoaderSupervisor implements LoaderControl {
   setReadWatch(watch: ReadWatch | 'all'): void {
     this.watch = watch;
     this.current.setReadWatch(watch);
+  }
+
+  blockExec(blocks: readonly ExecBlock[]): void {
+    this.blocks = [...this.blocks, ...blocks];
+    this.current.blockExec(blocks);
   }
 
   latestStats(): LoaderStats | undefined {
@@ -166,6 +173,7 @@ export class LoaderSupervisor implements LoaderControl {
       const next = this.spawn();
       this.current = next;
       if (this.watch) next.setReadWatch(this.watch);
+      if (this.blocks.length) next.blockExec(this.blocks); // a new loader has empty maps
       const readyAt = this.whenReady(next).then((ok) => (ok ? now() : undefined));
       void Promise.all([readyAt, loader.exited]).then(([at, exit]) => {
         if (at === undefined || next !== this.current) return;

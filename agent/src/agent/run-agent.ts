@@ -8,6 +8,7 @@ import { JsonlWriter } from '../output/jsonl-writer';
 import { hostname } from 'node:os';
 import { loaderGapAlert } from '../alerts';
 import type { CaptureProfile, LoaderControl } from './loader-process';
+import type { ExecBlock } from './exec-block';
 import { LoaderSupervisor, type LoaderGap } from './loader-supervisor';
 import type { LoaderStats } from './loader-stats';
 
@@ -27,6 +28,8 @@ export interface AgentConfig {
   sinks?: EventSink[];
   /** Replaces the plain sink fan-out: gets every event, writes through `emit`. */
   pipeline?: AgentPipeline;
+  /** Executables the kernel kills at exec (--block-exec). */
+  execBlocks?: readonly ExecBlock[];
 }
 
 /** What the composition root plugs in between the loader and the outputs. */
@@ -88,6 +91,10 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
     onGap: (gap) => (pipeline?.onLoaderGap ? pipeline.onLoaderGap(gap) : onEvent(loaderGapAlert(gap, { host: hostname() }) as unknown as EcsEvent)),
   });
   pipeline?.attachLoader?.(loader);
+  if (cfg.execBlocks?.length) {
+    loader.blockExec(cfg.execBlocks);
+    logger.info({ paths: cfg.execBlocks.map((b) => b.path) }, 'exec blocked in kernel for these executables');
+  }
 
   const stopped = new Promise<number>((resolve) => { shutdown = resolve; });
   let signals = 0;

@@ -1,6 +1,6 @@
 // Process family: exec (and failed exec), fork, exit. Strings for exec are
 // [0] executable, [1] argv NUL-separated, [2] cwd (bpf/process.bpf.c).
-import { FLAG_THREAD } from './common';
+import { FLAG_DENIED, FLAG_THREAD } from './common';
 import { errnoName } from './errno';
 import type { EntityIdCache } from './entity-cache';
 import type { EcsEvent } from '../model/ecs-event';
@@ -54,6 +54,12 @@ function normalizeExec(rec: RawRecord, ev: EcsEvent, ctx: NormalizeContext): voi
   ev.vigil.exe_ino = rec.body.exe_ino as number;
   ev.vigil.args_size = rec.body.args_size as number;
   if (rec.body.exe_nlink === 0) ev.vigil.exe_deleted = true;
+  if (rec.flags & FLAG_DENIED) {
+    // The kernel killed the new image before its first instruction (exec block).
+    ev.event.type = ['start', 'denied'];
+    ev.event.outcome = 'failure';
+    ev.vigil.response = { action: 'kill', signal: 9, reason: 'exec-block', policy: 'agent --block-exec' };
+  }
 }
 
 function normalizeFork(rec: RawRecord, ev: EcsEvent, entityIds: EntityIdCache): void {

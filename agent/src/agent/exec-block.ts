@@ -1,0 +1,40 @@
+// --block-exec PATH: executables the kernel kills at exec, before their
+// first instruction (bpf/process.bpf.c, map exec_block). A path is resolved
+// once, at start, to its inode and device: a copy or a rename of the file is
+// still blocked, another file at the same path is not.
+import { statSync } from 'node:fs';
+
+export interface ExecBlock {
+  path: string;
+  ino: bigint;
+  major: number;
+  minor: number;
+}
+
+export class ExecBlockError extends Error {
+  readonly code = 'VIGIL_ERR_EXEC_BLOCK';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecBlockError';
+  }
+}
+
+/** glibc's major()/minor() of a userspace st_dev. */
+const major = (dev: bigint): number => Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+const minor = (dev: bigint): number => Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+
+/** Validates a --block-exec path at the edge: it must be an existing regular file. */
+export function resolveExecBlock(path: string): ExecBlock {
+  let st;
+  try {
+    st = statSync(path, { bigint: true });
+  } catch (err) {
+    throw new ExecBlockError(`--block-exec ${path}: ${(err as NodeJS.ErrnoException).code ?? 'cannot stat'}; give the path of an existing executable`);
+  }
+  if (!st.isFile()) throw new ExecBlockError(`--block-exec ${path}: not a regular file; give the path of an executable`);
+  return { path, ino: st.ino, major: major(st.dev), minor: minor(st.dev) };
+}
+
+/** Loader control lines (agent/loader/control.h). */
+export const execBlockLines = (blocks: readonly ExecBlock[], on = true): string[] =>
+  blocks.map((b) => `${on ? 'block-exec' : 'unblock-exec'} ${b.ino} ${b.major} ${b.minor}`);
