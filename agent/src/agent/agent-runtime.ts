@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ruleErrorAlert, storeFaultAlert, storeRecoveredAlert, type AlertEvent } from '../alerts';
 import type { EcsEvent } from '../model/ecs-event';
 import { ProcessModel } from '../process';
+import { Responder } from '../response/responder';
 import { formatRuleError, RuleEngine, type LiveRuleError } from '../rules';
 import { BackgroundEventStore, type RetentionPolicy } from '../store';
 import { ControlPlaneClient, storeQueryHandler } from '../transport';
@@ -74,6 +75,7 @@ export class AgentRuntime implements AgentPipeline {
       engine: this.engine,
       logger: logger.child({ module: 'pipeline' }),
       host: hostname(),
+      responder: new Responder(),
       sinks: { event: (ev) => this.onEvent(ev), alert: (a) => this.onAlert(a) },
     });
   }

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { AlertDeduper, buildAlert, dropAlert, loaderGapAlert, type AlertEvent, type DropStats, type LoaderGapInfo } from '../alerts';
 import type { EcsEvent, EventCategory } from '../model/ecs-event';
 import type { ProcessModel } from '../process';
-import type { RuleEngine } from '../rules';
+import type { RuleEngine, RuleMatch } from '../rules';
+import type { Responder, ResponseRecord } from '../response/responder';
 
 export interface PipelineSinks {
   event(ev: EcsEvent): void;
@@ -19,6 +20,8 @@ export interface DetectionPipelineOptions {
   logger: Logger;
   host: string;
   dedupWindowMs?: number;
+  /** Acts on a matching rule's `response:` (kill, kill-tree, suspend-tree). */
+  responder?: Responder;
 }
 
 const CATEGORY_OF: Record<string, EventCategory> = { exec: 'process', fork: 'process', exit: 'process' };
@@ -28,7 +31,7 @@ export class DetectionPipeline {
   private flushTimer?: NodeJS.Timeout;
   private prevDrops?: DropStats;
   private ruleErrors = 0;
-  readonly counters = { events: 0, alerts: 0, ruleErrors: 0 };
+  readonly counters = { events: 0, alerts: 0, ruleErrors: 0, responses: 0 };
 
   constructor(private readonly opts: DetectionPipelineOptions) {
     this.deduper = new AlertDeduper({ windowMs: opts.dedupWindowMs });
@@ -82,9 +85,22 @@ export class DetectionPipeline {
       return;
     }
     for (const m of matches) {
+      // Act first, every time: deduplication quiets alerts, not responses.
+      const responses = this.respond(m);
       const alert = buildAlert(m, (id) => this.recentActivity(id));
+      if (responses) alert.vigil.response = responses;
       for (const out of this.deduper.offer(alert)) this.emitAlert(out);
     }
+  }
+
+  private respond(m: RuleMatch): ResponseRecord[] | undefined {
+    const actions = m.rule.response;
+    const target = m.events[m.events.length - 1];
+    if (!actions?.length || !this.opts.responder || !target) return undefined;
+    const out = actions.map((a) => this.opts.responder!.respond(a, target));
+    this.counters.responses += out.length;
+    this.opts.logger.warn({ rule: m.rule.id, entity_id: target.process?.entity_id, responses: out }, 'response carried out');
+    return out;
   }
 
   private emitAlert(alert: AlertEvent): void {

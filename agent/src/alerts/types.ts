@@ -41,5 +41,7 @@ export interface AlertEvent {
       last_seen: string;
       [extra: string]: unknown;
     };
+    /** What the agent did about it (the rule's `response:`), one record per action. */
+    response?: { action: string; pids: number[]; ok: boolean; error?: string; latency_ms: number }[];
   };
 }

@@ -6,7 +6,7 @@ import { RuleSyntaxError } from './errors';
 import { compileLogsource } from './logsource';
 import { parseCorrelation } from './correlation-parse';
 import { readNeedOf } from './read-watch';
-import type { CompiledRule, CorrelationDef, Matcher, RuleMeta, SigmaLevel } from './types';
+import { RESPONSE_ACTIONS, type CompiledRule, type CorrelationDef, type Matcher, type ResponseAction, type RuleMeta, type SigmaLevel } from './types';
 
 const LEVELS = new Set<SigmaLevel>(['informational', 'low', 'medium', 'high', 'critical']);
 
@@ -29,6 +29,12 @@ export function ruleMeta(o: Record<string, unknown>, file: string, line: number,
   const level = (optStr(o, 'level') ?? 'medium').toLowerCase() as SigmaLevel;
   if (!LEVELS.has(level)) throw new RuleSyntaxError(`unknown level '${level}' (informational, low, medium, high, critical)`, ['level']);
   const name = optStr(o, 'name');
+  const response = strList(o.response, 'response').map((a) => a.toLowerCase());
+  for (const a of response) {
+    if (!(RESPONSE_ACTIONS as readonly string[]).includes(a)) {
+      throw new RuleSyntaxError(`unknown response '${a}' (${RESPONSE_ACTIONS.join(', ')})`, ['response']);
+    }
+  }
   return {
     id: optStr(o, 'id') ?? name ?? fallbackId,
     title,
@@ -42,6 +48,7 @@ export function ruleMeta(o: Record<string, unknown>, file: string, line: number,
     falsepositives: strList(o.falsepositives, 'falsepositives'),
     file,
     line,
+    ...(response.length ? { response: response as ResponseAction[] } : {}),
   };
 }
 

@@ -23,7 +23,13 @@ export interface RuleMeta {
   line: number;
   /** Set for correlation rules. */
   correlation?: CorrelationType;
+  /** Vigil extension `response:` what the agent does to the matching process, at once. */
+  response?: ResponseAction[];
 }
+
+/** kill: SIGKILL the process; kill-tree: it and every descendant; suspend-tree: SIGSTOP them (for forensics). */
+export type ResponseAction = 'kill' | 'kill-tree' | 'suspend-tree';
+export const RESPONSE_ACTIONS: readonly ResponseAction[] = ['kill', 'kill-tree', 'suspend-tree'];
 
 export interface RuleMatch {
   rule: RuleMeta;

@@ -1,0 +1,124 @@
+// Acts on a rule's `response:` the moment it matches: SIGKILL the process,
+// or stop then kill it and every descendant, or stop them for forensics.
+// Never the wrong process: a pid is acted on only if its start time in
+// /proc matches the event's process (pids are reused). Descendants are found
+// in /proc by parent pid, and the tree is stopped before it is killed, in
+// rounds, so a child forked meanwhile is caught too.
+import { readdirSync, readFileSync } from 'node:fs';
+import type { EcsEvent } from '../model/ecs-event';
+import type { ResponseAction } from '../rules/types';
+
+export interface ResponseRecord {
+  action: ResponseAction;
+  /** Processes signalled, the matching one first. */
+  pids: number[];
+  ok: boolean;
+  /** Why nothing or not everything was done. */
+  error?: string;
+  /** Kernel event time to the last signal sent. */
+  latency_ms: number;
+}
+
+export interface ResponderOptions {
+  procRoot?: string;
+  /** Clock ticks per second of /proc/<pid>/stat starttime (USER_HZ). */
+  ticksPerSecond?: number;
+  /** Rounds of "find descendants, stop them" before the kill. */
+  maxRounds?: number;
+  signal?: (pid: number, sig: NodeJS.Signals) => void;
+}
+
+const SLACK_NS = 20_000_000n; // starttime has USER_HZ (10 ms) resolution
+
+export class Responder {
+  private readonly procRoot: string;
+  private readonly hz: bigint;
+  private readonly rounds: number;
+  private readonly signal: (pid: number, sig: NodeJS.Signals) => void;
+
+  constructor(opts: ResponderOptions = {}) {
+    this.procRoot = opts.procRoot ?? '/proc';
+    this.hz = BigInt(opts.ticksPerSecond ?? 100);
+    this.rounds = opts.maxRounds ?? 8;
+    this.signal = opts.signal ?? ((pid, sig) => process.kill(pid, sig));
+  }
+
+  respond(action: ResponseAction, ev: EcsEvent): ResponseRecord {
+    const t0 = Date.parse(ev['@timestamp']);
+    const pid = ev.process?.pid;
+    const done = (r: Omit<ResponseRecord, 'action' | 'latency_ms'>): ResponseRecord =>
+      ({ action, ...r, latency_ms: Number.isFinite(t0) ? Math.max(0, Date.now() - t0) : -1 });
+    if (typeof pid !== 'number' || pid <= 1 || pid === process.pid) return done({ pids: [], ok: false, error: 'no process to act on (pid 0/1 or the agent itself)' });
+    if (!this.sameProcess(pid, ev.vigil?.start_boottime_ns)) return done({ pids: [], ok: false, error: `pid ${pid} has exited or is another process now` });
+    try {
+      if (action === 'kill') {
+        this.signal(pid, 'SIGKILL');
+        return done({ pids: [pid], ok: true });
+      }
+      const tree = this.stopTree(pid);
+      if (action === 'kill-tree') for (const p of tree) this.quiet(p, 'SIGKILL');
+      return done({ pids: tree, ok: true });
+    } catch (err) {
+      return done({ pids: [pid], ok: false, error: (err as Error).message });
+    }
+  }
+
+  /** SIGSTOP the root, then its descendants, round after round until no new one appears. */
+  private stopTree(root: number): number[] {
+    const stopped = new Set<number>();
+    this.signal(root, 'SIGSTOP');
+    stopped.add(root);
+    for (let round = 0; round < this.rounds; round++) {
+      const fresh = this.descendants(root).filter((p) => !stopped.has(p));
+      if (!fresh.length) break;
+      for (const p of fresh) {
+        this.quiet(p, 'SIGSTOP');
+        stopped.add(p);
+      }
+    }
+    return [...stopped];
+  }
+
+  private descendants(root: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const name of readdirSync(this.procRoot)) {
+      if (!/^\d+$/.test(name)) continue;
+      const ppid = this.statFields(Number(name))?.[1];
+      if (ppid === undefined) continue;
+      const list = children.get(Number(ppid)) ?? [];
+      list.push(Number(name));
+      children.set(Number(ppid), list);
+    }
+    const out: number[] = [];
+    const queue = [root];
+    while (queue.length) for (const c of children.get(queue.shift()!) ?? []) { out.push(c); queue.push(c); }
+    return out;
+  }
+
+  /** Fields after the comm of /proc/<pid>/stat: [state, ppid, ...]; starttime is index 19. */
+  private statFields(pid: number): string[] | undefined {
+    try {
+      const s = readFileSync(`${this.procRoot}/${pid}/stat`, 'utf8');
+      return s.slice(s.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sameProcess(pid: number, startNs: unknown): boolean {
+    const f = this.statFields(pid);
+    if (!f) return false;
+    if (typeof startNs !== 'string' || !/^\d+$/.test(startNs)) return true; // nothing to compare with
+    const ns = (BigInt(f[19]) * 1_000_000_000n) / this.hz;
+    const d = ns - BigInt(startNs);
+    return d < SLACK_NS && d > -SLACK_NS;
+  }
+
+  private quiet(pid: number, sig: NodeJS.Signals): void {
+    try {
+      this.signal(pid, sig);
+    } catch {
+      // gone already
+    }
+  }
+}
