@@ -1,32 +1,20 @@
 // Real kernel: a rule with `response: kill-tree` matches the exec of a
 // shell that starts children; the agent stops and kills the whole tree at
 // once, and the alert carries what was done and the detect-to-kill time.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, uniqueCopy } from './harness';
+import { startAgent, until, type PrivateAgent } from './private-agent';
 
-const CLI = resolve(__dirname, '../../bin/vigil');
 const dir = tempDir('vigil-resp-');
 const rules = join(dir, 'rules');
-const jsonl = join(dir, 'events.jsonl');
-let agent: ChildProcess | undefined;
+let agent: PrivateAgent | undefined;
 afterAll(() => {
-  agent?.kill('SIGKILL');
+  agent?.child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-
-const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-const lines = (): Record<string, any>[] =>
-  existsSync(jsonl) ? readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-async function until<T>(what: string, fn: () => T | undefined, ms = 30_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(25)) {
-    const v = fn();
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Processes whose command line contains `tag`. */
 function running(tag: string): number[] {
@@ -49,12 +37,8 @@ describe('rule response', () => {
       'logsource: {product: linux, category: process_creation}',
       'detection:', '  sel:', `    Image|endswith: /${name}`, '  condition: sel', '',
     ].join('\n'));
-    const marker = uniqueCopy('/bin/true', dir, 'marker');
-    agent = spawn(CLI, ['agent', '--jsonl', jsonl, '--no-db', '--no-default-rules', '--rules', rules], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await until('capture live', () => {
-      spawn(marker);
-      return lines().some((e) => e.process?.executable === marker) ? true : undefined;
-    });
+    agent = startAgent(dir, ['--no-db', '--no-default-rules', '--rules', rules]);
+    await agent.marker('marker');
 
     // Children that would outlive their parent: only a tree kill stops them.
     const tag = `${7000 + Math.floor(Math.random() * 999)}.5`;
@@ -62,14 +46,13 @@ describe('rule response', () => {
     const exit = await new Promise<{ code: number | null; signal: string | null }>((ok) => shell.on('exit', (code, signal) => ok({ code, signal })));
     expect(exit.signal).toBe('SIGKILL');
     const alert = await until('the alert with its response', () =>
-      lines().find((e) => e.event?.kind === 'alert' && e.rule?.id === 'test-kill-victim'));
+      agent!.lines().find((e) => e.event?.kind === 'alert' && e.rule?.id === 'test-kill-victim'));
     const [resp] = alert.vigil.response;
     expect(resp).toMatchObject({ action: 'kill-tree', ok: true });
     expect(resp.pids[0]).toBe(shell.pid);
     expect(resp.latency_ms).toBeGreaterThanOrEqual(0);
     await until('no child left', () => (running(`sleep ${tag}`).length === 0 ? true : undefined), 5000);
     console.log(`kill-tree: ${resp.pids.length} process(es), kernel exec event to last signal ${resp.latency_ms} ms`);
-    agent.kill('SIGTERM');
-    expect(await new Promise((ok) => agent!.on('exit', ok))).toBe(0);
+    expect(await agent.stop()).toBe(0);
   }, 90_000);
 });
