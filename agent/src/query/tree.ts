@@ -28,9 +28,20 @@ export interface TreeResult {
 export const MAX_TREE_NODES = 256;
 export const MAX_TREE_DEPTH = 32;
 
+export interface TreeOptions extends RunOptions {
+  /** Levels of descendants shown below the root (default and cap MAX_TREE_DEPTH). */
+  maxDepth?: number;
+  /** Leave out events that failed (ENOENT lookups and the like make most of a shell's tree). */
+  hideFailed?: boolean;
+}
+
 export function buildProcessTree(
-  src: QuerySource, rootEntityId: string, filters: QueryFilters = {}, opts: RunOptions = {},
+  src: QuerySource, rootEntityId: string, filters: QueryFilters = {}, opts: TreeOptions = {},
 ): TreeResult {
+  const maxDepth = opts.maxDepth ?? MAX_TREE_DEPTH;
+  if (!Number.isInteger(maxDepth) || maxDepth < 0 || maxDepth > MAX_TREE_DEPTH) {
+    throw new QueryFilterError('depth', `must be a whole number from 0 to ${MAX_TREE_DEPTH}`);
+  }
   if (typeof rootEntityId !== 'string' || rootEntityId === '') throw new QueryFilterError('tree', 'needs an entity_id');
   if (filters.entityId !== undefined) throw new QueryFilterError('entityId', 'cannot be combined with tree; the tree picks the entities');
   const db = dbOf(src);
@@ -60,9 +71,12 @@ export function buildProcessTree(
     }
     if (clock() > deadline) { state.timedOut = true; return node; }
     const r = execute(db, { ...f, entityId }, deadline, { ...opts, clock, readers });
-    node.events = r.rows.reverse();
+    node.events = (opts.hideFailed ? r.rows.filter((x) => x.doc.event?.outcome !== 'failure') : r.rows).reverse();
     state.timedOut ||= r.timedOut;
-    if (depth >= MAX_TREE_DEPTH) { state.truncated = true; return node; }
+    if (depth >= maxDepth) {
+      if (maxDepth === MAX_TREE_DEPTH) state.truncated = true; // a depth the user asked for is not a truncation
+      return node;
+    }
     for (const c of children.all(entityId, entityId) as { id: string }[]) {
       if (seen.has(c.id)) continue; // pid reuse or bad data must not loop
       if (state.nodes >= MAX_TREE_NODES || state.timedOut) { state.truncated = true; break; }
