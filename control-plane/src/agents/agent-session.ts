@@ -85,7 +85,7 @@ export class AgentSession implements SessionIo {
       case 'heartbeat': {
         this.deps.agents.recordHeartbeat(hostId, env.heartbeat);
         const { timestamp: _t, ...counters } = env.heartbeat;
-        for (const [counter, v] of Object.entries(counters)) this.deps.metrics.agentLoader.set({ host_id: hostId, counter }, v);
+        this.deps.metrics.agentHeartbeats.set(hostId, counters as Record<string, number>);
         return;
       }
       case 'alert_batch':

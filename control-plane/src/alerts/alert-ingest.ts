@@ -63,7 +63,6 @@ export class AlertIngest {
 
   private published(stored: StoredAlert): void {
     this.metrics.alertsIngested.inc({ source: stored.source });
-    this.metrics.markIngested();
     this.bus.publish(stored);
   }
 }

@@ -60,7 +60,10 @@ describe('agent socket /v1/agent', () => {
     await until(() => h.app.vigil.agents.get(HOST)?.heartbeat !== null, 2000, 'heartbeat stored');
     expect(h.app.vigil.agents.get(HOST)?.heartbeat).toMatchObject({ drops: 7, probes_attached: 20 });
     const metrics = (await h.app.inject({ url: '/metrics' })).body;
-    expect(metrics).toContain(`vigil_agent_loader{host_id="${HOST}",counter="drops"} 7`);
+    expect(metrics).toContain(`vigil_agent_kernel_drops_total{host_id="${HOST}"} 7`);
+    expect(metrics).toContain(`vigil_agent_kernel_events_total{host_id="${HOST}"} 1000`);
+    expect(metrics).toContain(`vigil_agent_probes{host_id="${HOST}",state="failed"} 1`);
+    expect(metrics).toMatch(/# TYPE vigil_agent_kernel_drops_total counter/);
     expect(metrics).toMatch(/vigil_agents_connected 1/);
   });
 
