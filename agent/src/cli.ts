@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgent } from './agent/agent-command';
 import { registerRulesCommands } from './rules/cli';
 import { registerQueryCommand } from './query/cli';
+import { registerRespondCommand } from './response/cli';
 import { registerControlPlaneCommands } from '../../control-plane/src/cli';
 import { dashboardExtension } from '../../control-plane/src/ui/dashboard';
 import { JsonlOpenError } from './output/jsonl-writer';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerAgent(program);
   registerRulesCommands(program);
   registerQueryCommand(program);
+  registerRespondCommand(program);
   registerControlPlaneCommands(program, { extendApp: dashboardExtension });
   return program;
 }

@@ -63,6 +63,14 @@ export class Responder {
     }
   }
 
+  /** SIGCONT to a stopped tree (after suspend-tree): the root first, then every descendant. */
+  resumeTree(root: number): number[] {
+    const tree = [root, ...this.descendants(root)];
+    this.signal(root, 'SIGCONT');
+    for (const p of tree.slice(1)) this.quiet(p, 'SIGCONT');
+    return tree;
+  }
+
   /** SIGSTOP the root, then its descendants, round after round until no new one appears. */
   private stopTree(root: number): number[] {
     const stopped = new Set<number>();
