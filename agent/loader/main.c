@@ -27,6 +27,10 @@ static void on_signal(int sig)
 	vigil_stop = 1;
 }
 
+/* The longest wait between drains when nothing arrives: bounds the added
+ * latency of the first event after a quiet spell. */
+#define IDLE_POLL_MS 20
+
 /* No SA_RESTART: a pending poll returns EINTR and the loop sees the flag. */
 static void signals__setup(void)
 {
@@ -56,13 +60,17 @@ static int emit_stats(__u16 kind, struct vigil_lifecycle *lc, struct vigil_contr
 static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, struct vigil_control *ctl,
 	       const struct vigil_opts *o)
 {
-	int err;
+	int err, wait_ms = o->poll_ms;
 	long long next_stats = now_ms() + o->stats_interval_ms;
 
 	while (!vigil_stop) {
-		err = ringbuf__drain(rb, o->poll_ms);
+		err = ringbuf__drain(rb, wait_ms);
 		if (err < 0)
 			goto io_fail;
+		/* Idle: wake less (up to IDLE_POLL_MS); any record: back to poll_ms. */
+		wait_ms = err > 0 ? o->poll_ms : (wait_ms * 2 > IDLE_POLL_MS ? IDLE_POLL_MS : wait_ms * 2);
+		if (wait_ms < o->poll_ms)
+			wait_ms = o->poll_ms;
 		/* stdin closing means the collector is gone or wants us to stop. */
 		if (o->stdin_watch && control__poll(ctl))
 			break;

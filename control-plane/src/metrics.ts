@@ -22,7 +22,7 @@ export interface Metrics {
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'vigil_cp_' });
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'vigil_cp_', eventLoopMonitoringPrecision: 100 });
   const registers = [registry];
   const agentHeartbeats: AgentHeartbeats = new Map();
   // Cumulative counters from the agents' heartbeats are counters (Prometheus

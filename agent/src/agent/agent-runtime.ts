@@ -38,10 +38,12 @@ export class AgentRuntime implements AgentPipeline {
   private readonly client?: ControlPlaneClient;
   private emit: EventSink = () => undefined;
   private stats?: LoaderStats;
-  private readonly metrics = new AgentMetrics();
+  private readonly metrics: AgentMetrics;
   private metricsServer?: Server;
 
   constructor(private readonly cfg: AgentRuntimeConfig, private readonly logger: Logger) {
+    // Process metrics (and their event-loop monitor) only when someone can scrape them.
+    this.metrics = new AgentMetrics({ defaultMetrics: cfg.metrics !== undefined });
     if (cfg.ruleDirs.length) {
       const log = logger.child({ module: 'rules' });
       this.engine = new RuleEngine({ dirs: cfg.ruleDirs, logger: log });

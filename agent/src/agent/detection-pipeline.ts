@@ -25,12 +25,15 @@ export interface DetectionPipelineOptions {
 }
 
 const CATEGORY_OF: Record<string, EventCategory> = { exec: 'process', fork: 'process', exit: 'process' };
+/** Flush timer period when no event waits in the process model's retry queue. */
+const IDLE_FLUSH_MS = 500;
 
 export class DetectionPipeline {
   private readonly deduper: AlertDeduper;
   private flushTimer?: NodeJS.Timeout;
   private prevDrops?: DropStats;
   private ruleErrors = 0;
+  private idle = false;
   readonly counters = { events: 0, alerts: 0, ruleErrors: 0, responses: 0 };
 
   constructor(private readonly opts: DetectionPipelineOptions) {
@@ -46,6 +49,10 @@ export class DetectionPipeline {
   /** Called for every normalized event, in kernel order. */
   ingest(ev: EcsEvent): void {
     for (const ready of this.opts.model.ingest(ev)) this.process(ready);
+    if (this.idle && this.flushTimer && this.opts.model.nextDueInMs() !== undefined) {
+      clearTimeout(this.flushTimer); // an event now waits for its process: release it on time
+      this.scheduleFlush();
+    }
   }
 
   /** Loader STATS: growing drop or abandon counters become an alert. */
@@ -119,7 +126,9 @@ export class DetectionPipeline {
 
   private scheduleFlush(): void {
     const due = this.opts.model.nextDueInMs();
-    const delay = due === undefined ? 50 : Math.max(5, Math.min(due, 50));
+    // Nothing waiting: wake rarely (sweeps only); ingest() re-arms when something queues.
+    this.idle = due === undefined;
+    const delay = due === undefined ? IDLE_FLUSH_MS : Math.max(5, Math.min(due, 50));
     this.flushTimer = setTimeout(() => {
       for (const ev of this.opts.model.flushDue()) this.process(ev);
       this.scheduleFlush();

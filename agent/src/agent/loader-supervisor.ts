@@ -16,7 +16,7 @@ export const RESTART_WINDOW_MS = 60_000;
 /** Respawn delay: long enough for the dead loader's probes to be released. */
 export const RESTART_DELAY_MS = 100;
 /** How often the running loader is checked for a death in progress. */
-export const WATCHDOG_MS = 100;
+export const WATCHDOG_MS = 250;
 
 export interface LoaderGap {
   /** Restarts so far in this agent's life. */
