@@ -4,6 +4,7 @@
 // image and the ancestors travel to the writer only when they changed for
 // that process, which `ImagesSent` remembers.
 import type { EcsEvent } from '../model/ecs-event';
+import { createHash } from 'node:crypto';
 import { LruMap } from '../process/lru';
 import { imageSignature, splitEvent, type ProcessImage } from './event-split';
 
@@ -19,7 +20,7 @@ export type EventRow = {
 
 /** Which image the writer last received per process (bounded; a miss just resends). */
 export class ImagesSent {
-  private readonly last = new LruMap<string, { sig: unknown[]; json: string }>(16_384);
+  private readonly last = new LruMap<string, { sig: unknown[]; digest: string }>(16_384);
   reset(): void {
     this.last.clear();
   }
@@ -30,8 +31,9 @@ export class ImagesSent {
     const prev = this.last.get(entityId);
     if (prev && sameLeaves(prev.sig, sig)) return null;
     const json = JSON.stringify(image);
-    this.last.set(entityId, { sig, json });
-    return prev?.json === json ? null : json;
+    const digest = createHash('sha1').update(json).digest('base64');
+    this.last.set(entityId, { sig, digest });
+    return prev?.digest === digest ? null : json;
   }
 }
 

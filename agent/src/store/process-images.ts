@@ -5,15 +5,19 @@
 // linked by parent_pk, so history can always walk a chain to pid 1.
 import type Database from 'better-sqlite3';
 import type { EcsAncestor } from '../model/ecs-event';
+import { createHash } from 'node:crypto';
 import { LruMap } from '../process/lru';
 import { pack, unpack } from './compress';
 import { imageOfAncestor, type ProcessImage } from './event-split';
 
+/** What is kept per process: a digest of its latest image, not the image (65k of them). */
 interface Latest {
-  json: string;
+  digest: string;
   pk: number;
   executable: string | null;
 }
+
+const digestOf = (json: string): string => createHash('sha1').update(json).digest('base64');
 
 export class ProcessImageWriter {
   private readonly latest = new LruMap<string, Latest>(65_536);
@@ -31,7 +35,7 @@ export class ProcessImageWriter {
    */
   resolve(entityId: string, imageJson: string | null, ancestorsJson: string | null, ts: number): number {
     const cur = this.current(entityId);
-    if (imageJson === null || (cur && cur.json === imageJson)) {
+    if (imageJson === null || (cur && cur.digest === digestOf(imageJson))) {
       if (cur) return cur.pk;
       // The collector thought the writer knew this image; the row was pruned. Keep the link, lose the detail.
       return this.add(entityId, null, { process: { pid: 0, entity_id: entityId, parent: { pid: 0 } } as ProcessImage['process'] }, ts);
@@ -51,7 +55,7 @@ export class ProcessImageWriter {
     if (hit) return hit;
     const row = this.newest.get(entityId) as { pk: number; json: Buffer; executable: string | null } | undefined;
     if (!row) return undefined;
-    const loaded = { pk: row.pk, json: unpack(row.json), executable: row.executable };
+    const loaded = { pk: row.pk, digest: digestOf(unpack(row.json)), executable: row.executable };
     this.latest.set(entityId, loaded);
     return loaded;
   }
@@ -70,7 +74,7 @@ export class ProcessImageWriter {
   private add(entityId: string, parentPk: number | null, image: ProcessImage, ts: number, json = JSON.stringify(image)): number {
     const p = image.process;
     const pk = Number(this.insert.run(entityId, parentPk, typeof p.pid === 'number' ? p.pid : null, p.executable ?? null, ts, pack(json)).lastInsertRowid);
-    this.latest.set(entityId, { json, pk, executable: p.executable ?? null });
+    this.latest.set(entityId, { digest: digestOf(json), pk, executable: p.executable ?? null });
     return pk;
   }
 }
