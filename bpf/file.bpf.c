@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* File actions: open, create, unlink, rename, chmod, chown, link, symlink,
  * truncate, mkdir, chdir. Each syscall variant has one sys_exit program
- * (no enter program, see file__args) that reports success or failure as
+ * (no enter program, see lib/syscall.h) that reports success or failure as
  * one struct vigil_file_body and exactly 4 strings (see bpf/events.h).
  *
  * Body conventions:
@@ -19,13 +19,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define AT_SYMLINK_NOFOLLOW_ 0x100
 #define AT_REMOVEDIR_	0x200
 #define ID_UNCHANGED	0xffffffffu
-
-/* File syscalls are the hottest we trace: args come from the saved user
- * registers at sys_exit, no enter program (lib/syscall.h). */
-static __always_inline int file__args(struct trace_event_raw_sys_exit *ctx, struct vigil_args *a)
-{
-	return syscall__args(ctx, a);
-}
 
 /* Start a file record with every body field at its "unused" value. */
 static __always_inline struct vigil_file_body *
@@ -166,7 +159,7 @@ int exit_open(struct trace_event_raw_sys_exit *ctx)
 {
 	struct vigil_args a;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	return open__emit(ctx->ret, &a, AT_FDCWD, (const char *)a.a[0], a.a[1], a.a[2]);
 }
@@ -176,7 +169,7 @@ int exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
 	struct vigil_args a;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	return open__emit(ctx->ret, &a, (int)a.a[0], (const char *)a.a[1], a.a[2], a.a[3]);
 }
@@ -188,7 +181,7 @@ int exit_openat2(struct trace_event_raw_sys_exit *ctx)
 	struct open_how how = {};
 	struct vigil_args a;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	bpf_probe_read_user(&how, sizeof(how), (const void *)a.a[2]);
 	return open__emit(ctx->ret, &a, (int)a.a[0], (const char *)a.a[1], how.flags, how.mode);
@@ -199,7 +192,7 @@ int exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
 	struct vigil_args a;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	return open__emit(ctx->ret, &a, AT_FDCWD, (const char *)a.a[0],
 			  O_CREAT_ | O_WRONLY_ | O_TRUNC_, a.a[1]);
@@ -240,7 +233,7 @@ static __always_inline int path__emit(struct trace_event_raw_sys_exit *ctx, cons
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = file__begin(&r, s.type, &a, ctx->ret);
 	if (!b)
@@ -285,7 +278,7 @@ static __always_inline int fd__emit(struct trace_event_raw_sys_exit *ctx, const 
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = file__begin(&r, s.type, &a, ctx->ret);
 	if (!b)
@@ -323,7 +316,7 @@ static __always_inline int two__emit(struct trace_event_raw_sys_exit *ctx, __u16
 	struct vigil_rec r;
 	int olddfd, newdfd;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = file__begin(&r, type, &a, ctx->ret);
 	if (!b)
@@ -360,7 +353,7 @@ static __always_inline int symlink__emit(struct trace_event_raw_sys_exit *ctx, i
 	struct vigil_args a;
 	struct vigil_rec r;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = file__begin(&r, VIGIL_EV_SYMLINK, &a, ctx->ret);
 	if (!b)
@@ -392,7 +385,7 @@ int exit_chdir(struct trace_event_raw_sys_exit *ctx)
 	const char *upath;
 	long ret = ctx->ret;
 
-	if (file__args(ctx, &a))
+	if (syscall__args(ctx, &a))
 		return 0;
 	b = file__begin(&r, VIGIL_EV_CHDIR, &a, ret);
 	if (!b)

@@ -30,7 +30,6 @@ static __always_inline struct vigil_priv_body *priv__begin(struct vigil_rec *r, 
 
 /* --- setuid family: new ids as asked (0xffffffff = unchanged) --------- */
 
-
 static __always_inline int setid_exit(struct trace_event_raw_sys_exit *ctx, __u16 type, int nargs)
 {
 	struct vigil_priv_body *b;
@@ -65,7 +64,6 @@ SEC("tp/syscalls/sys_exit_setresgid")
 int exit_setresgid(struct trace_event_raw_sys_exit *ctx) { return setid_exit(ctx, VIGIL_EV_SETGID, 3); }
 
 /* --- capset: the task's capability sets after the call ---------------- */
-
 
 SEC("tp/syscalls/sys_exit_capset")
 int exit_capset(struct trace_event_raw_sys_exit *ctx)
@@ -265,7 +263,6 @@ int exit_bpf(struct trace_event_raw_sys_exit *ctx)
 
 /* --- memfd_create(name, flags) ----------------------------------------- */
 
-
 SEC("tp/syscalls/sys_exit_memfd_create")
 int exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
 {
@@ -284,7 +281,6 @@ int exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
 }
 
 /* --- mount(source, target, fstype, flags, data) / umount2(target, flags) */
-
 
 SEC("tp/syscalls/sys_exit_mount")
 int exit_mount(struct trace_event_raw_sys_exit *ctx)
@@ -323,7 +319,6 @@ int exit_umount(struct trace_event_raw_sys_exit *ctx)
 }
 
 /* --- namespaces ---------------------------------------------------------- */
-
 
 SEC("tp/syscalls/sys_exit_unshare")
 int exit_unshare(struct trace_event_raw_sys_exit *ctx)

@@ -50,10 +50,4 @@ static __always_inline int syscall__args(struct trace_event_raw_sys_exit *ctx, s
 	return syscall__exit_args(syscall__regs(), syscall__nr(ctx), a);
 }
 
-/* First argument only, for programs that filter on it before anything else. */
-static __always_inline __u64 syscall__arg0(void)
-{
-	return PT_REGS_PARM1_SYSCALL(syscall__regs());
-}
-
 #endif /* __VIGIL_SYSCALL_H */
