@@ -100,35 +100,35 @@ static int touch(const char *p)
 
 /* --- one call per action; returns the syscall's return ----------------- */
 
+/* A call that returns an fd: close it, pass the return on. */
+static long closing(long r)
+{
+	if (r >= 0)
+		close(r);
+	return r;
+}
+
 static long do_open(int k, int fail)
 {
 	char p[512];
-	long r;
 
 	if (fail)
 		path_of(p, sizeof(p), "missing", k);
 	else
 		snprintf(p, sizeof(p), "%s/existing", dir);
-	r = rawret(syscall(SYS_openat, AT_FDCWD, p, O_RDONLY, 0));
-	if (r >= 0)
-		close(r);
-	return r;
+	return closing(rawret(syscall(SYS_openat, AT_FDCWD, p, O_RDONLY, 0)));
 }
 
 /* O_CREAT: a new file (create) or, on the failing slot, an existing one (open). */
 static long do_create(int k, int fail)
 {
 	char p[512];
-	long r;
 
 	if (fail)
 		snprintf(p, sizeof(p), "%s/existing", dir);
 	else
 		path_of(p, sizeof(p), "created", k);
-	r = rawret(syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT, 0600));
-	if (r >= 0)
-		close(r);
-	return r;
+	return closing(rawret(syscall(SYS_openat, AT_FDCWD, p, O_WRONLY | O_CREAT, 0600)));
 }
 
 static long one_path(int k, int fail, long (*fn)(const char *))
@@ -238,9 +238,7 @@ static long do_accept(int k, int fail)
 
 	if (fail)
 		close(fd);
-	if (r >= 0)
-		close(r);
-	return r;
+	return closing(r);
 }
 
 static long do_bind(int k, int fail)
@@ -267,12 +265,8 @@ static long do_listen(int k, int fail)
 
 static long do_socket(int k, int fail)
 {
-	long r = rawret(syscall(SYS_socket, AF_INET, SOCK_STREAM, fail ? 9999 : 0));
-
 	(void)k;
-	if (r >= 0)
-		close(r);
-	return r;
+	return closing(rawret(syscall(SYS_socket, AF_INET, SOCK_STREAM, fail ? 9999 : 0)));
 }
 
 static long do_setuid(int k, int fail) { (void)k; return rawret(syscall(SYS_setuid, fail ? -1 : 0)); }
@@ -318,19 +312,14 @@ static long do_ptrace(int k, int fail)
 static long do_memfd(int k, int fail)
 {
 	char name[32];
-	long r;
 
 	snprintf(name, sizeof(name), "callstorm-%d", k);
-	r = rawret(syscall(SYS_memfd_create, name, fail ? 0xffff : 0)); /* bad flags: EINVAL */
-	if (r >= 0)
-		close(r);
-	return r;
+	return closing(rawret(syscall(SYS_memfd_create, name, fail ? 0xffff : 0))); /* bad flags: EINVAL */
 }
 
 static long do_bpf(int k, int fail)
 {
 	union bpf_attr a;
-	long r;
 
 	(void)k;
 	memset(&a, 0, sizeof(a));
@@ -338,10 +327,7 @@ static long do_bpf(int k, int fail)
 	a.key_size = 4;
 	a.value_size = 4;
 	a.max_entries = 1;
-	r = rawret(syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a)));
-	if (r >= 0)
-		close(r);
-	return r;
+	return closing(rawret(syscall(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a))));
 }
 
 static long do_unshare(int k, int fail)

@@ -96,9 +96,6 @@ export interface CollectorCounters {
 
 export class LoaderProcess implements LoaderControl {
   readonly exited: Promise<LoaderExit>;
-  /** The loader's stdout reached EOF: it is exiting. Comes well before `exited` for a killed loader,
-   *  whose exit waits for the kernel to detach every probe (~85 ms each). */
-  readonly streamEnded: Promise<void>;
   private child: ChildProcess;
   private stopping = false;
   private stats: LoaderStats | undefined;
@@ -132,7 +129,6 @@ export class LoaderProcess implements LoaderControl {
     this.child = spawn(opts.loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => { /* EPIPE after the loader exits: its exit tells the story */ });
     this.child.stdout!.on('data', (chunk: Buffer) => this.onChunk(chunk));
-    this.streamEnded = new Promise((ok) => { this.child.stdout!.once('end', ok); this.child.stdout!.once('close', ok); });
     createInterface({ input: this.child.stderr! }).on('line', (line) => {
       if (!line.trim()) return;
       if (/fail|error|refus|denied|cannot/i.test(line)) opts.logger.warn({ src: 'loader' }, line);
@@ -164,7 +160,7 @@ export class LoaderProcess implements LoaderControl {
   }
 
   /** True once the kernel has begun tearing the loader down (PF_EXITING in
-   *  /proc/<pid>/stat), which is seconds before `exited` or `streamEnded`
+   *  /proc/<pid>/stat), which is seconds before `exited` or stdout's EOF
    *  for a killed loader: its exit waits for every probe to detach, and its
    *  stdout is released last. False while it runs or when unknown. */
   isExiting(): boolean {

@@ -85,10 +85,6 @@ export class LoaderSupervisor implements LoaderControl {
     return this.current.isReady();
   }
 
-  get restartCount(): number {
-    return this.restarts;
-  }
-
   /** Collector counters summed over every loader this agent ran. */
   collectorCounters(): CollectorCounters {
     const all = [...this.retired, this.current.collectorCounters()];
@@ -105,7 +101,7 @@ export class LoaderSupervisor implements LoaderControl {
     this.stopping = true;
     clearInterval(this.watchdog);
     const exit = await this.current.stop();
-    this.resolveExit(exit);
+    this.finish(exit);
     return exit;
   }
 
@@ -115,6 +111,12 @@ export class LoaderSupervisor implements LoaderControl {
     this.current.kill();
   }
 
+  /** The loader stopped for good: no more watching, `exited` resolves. */
+  private finish(exit: LoaderExit): void {
+    clearInterval(this.watchdog);
+    this.resolveExit(exit);
+  }
+
   private spawn(): LoaderProcess {
     const loader = new LoaderProcess({
       ...this.opts,
@@ -122,11 +124,6 @@ export class LoaderSupervisor implements LoaderControl {
       onStats: (s) => { this.lastFrameAt = now(); this.sampleRate(); this.opts.onStats?.(s); },
     });
     void loader.exited.then((exit) => this.onExit(loader, exit));
-    // A running loader whose stream ended unasked is dying: replace it now,
-    // not after the kernel has finished tearing its probes down.
-    void loader.streamEnded.then(() => {
-      if (loader === this.current && !this.stopping && loader.isReady()) this.onDeath(loader);
-    });
     return loader;
   }
 
@@ -143,8 +140,7 @@ export class LoaderSupervisor implements LoaderControl {
   private onExit(loader: LoaderProcess, exit: LoaderExit): void {
     if (loader !== this.current || this.stopping || exit.requested) return;
     if (!loader.isReady()) {
-      clearInterval(this.watchdog);
-      this.resolveExit(exit); // failed at start: configuration, not a crash
+      this.finish(exit); // failed at start: configuration, not a crash
       return;
     }
     this.onDeath(loader);
@@ -158,8 +154,7 @@ export class LoaderSupervisor implements LoaderControl {
     if (this.deaths.length > MAX_RESTARTS) {
       void loader.exited.then((exit) => {
         this.log.error({ deaths: this.deaths.length, window_ms: RESTART_WINDOW_MS }, `loader died ${this.deaths.length} times in a minute; giving up: ${exit.message}`);
-        clearInterval(this.watchdog);
-        this.resolveExit(exit);
+        this.finish(exit);
       });
       return;
     }

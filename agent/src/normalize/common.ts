@@ -43,6 +43,9 @@ const DEFAULT_CATEGORY: Record<string, EventCategory[]> = { process: ['process']
 const ACTION_BY_CODE: (EventAction | undefined)[] = [];
 for (const et of EVENT_TYPES) ACTION_BY_CODE[et.code] = actionFromCName(et.cName);
 
+/** event.id: the process, the thread and the kernel time make it unique (the store rebuilds it from them). */
+export const eventId = (entityId: string, tid: unknown, tsBootNs: unknown): string => `${entityId}-${String(tid)}-${String(tsBootNs)}`;
+
 export function mapHeader(rec: RawRecord, env: HeaderEnv): EcsEvent | undefined {
   const action = ACTION_BY_CODE[rec.type];
   if (action === undefined) return undefined;
@@ -60,7 +63,7 @@ export function mapHeader(rec: RawRecord, env: HeaderEnv): EcsEvent | undefined 
       category: DEFAULT_CATEGORY[familyOf(rec.type) ?? 'priv'].slice(),
       action,
       code: rec.type,
-      id: `${entityId}-${rec.tid}-${tsBoot}`,
+      id: eventId(entityId, rec.tid, tsBoot),
     },
     process: {
       pid: rec.tgid,

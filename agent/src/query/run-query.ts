@@ -74,35 +74,34 @@ function scan(
   const t = w.table;
   const lo = f.sinceMs ?? -MAX_TS;
   const extra = w.clauses.length ? ` AND ${w.clauses.join(' AND ')}` : '';
-  const boundary = prepared(db, `SELECT ts, rowid AS id FROM ${t} INDEXED BY ${t}_ts
-    WHERE (ts, rowid) < (?, ?) AND ts >= ? ORDER BY ts DESC, rowid DESC LIMIT 1 OFFSET ?`);
   const cols = t === 'alerts' ? 'doc' : 'block, slot, proc';
-  const select = prepared(db, `SELECT rowid AS id, ts, ${cols} FROM ${t}
-    WHERE (ts, rowid) < (?, ?) AND (ts, rowid) >= (?, ?) AND ts >= ?${extra}
-    ORDER BY ts DESC, rowid DESC LIMIT ?`);
   const kind = t === 'alerts' ? 'alert' : 'event';
   const docOf = t === 'alerts' ? (r: StoredRow) => parseDoc(r.doc!) : eventRenderer(readers ?? storeReaders(db));
   const rows: QueryRow[] = [];
-  if (w.selective) {
-    // Few rows match: let SQLite pick the filter's index and sort what it finds.
-    const direct = prepared(db, `SELECT rowid AS id, ts, ${cols} FROM ${t}
-      WHERE ts >= ? AND ts <= ?${extra} ORDER BY ts DESC, rowid DESC LIMIT ?`);
-    for (const r of direct.all(lo, f.untilMs ?? MAX_TS, ...w.params, want) as StoredRow[]) {
+  const add = (stored: StoredRow[]): void => {
+    for (const r of stored) {
       const doc = docOf(r);
       if (doc) rows.push({ kind, rowid: r.id, ts: r.ts, doc });
     }
+  };
+  if (w.selective) {
+    // Few rows match: let SQLite pick the filter's index and sort what it finds.
+    add(prepared(db, `SELECT rowid AS id, ts, ${cols} FROM ${t}
+      WHERE ts >= ? AND ts <= ?${extra} ORDER BY ts DESC, rowid DESC LIMIT ?`).all(lo, f.untilMs ?? MAX_TS, ...w.params, want) as StoredRow[]);
     return { rows, timedOut: clock() > deadline };
   }
+  const boundary = prepared(db, `SELECT ts, rowid AS id FROM ${t} INDEXED BY ${t}_ts
+    WHERE (ts, rowid) < (?, ?) AND ts >= ? ORDER BY ts DESC, rowid DESC LIMIT 1 OFFSET ?`);
+  const select = prepared(db, `SELECT rowid AS id, ts, ${cols} FROM ${t}
+    WHERE (ts, rowid) < (?, ?) AND (ts, rowid) >= (?, ?) AND ts >= ?${extra}
+    ORDER BY ts DESC, rowid DESC LIMIT ?`);
   // Upper bound is exclusive on (ts, rowid); MAX_TS rowid includes every row at untilMs.
   let upper: [number, number] = [f.untilMs ?? MAX_TS, MAX_TS];
   for (;;) {
     if (clock() > deadline) return { rows, timedOut: true };
     const b = boundary.get(upper[0], upper[1], lo, windowRows - 1) as { ts: number; id: number } | undefined;
     const lower: [number, number] = b ? [b.ts, b.id] : [lo, -MAX_TS];
-    for (const r of select.all(...upper, ...lower, lo, ...w.params, want - rows.length) as StoredRow[]) {
-      const doc = docOf(r);
-      if (doc) rows.push({ kind, rowid: r.id, ts: r.ts, doc });
-    }
+    add(select.all(...upper, ...lower, lo, ...w.params, want - rows.length) as StoredRow[]);
     if (!b || rows.length >= want) return { rows, timedOut: false };
     upper = lower;
   }
@@ -117,7 +116,7 @@ interface StoredRow {
   proc?: number;
 }
 
-/** Event rows: body (from its block) + process image + ancestors, put back into the ECS document. */
+/** Decoded blocks and process images, cached while a query (or a whole tree) runs. */
 export interface StoreReaders {
   processes: ProcessReader;
   blocks: BlockReader;
@@ -125,6 +124,7 @@ export interface StoreReaders {
 
 export const storeReaders = (db: Database.Database): StoreReaders => ({ processes: new ProcessReader(db), blocks: new BlockReader(db) });
 
+/** Event rows: body (from its block) + process image + ancestors, put back into the ECS document. */
 function eventRenderer({ processes, blocks }: StoreReaders): (r: StoredRow) => EcsEvent | undefined {
   return ({ block, slot, proc, ts }) => {
     const text = block === undefined || slot === undefined ? undefined : blocks.body(block, slot);

@@ -5,6 +5,7 @@
 // side walks processes.parent_pk. render() puts the document back
 // together, so the ECS shape users see does not change.
 import type { EcsAncestor, EcsEvent, EcsProcess } from '../model/ecs-event';
+import { eventId } from '../normalize/common';
 import { cappedArgs } from '../process/process-table';
 
 /** Process fields that belong to one event, not to the process image. */
@@ -46,7 +47,6 @@ type Body = Omit<EcsEvent, 'process' | 'host' | 'user' | 'container'> & {
   process?: Partial<Pick<EcsProcess, (typeof PER_EVENT)[number]>> & { _anc?: number; _id?: 1 };
 };
 
-const derivedId = (entityId: string, tid: unknown, tsBoot: unknown): string => `${entityId}-${String(tid)}-${String(tsBoot)}`;
 const msPrefix = (ts: number): string => new Date(ts).toISOString().slice(0, -1);
 
 /** '@timestamp' past the millisecond ("2026-01-02T03:04:05.123456789Z" -> "456789Z"), when it has that shape. */
@@ -86,7 +86,7 @@ export function splitEvent(ev: EcsEvent, compactStamp = true): SplitEvent | unde
       }
       if (any) image.vigil = mine as ProcessImage['vigil'];
       body.vigil = left;
-    } else if (k === 'event' && v && typeof v === 'object' && (v as EcsEvent['event']).id === derivedId(p.entity_id, p.thread?.id, vigil?.ts_boot_ns)) {
+    } else if (k === 'event' && v && typeof v === 'object' && (v as EcsEvent['event']).id === eventId(p.entity_id, p.thread?.id, vigil?.ts_boot_ns)) {
       const e: Record<string, unknown> = {};
       for (const ek in v) if (ek !== 'id') e[ek] = (v as Record<string, unknown>)[ek];
       body.event = e;
@@ -166,6 +166,6 @@ export function renderEvent(body: Body, image: ProcessImage | undefined, ancesto
   if (image?.user) ev.user = image.user;
   if (image?.container) ev.container = image.container;
   if (image?.vigil) ev.vigil = { ...image.vigil, ...body.vigil } as EcsEvent['vigil'];
-  if (_id) ev.event = { ...body.event, id: derivedId(process.entity_id, process.thread?.id, ev.vigil?.ts_boot_ns) };
+  if (_id) ev.event = { ...body.event, id: eventId(process.entity_id, process.thread?.id, ev.vigil?.ts_boot_ns) };
   return ev;
 }
