@@ -5,6 +5,8 @@ import { registerAgent } from './agent/agent-command';
 import { registerRulesCommands } from './rules/cli';
 import { registerQueryCommand } from './query/cli';
 import { registerRespondCommand } from './response/cli';
+import { registerBaselineCommands, BaselineCliError } from './baseline/cli';
+import { BaselineConfigError, BaselineDbError, BaselineFileError } from './baseline';
 import { registerControlPlaneCommands } from '../../control-plane/src/cli';
 import { dashboardExtension } from '../../control-plane/src/ui/dashboard';
 import { JsonlOpenError } from './output/jsonl-writer';
@@ -20,6 +22,7 @@ export function buildProgram(): Command {
   registerRulesCommands(program);
   registerQueryCommand(program);
   registerRespondCommand(program);
+  registerBaselineCommands(program);
   registerControlPlaneCommands(program, { extendApp: dashboardExtension });
   return program;
 }
@@ -33,7 +36,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof JsonlOpenError || err instanceof StoreError) {
+    if (err instanceof JsonlOpenError || err instanceof StoreError || err instanceof BaselineDbError
+      || err instanceof BaselineFileError || err instanceof BaselineConfigError || err instanceof BaselineCliError) {
       process.stderr.write(`vigil: ${err.message}\n`);
       process.exitCode = 2;
       return;

@@ -13,6 +13,7 @@ export const { decodeEvents } = D('decode/record-decoder.js');
 export const { EventNormalizer } = D('normalize/index.js');
 export const { ProcessModel } = D('process/index.js');
 export const { RuleEngine } = D('rules/index.js');
+export const { BaselineEngine, DEFAULT_BASELINE } = D('baseline/index.js');
 export const { addRow, ImagesSent } = D('store/event-row.js');
 export const { EventStore } = D('store/event-store.js');
 export const { openReadOnlyDb } = D('store/open-db.js');

@@ -8,6 +8,8 @@ import { ago, stamp, str } from './format.js';
 const POLL_MS = 3000;
 const COUNTERS = ['events', 'drops', 'truncated', 'filtered', 'probes_attached', 'probes_failed'];
 const WARN = new Set(['drops', 'truncated', 'probes_failed']);
+/** The baseline's default medium threshold. */
+const RISK_WARN = 60;
 
 export class HostsView {
   constructor({ body, summary, error, onHosts, onAuthFailed }) {
@@ -44,7 +46,7 @@ export class HostsView {
     this.summary.textContent = `${agents.length} host${agents.length === 1 ? '' : 's'} · ${online} online`;
     const now = Date.now();
     fill(this.body, agents.length ? agents.map((a) => this.row(a, now))
-      : h('tr', {}, h('td', { colspan: 5 + COUNTERS.length, class: 'muted' }, 'No agent has connected yet.')));
+      : h('tr', {}, h('td', { colspan: 6 + COUNTERS.length, class: 'muted' }, 'No agent has connected yet.')));
     this.onHosts(agents);
   }
 
@@ -62,8 +64,17 @@ export class HostsView {
         const v = Number(hb[c] ?? 0);
         return h('td', { class: ['num', WARN.has(c) && v > 0 && 'warn'], testid: `host-${c.replace('_', '-')}` },
           a.heartbeat ? v.toLocaleString('en-US') : '–');
-      }));
+      }),
+      h('td', { class: 'small', testid: 'host-risk' }, riskyTrees(hb.risky_trees)));
   }
+}
+
+/** One line per storyline: risk, executable and pid; the explanation on hover. */
+function riskyTrees(trees) {
+  if (!Array.isArray(trees) || trees.length === 0) return '–';
+  return trees.slice(0, 5).map((t) => h('div', {
+    class: ['risk-tree', Number(t.risk) >= RISK_WARN && 'warn'], title: str(t.summary), testid: 'risk-tree',
+  }, `${Number(t.risk) || 0} · ${str(t.executable) || '?'} (pid ${Number(t.pid) || '?'})`));
 }
 
 const isOnline = (a) => a.status === 'online' && a.connected !== false;

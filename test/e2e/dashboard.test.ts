@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../control-plane/src/app';
 import { loadConfig } from '../../control-plane/src/config';
 import { dashboardExtension } from '../../control-plane/src/ui/dashboard';
+import { pathTemplate } from '../../agent/src/baseline/templates';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/agent/src/cli.js');
@@ -78,7 +79,7 @@ describe('dashboard (real browser, real agent, real detection)', () => {
 
     agentLog = join(dir, 'agent.log');
     agent = spawn(process.execPath, [CLI, 'agent', '--control-plane', `ws://127.0.0.1:${port}/v1/agent`, '--token', agentToken,
-      '--db', join(dir, 'events.db'), '--log-level', 'info'], { cwd: dir, stdio: ['ignore', 'ignore', openSync(agentLog, 'w')] });
+      '--db', join(dir, 'events.db'), '--log-level', 'info', '--baseline-learning', '20s'], { cwd: dir, stdio: ['ignore', 'ignore', openSync(agentLog, 'w')] });
     let exited: number | null | undefined;
     agent.on('exit', (code) => { exited = code; });
     await until(() => app.vigil.registry.size > 0 || exited !== undefined, 30_000, 'the agent to connect', agentLog);
@@ -192,6 +193,33 @@ describe('dashboard (real browser, real agent, real detection)', () => {
     await expect.poll(() => host.getAttribute('data-status'), { timeout: 10_000 }).toBe('online');
     await expect.poll(async () => Number((await host.getByTestId('host-events').textContent())?.replace(/,/g, '')),
       { timeout: 20_000 }).toBeGreaterThan(0);
+
+    // Behaviour: an app that only ever started /bin/true starts something new. The anomaly
+    // alert shows in the feed with its explanation, and the host's riskiest tree in Hosts.
+    const app1 = join(dir, 'webapp');
+    const novel = join(dir, 'implant');
+    copyFileSync('/bin/bash', app1);
+    copyFileSync('/bin/bash', novel);
+    expect(spawnSync(app1, ['-c', 'for ((i = 0; i < 200; i++)); do /bin/true; done']).status).toBe(0);
+    const learned = () => spawnSync(process.execPath, [CLI, 'query', '--db', join(dir, 'events.db'), '--exe', '/usr/bin/true', '--action', 'exec', '--since', '10m', '--limit', '1000', '--json'], { encoding: 'utf8' })
+      .stdout.split('\n').filter((l) => l.includes(app1)).length;
+    await expect.poll(learned, { timeout: 30_000 }).toBeGreaterThanOrEqual(200);
+    // The agent learned its first 20 s silently (the browser starting, this test's setup): wait it out.
+    const learning = () => JSON.parse(spawnSync(process.execPath, [CLI, 'baseline', 'status', '--json', '--db', join(dir, 'events.db')], { encoding: 'utf8' }).stdout).learning;
+    await expect.poll(learning, { timeout: 40_000, intervals: [500] }).toBe(false);
+    expect(spawnSync(app1, ['-c', `${novel} -c 'exit 0'; true`]).status).toBe(0);
+    const tree = host.getByTestId('risk-tree').filter({ hasText: novel });
+    await tree.first().waitFor({ timeout: 20_000 });
+    expect(await tree.first().getAttribute('title')).toContain(`started ${pathTemplate(novel)}`);
+    await page.getByTestId('tab-alerts').click();
+    const anomaly = page.getByTestId('alert-row')
+      .filter({ has: page.getByTestId('alert-exe').filter({ hasText: novel }) })
+      .filter({ has: page.getByTestId('alert-rule').filter({ hasText: 'Behavioural anomaly' }) })
+      .first();
+    await anomaly.waitFor({ timeout: 15_000 });
+    await anomaly.click();
+    await expect.poll(() => page.getByTestId('alert-detail').getByTestId('detail-description').textContent())
+      .toContain(`first time on this host that ${pathTemplate(app1)} started ${pathTemplate(novel)}`);
 
     // Search: the agent's own history, fanned out through POST /v1/query.
     await page.getByTestId('tab-search').click();

@@ -54,16 +54,17 @@ describe('ControlPlaneClient', () => {
     expect(agents[0].capabilities).toContain('CAPABILITY_QUERY');
   });
 
-  it('heartbeat stats show up in GET /v1/agents', async () => {
+  it('heartbeat stats and risky trees show up in GET /v1/agents', async () => {
     let drops = 7;
-    const c = client({ heartbeatMs: 50, statsProvider: () => ({ events: 1000, drops, truncated: 2, filtered: 3, probes_attached: 20, probes_failed: 1 }) });
+    const risky = [{ entity_id: 'e1', pid: 42, executable: '/bin/sh', risk: 73, summary: 'first time on this host that /usr/sbin/nginx started /bin/sh' }];
+    const c = client({ heartbeatMs: 50, statsProvider: () => ({ events: 1000, drops, truncated: 2, filtered: 3, probes_attached: 20, probes_failed: 1, risky_trees: risky }) });
     c.start();
     await until(() => c.stats().connected, 5000, 'connected');
     drops = 9;
     const hbOf = async () => (await get('/v1/agents')).agents[0]?.heartbeat;
     const end = Date.now() + 3000;
     while ((await hbOf())?.drops !== 9 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    expect(await hbOf()).toMatchObject({ events: 1000, drops: 9, truncated: 2, filtered: 3, probes_attached: 20, probes_failed: 1 });
+    expect(await hbOf()).toMatchObject({ events: 1000, drops: 9, truncated: 2, filtered: 3, probes_attached: 20, probes_failed: 1, risky_trees: risky });
   });
 
   it('an enqueued alert is stored on the server, acked, and leaves the outbox', async () => {

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB_PATH, parseRetention, StoreConfigError } from '../store';
 import { ExecBlockError, resolveExecBlock, type ExecBlock } from './exec-block';
+import { BaselineConfigError, DEFAULT_BASELINE, parseLearningPeriod, parseThresholds, type BaselineConfig } from '../baseline';
 
 /** History is capped by default: full capture can write hundreds of MB a minute. */
 export const DEFAULT_RETENTION_SIZE = '2GB';
@@ -84,6 +85,22 @@ interface AgentFlags {
   token?: string;
   ca?: string;
   forwardEvents?: boolean;
+  baseline: boolean;
+  baselineLearning?: string;
+  anomalyThresholds?: string;
+  baselineMaxEntries?: string;
+}
+
+/** The baseline flags as a config, or a BaselineConfigError naming the bad flag. */
+export function baselineConfig(flags: Pick<AgentFlags, 'baselineLearning' | 'anomalyThresholds' | 'baselineMaxEntries'>): BaselineConfig {
+  const max = flags.baselineMaxEntries === undefined ? DEFAULT_BASELINE.maxEntries : Number(flags.baselineMaxEntries);
+  if (!Number.isInteger(max) || max < 1000 || max > 10_000_000) throw new BaselineConfigError(`--baseline-max-entries must be a whole number 1000..10000000, got '${flags.baselineMaxEntries}'`);
+  return Object.freeze({
+    ...DEFAULT_BASELINE,
+    learningMs: flags.baselineLearning === undefined ? DEFAULT_BASELINE.learningMs : parseLearningPeriod(flags.baselineLearning),
+    thresholds: flags.anomalyThresholds === undefined ? DEFAULT_BASELINE.thresholds : parseThresholds(flags.anomalyThresholds),
+    maxEntries: max,
+  });
 }
 
 const collect = (value: string, prev: string[]): string[] => [...prev, value];
@@ -115,6 +132,10 @@ export function registerAgent(program: Command): void {
     .option('--token <token>', 'agent-role token for --control-plane (or VIGIL_TOKEN)')
     .option('--ca <path>', 'CA certificate for a wss:// control plane')
     .option('--forward-events', 'also forward every event to the control plane (off by default)')
+    .option('--no-baseline', 'no behavioural baselines or anomaly alerts (docs/baseline.md)')
+    .option('--baseline-learning <duration>', 'profiles learn without alerting for this long after the baseline starts (default 24h; 0: alert at once)')
+    .option('--anomaly-thresholds <list>', 'anomaly score per level, e.g. low=45,medium=60,high=75,critical=90')
+    .option('--baseline-max-entries <n>', 'baseline entries kept; the rarest-oldest are evicted (default 100000)')
     .action(async (flags: AgentFlags) => {
       const logger = createLogger(flags.logLevel, { component: 'agent' });
       let retention;
@@ -135,6 +156,15 @@ export function registerAgent(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      let baseline: BaselineConfig | undefined;
+      try {
+        baseline = flags.baseline === false ? undefined : baselineConfig(flags);
+      } catch (err) {
+        if (!(err instanceof BaselineConfigError)) throw err;
+        process.stderr.write(`vigil agent: ${err.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       const token = flags.token ?? process.env.VIGIL_TOKEN;
       if (flags.controlPlane && !token) {
         process.stderr.write('vigil agent: --control-plane needs --token (or VIGIL_TOKEN); create one with `vigil token create --role agent`\n');
@@ -148,6 +178,7 @@ export function registerAgent(program: Command): void {
         metrics: flags.metrics,
         dbPath: flags.db === false ? undefined : flags.db,
         retention,
+        baseline,
         controlPlane: flags.controlPlane && token
           ? { url: flags.controlPlane, token, caPath: flags.ca, forwardEvents: flags.forwardEvents === true }
           : undefined,

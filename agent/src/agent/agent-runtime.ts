@@ -11,6 +11,7 @@ import { formatRuleError, RuleEngine, type LiveRuleError } from '../rules';
 import { BackgroundEventStore, type RetentionPolicy } from '../store';
 import { ControlPlaneClient, storeQueryHandler } from '../transport';
 import { AgentMetrics } from './agent-metrics';
+import { BaselineDb, BaselineEngine, serviceOf, type BaselineConfig } from '../baseline';
 import { DetectionPipeline } from './detection-pipeline';
 import { startMetricsServer, type ListenAddress } from './metrics-server';
 import type { Server } from 'node:http';
@@ -29,6 +30,8 @@ export interface AgentRuntimeConfig {
   controlPlane?: { url: string; token: string; caPath?: string; forwardEvents: boolean };
   /** Serve Prometheus metrics here. */
   metrics?: ListenAddress;
+  /** Behavioural baselines (kept in dbPath when there is one); undefined: off. */
+  baseline?: BaselineConfig;
 }
 
 export class AgentRuntime implements AgentPipeline {
@@ -40,6 +43,7 @@ export class AgentRuntime implements AgentPipeline {
   private stats?: LoaderStats;
   private readonly metrics: AgentMetrics;
   private metricsServer?: Server;
+  readonly baseline?: BaselineEngine;
 
   constructor(private readonly cfg: AgentRuntimeConfig, private readonly logger: Logger) {
     // Process metrics (and their event-loop monitor) only when someone can scrape them.
@@ -72,8 +76,21 @@ export class AgentRuntime implements AgentPipeline {
         queryHandler: this.store ? storeQueryHandler(this.store) : undefined,
       });
     }
+    const model = new ProcessModel();
+    if (cfg.baseline) {
+      // After the store: its opener has created and migrated the file.
+      const db = cfg.dbPath ? new BaselineDb(cfg.dbPath) : undefined;
+      if (!db) logger.warn('behavioural baseline kept in memory only (--no-db): it relearns from scratch at every start');
+      this.baseline = new BaselineEngine({
+        config: cfg.baseline, db, host: hostname(),
+        serviceOf: (ev) => serviceOf(model.lookup(ev.process.entity_id)?.cgroupPath, ev.container?.id),
+      });
+      const st = this.baseline.status();
+      logger.info({ entries: st.entries, learning: st.learning, learning_ends: new Date(st.learning_ends).toISOString() }, 'behavioural baseline loaded');
+    }
     this.pipeline = new DetectionPipeline({
-      model: new ProcessModel(),
+      model,
+      baseline: this.baseline,
       engine: this.engine,
       logger: logger.child({ module: 'pipeline' }),
       host: hostname(),
@@ -107,6 +124,7 @@ export class AgentRuntime implements AgentPipeline {
     this.engine?.start();
     this.client?.start();
     this.pipeline.start();
+    this.baseline?.start();
     if (this.cfg.metrics) {
       const at = this.cfg.metrics;
       startMetricsServer(this.metrics.registry, at).then(
@@ -138,6 +156,7 @@ export class AgentRuntime implements AgentPipeline {
   async stop(): Promise<void> {
     this.metricsServer?.close();
     this.pipeline.stop();
+    this.baseline?.stop();
     this.engine?.close();
     await this.client?.stop();
     const writer = await this.store?.close();
@@ -168,6 +187,7 @@ export class AgentRuntime implements AgentPipeline {
       filtered: s?.filtered ?? 0,
       probes_attached: attached,
       probes_failed: (s?.probes.length ?? 0) - attached,
+      risky_trees: this.baseline?.storylines.top(5, Date.now()) ?? [],
     };
   }
 }

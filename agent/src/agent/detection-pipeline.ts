@@ -7,6 +7,8 @@ import type { EcsEvent, EventCategory } from '../model/ecs-event';
 import type { ProcessModel } from '../process';
 import type { RuleEngine, RuleMatch } from '../rules';
 import type { Responder, ResponseRecord } from '../response/responder';
+import { anomalyAlert } from '../alerts/anomaly-alert';
+import type { BaselineEngine } from '../baseline';
 
 export interface PipelineSinks {
   event(ev: EcsEvent): void;
@@ -22,6 +24,8 @@ export interface DetectionPipelineOptions {
   dedupWindowMs?: number;
   /** Acts on a matching rule's `response:` (kill, kill-tree, suspend-tree). */
   responder?: Responder;
+  /** Behavioural baselines: scores each event before the rules see it (they can use the score). */
+  baseline?: BaselineEngine;
 }
 
 const CATEGORY_OF: Record<string, EventCategory> = { exec: 'process', fork: 'process', exit: 'process' };
@@ -33,8 +37,9 @@ export class DetectionPipeline {
   private flushTimer?: NodeJS.Timeout;
   private prevDrops?: DropStats;
   private ruleErrors = 0;
+  private baselineErrors = 0;
   private idle = false;
-  readonly counters = { events: 0, alerts: 0, ruleErrors: 0, responses: 0 };
+  readonly counters = { events: 0, alerts: 0, ruleErrors: 0, responses: 0, anomalies: 0, baselineErrors: 0 };
 
   constructor(private readonly opts: DetectionPipelineOptions) {
     this.deduper = new AlertDeduper({ windowMs: opts.dedupWindowMs });
@@ -79,7 +84,12 @@ export class DetectionPipeline {
 
   private process(ev: EcsEvent): void {
     this.counters.events++;
+    const finding = this.score(ev);
     this.opts.sinks.event(ev);
+    if (finding) {
+      this.counters.anomalies++;
+      this.emitAlert(anomalyAlert(finding, { host: this.opts.host }));
+    }
     const engine = this.opts.engine;
     if (!engine) return;
     let matches;
@@ -97,6 +107,18 @@ export class DetectionPipeline {
       const alert = buildAlert(m, (id) => this.recentActivity(id));
       if (responses) alert.vigil.response = responses;
       for (const out of this.deduper.offer(alert)) this.emitAlert(out);
+    }
+  }
+
+  private score(ev: EcsEvent) {
+    const b = this.opts.baseline;
+    if (!b) return undefined;
+    try {
+      return b.process(ev);
+    } catch (err) {
+      if (this.baselineErrors++ === 0) this.opts.logger.error({ err }, 'baseline scoring threw (further errors only counted)');
+      this.counters.baselineErrors = this.baselineErrors;
+      return undefined;
     }
   }
 

@@ -125,7 +125,7 @@ export interface StoreReaders {
 export const storeReaders = (db: Database.Database): StoreReaders => ({ processes: new ProcessReader(db), blocks: new BlockReader(db) });
 
 /** Event rows: body (from its block) + process image + ancestors, put back into the ECS document. */
-function eventRenderer({ processes, blocks }: StoreReaders): (r: StoredRow) => EcsEvent | undefined {
+export function eventRenderer({ processes, blocks }: StoreReaders): (r: StoredRow) => EcsEvent | undefined {
   return ({ block, slot, proc, ts }) => {
     const text = block === undefined || slot === undefined ? undefined : blocks.body(block, slot);
     const body = text === undefined ? undefined : parseBody(text);

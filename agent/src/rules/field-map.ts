@@ -56,6 +56,12 @@ export const FIELD_MAP: Readonly<Record<string, Getter>> = {
   SocketType: (ev) => ev.vigil?.socket_type,
   Syscall: (ev) => ev.vigil?.syscall ?? ev.vigil?.syscall_nr,
   Hostname: (ev) => ev.host?.name,
+  // Behavioural baseline (docs/baseline.md): absent while it learns.
+  AnomalyScore: (ev) => (ev.vigil?.anomaly as { score?: number } | undefined)?.score,
+  FirstSeen: (ev) => {
+    const f = ev.vigil?.first_seen as Record<string, boolean> | undefined;
+    return f ? Object.keys(f).filter((k) => f[k]) : undefined;
+  },
   Timestamp: (ev) => ev['@timestamp'],
 };
 

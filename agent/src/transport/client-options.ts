@@ -12,6 +12,8 @@ import type { QueryHandler } from './query-responder';
 export interface HeartbeatStats {
   events: number; drops: number; truncated: number; filtered: number;
   probes_attached: number; probes_failed: number;
+  /** The riskiest behavioural storylines now (baseline on). */
+  risky_trees?: { entity_id: string; pid?: number; executable?: string; risk: number; summary: string }[];
 }
 
 export interface ControlPlaneClientOptions {

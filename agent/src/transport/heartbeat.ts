@@ -2,7 +2,7 @@
 // caller code: if it throws or returns junk, the heartbeat still goes out
 // (liveness matters more than the numbers) with the bad counters as zero.
 import type { Logger } from 'pino';
-import type { Heartbeat } from '../../../control-plane/src/protocol';
+import type { Heartbeat, RiskyTree } from '../../../control-plane/src/protocol';
 import type { HeartbeatStats } from './client-options';
 
 const U64 = ['events', 'drops', 'truncated', 'filtered'] as const;
@@ -21,5 +21,18 @@ export function buildHeartbeat(provider: (() => HeartbeatStats) | undefined, log
   const hb = { timestamp: now.toISOString() } as Heartbeat;
   for (const k of U64) hb[k] = count(s?.[k], Number.MAX_SAFE_INTEGER);
   for (const k of U32) hb[k] = count(s?.[k], 0xffffffff);
+  hb.risky_trees = riskyTrees(s?.risky_trees);
   return hb;
+}
+
+const MAX_TREES = 5;
+const MAX_SUMMARY = 1024;
+const text = (v: unknown, max: number): string => (typeof v === 'string' ? v.slice(0, max) : '');
+
+function riskyTrees(v: unknown): RiskyTree[] {
+  if (!Array.isArray(v)) return [];
+  return v.slice(0, MAX_TREES).filter((t) => t && typeof t === 'object').map((t) => ({
+    entity_id: text(t.entity_id, 64), pid: count(t.pid, 0xffffffff), executable: text(t.executable, 4096),
+    risk: Math.min(100, count(t.risk, 100)), summary: text(t.summary, MAX_SUMMARY),
+  }));
 }

@@ -84,7 +84,7 @@ export class AgentSession implements SessionIo {
     switch (env.payload) {
       case 'heartbeat': {
         this.deps.agents.recordHeartbeat(hostId, env.heartbeat);
-        const { timestamp: _t, ...counters } = env.heartbeat;
+        const { timestamp: _t, risky_trees: _r, ...counters } = env.heartbeat;
         this.deps.metrics.agentHeartbeats.set(hostId, counters as Record<string, number>);
         return;
       }

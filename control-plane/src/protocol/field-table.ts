@@ -57,8 +57,9 @@ export const FIELD_TABLE = {
   ServerHello: { alert_seq: 'uint64', heartbeat_interval_ms: 'uint32', server_version: 'string' },
   Heartbeat: {
     timestamp: 'string', events: 'uint64', drops: 'uint64', truncated: 'uint64', filtered: 'uint64',
-    probes_attached: 'uint32', probes_failed: 'uint32',
+    probes_attached: 'uint32', probes_failed: 'uint32', risky_trees: 'repeated RiskyTree',
   },
+  RiskyTree: { entity_id: 'string', pid: 'uint32', executable: 'string', risk: 'uint32', summary: 'string' },
   AlertBatch: { first_seq: 'uint64', alerts: 'repeated Alert' },
   EventBatch: { first_seq: 'uint64', events: 'repeated Event' },
   Ack: { stream: 'AckStream', seq: 'uint64' },

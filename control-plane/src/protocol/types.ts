@@ -103,8 +103,9 @@ export interface AgentHello {
 export interface ServerHello { alert_seq: number; heartbeat_interval_ms: number; server_version: string }
 export interface Heartbeat {
   timestamp: string; events: number; drops: number; truncated: number; filtered: number;
-  probes_attached: number; probes_failed: number;
+  probes_attached: number; probes_failed: number; risky_trees: RiskyTree[];
 }
+export interface RiskyTree { entity_id: string; pid: number; executable: string; risk: number; summary: string }
 export interface AlertBatch { first_seq: number; alerts: Alert[] }
 export interface EventBatch { first_seq: number; events: Event[] }
 export interface Ack { stream: AckStream; seq: number }
@@ -141,7 +142,7 @@ export type EnvelopeInit = { [K in EnvelopeCase]: { [P in K]: DeepPartial<Envelo
 export interface Messages {
   Ancestor: Ancestor; Process: Process; ProcessAction: ProcessAction; FileAction: FileAction;
   NetworkAction: NetworkAction; PrivilegeAction: PrivilegeAction; User: User; Event: Event; Alert: Alert;
-  AgentHello: AgentHello; ServerHello: ServerHello; Heartbeat: Heartbeat; AlertBatch: AlertBatch;
+  AgentHello: AgentHello; ServerHello: ServerHello; Heartbeat: Heartbeat; RiskyTree: RiskyTree; AlertBatch: AlertBatch;
   EventBatch: EventBatch; Ack: Ack; QueryRequest: QueryRequest; QueryResult: QueryResult; Envelope: EnvelopeFields;
 }
 export type MessageName = keyof Messages;
