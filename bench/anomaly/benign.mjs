@@ -37,17 +37,44 @@ lsof -i -n -P >/dev/null 2>&1; jq .scripts package.json >/dev/null; node -e 'pro
 ls -R docs | wc -l >/dev/null; grep -c export agent/src/store/*.ts >/dev/null; diff README.md README.md; true`;
 
 /** [name, script] per step; $ROOT is the repo, $W a scratch dir, the web server runs throughout. */
+/**
+ * Interactive admin work: commands drawn from one pool. Learning sessions
+ * draw from its first 60; held-out sessions from all of it, so about one
+ * command in seven is one the baseline never saw, as on a real host.
+ */
+const POOL = [
+  'ls -la /etc', 'df -h', 'free -m', 'uptime', 'id', 'whoami', 'hostname', 'date -u', 'ps aux', 'ps -ef',
+  'top -bn1', 'uname -r', 'cat /etc/hostname', 'cat /etc/os-release', 'head -5 /etc/passwd', 'tail -5 /var/log/dpkg.log',
+  'wc -l README.md', 'grep -rn TODO agent/src', 'grep -c export agent/src/store/event-store.ts', 'find /etc -name "*.conf"',
+  'du -sh /var/log', 'stat README.md', 'file /bin/ls', 'which node', 'env', 'printenv PATH', 'echo $SHELL', 'sort README.md',
+  'uniq -c README.md', 'cut -d: -f1 /etc/passwd', 'awk -F: "{print \$1}" /etc/passwd', 'sed -n 1,3p README.md', 'less -F README.md',
+  'man ls', 'git status --short', 'git log --oneline -5', 'git diff --stat HEAD~1', 'git show --stat HEAD', 'git branch -a',
+  'jq .name package.json', 'node -e 1', 'python3 -c "print(1)"', 'curl -sI http://127.0.0.1:8089/', 'ip -br a', 'ss -tln',
+  'lsof -p $$', 'mount', 'lsblk', 'dpkg -l', 'apt-cache policy bash', 'tar tzf /dev/null', 'md5sum README.md', 'sha256sum README.md',
+  'basename /a/b', 'dirname /a/b', 'readlink -f .', 'realpath .', 'tr a-z A-Z < README.md', 'diff README.md README.md', 'xargs echo < /dev/null',
+  // the last ten only ever appear in held-out sessions
+  'vim -es -c q README.md', 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub', 'nproc', 'getconf PAGESIZE', 'locale', 'tee /dev/null < README.md',
+  'openssl version', 'tac README.md', 'column -t /etc/fstab', 'seq 3',
+];
+
+let seed = 7;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+function session(n, poolSize) {
+  const cmds = Array.from({ length: n }, () => POOL[Math.floor(rand() * poolSize)]);
+  return `cd "$ROOT"\n${cmds.map((c) => `${c} >/dev/null 2>&1 </dev/null`).join('\n')}\ntrue`;
+}
+
 const round1 = [
-  ['admin shell', admin1], ['web requests', web('index.html cgi-bin/status.sh', 60)], ['admin tools', tools1], ['build and test', build1],
-  ['apt install/remove', apt('sl')], ['cron daily', cron], ['admin shell again', admin1], ['web requests again', web('a.txt cgi-bin/status.sh', 40)],
-  ['service restart', 'RESTART_WEB'], ['admin tools again', tools1],
+  ['admin session', session(40, 60)], ['web requests', web('index.html cgi-bin/status.sh', 60)], ['admin shell', admin1], ['admin tools', tools1],
+  ['build and test', build1], ['admin session', session(40, 60)], ['apt install/remove', apt('sl')], ['cron daily', cron],
+  ['web requests again', web('a.txt cgi-bin/status.sh', 40)], ['service restart', 'RESTART_WEB'], ['admin session', session(40, 60)],
+  ['build and test again', build2], ['admin shell again', admin1], ['web requests again', web('b.txt index.html', 30)],
 ];
 export const ROUNDS = [
-  // Learning: the round twice, as a host repeats its days.
-  [...round1, ...round1],
+  round1,
   [
-    ['admin shell', admin2], ['web requests', web('b.txt index.html cgi-bin/status.sh', 40)], ['admin tools', tools2], ['service restart', 'RESTART_WEB'],
-    ['build and test', build2], ['apt install/remove', apt('figlet')], ['cron daily', cron], ['web requests again', web('cgi-bin/status.sh a.txt', 40)],
-    ['admin shell again', admin2],
+    ['admin session', session(30, POOL.length)], ['web requests', web('b.txt index.html cgi-bin/status.sh', 40)], ['admin tools', tools2],
+    ['service restart', 'RESTART_WEB'], ['build and test', build2], ['apt install/remove', apt('figlet')], ['cron daily', cron],
+    ['admin session', session(30, POOL.length)], ['web requests again', web('cgi-bin/status.sh a.txt', 40)], ['admin shell', admin2],
   ],
 ];

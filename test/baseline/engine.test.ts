@@ -87,8 +87,8 @@ describe('BaselineEngine', () => {
     expect(f2).toBeDefined();
     expect(f2!.risk).toBeGreaterThan(f1.risk);
     expect(f2!.chain.rootEntityId).toBe('shell');
-    expect(f2!.chain.contributions.map((c) => c.profile)).toEqual(['lineage', 'net-dest']);
-    expect(f2!.explanation).toContain('/usr/bin/python3 connected to private port 4444 for the first time');
+    expect(f2!.chain.contributions.map((c) => c.profile)).toEqual(['lineage', 'net-first']);
+    expect(f2!.explanation).toContain('/usr/bin/python3 had never connected outside loopback before (100 connections over 7 h)');
   });
 
   it('allow stops the same behaviour from scoring again', () => {

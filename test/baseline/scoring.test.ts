@@ -6,25 +6,25 @@ const DAY = 86_400_000;
 
 describe('rarity scoring', () => {
   it('gives no score without evidence', () => {
-    expect(rarityScore({ total: 0, distinct: 0, singletons: 0, count: 0 })).toBe(0);
+    expect(rarityScore({ total: 0, distinct: 0, novel: 0, count: 0 })).toBe(0);
   });
 
   it('scores a first in a stable context high, and in a varied one low', () => {
-    const stable = rarityScore({ total: 1000, distinct: 2, singletons: 0, count: 0 });
-    const varied = rarityScore({ total: 1000, distinct: 400, singletons: 300, count: 0 });
+    const stable = rarityScore({ total: 1000, distinct: 2, novel: 0, count: 0 });
+    const varied = rarityScore({ total: 1000, distinct: 400, novel: 300, count: 0 });
     expect(stable).toBeGreaterThan(90);
     expect(varied).toBeLessThan(10);
   });
 
   it('discounts a context that has seen little', () => {
-    const little = rarityScore({ total: 5, distinct: 1, singletons: 0, count: 0 });
-    const much = rarityScore({ total: 500, distinct: 1, singletons: 0, count: 0 });
+    const little = rarityScore({ total: 5, distinct: 1, novel: 0, count: 0 });
+    const much = rarityScore({ total: 500, distinct: 1, novel: 0, count: 0 });
     expect(little).toBeLessThan(much / 3);
   });
 
   it('a repeat scores far below a first', () => {
-    const first = rarityScore({ total: 1000, distinct: 2, singletons: 0, count: 0 });
-    const again = rarityScore({ total: 1000, distinct: 3, singletons: 1, count: 1 });
+    const first = rarityScore({ total: 1000, distinct: 2, novel: 0, count: 0 });
+    const again = rarityScore({ total: 1000, distinct: 3, novel: 1, count: 1 });
     expect(again).toBeLessThan(first / 3);
   });
 
@@ -45,7 +45,7 @@ describe('FrequencyTable', () => {
     expect(e.count).toBeCloseTo(1);
     expect(e.total).toBeCloseTo(1.5);
     expect(e.distinct).toBe(2);
-    expect(e.singletons).toBe(1);
+    expect(e.novel).toBeCloseTo(1);
     expect(t.evidence('lineage', '/bin/bash', '/bin/new', 0).count).toBe(0);
   });
 

@@ -5,11 +5,20 @@ import { addressClass } from '../../agent/src/baseline/address-class';
 describe('templates', () => {
   it('masks generated path parts and keeps meaningful names', () => {
     expect(pathTemplate('/tmp/ccA1b2C3.o')).toBe('/tmp/<rand>');
+    expect(pathTemplate('/opt/x/ccA1b2C3.o')).toBe('/opt/x/<rand>.o');
+    expect(pathTemplate('/tmp/vigil-dur-WJQx5n/a')).toBe('/tmp/<rand>/a');
+    expect(pathTemplate('/tmp/vigil-eval-MZxFYE/w/tool')).toBe('/tmp/<rand>/w/tool');
+    expect(pathTemplate('/opt/vigil-eval-MZxFYE/tool')).toBe('/opt/vigil-eval-<rand>/tool');
+    expect(pathTemplate('/usr/bin/base64')).toBe('/usr/bin/base64');
+    expect(pathTemplate('/usr/bin/python3.11')).toBe('/usr/bin/python3.11');
+    expect(pathTemplate('/usr/lib/PackageKit/packagekitd')).toBe('/usr/lib/PackageKit/packagekitd');
     expect(pathTemplate('/proc/1234/maps')).toBe('/proc/<n>/maps');
     expect(pathTemplate('/tmp/payload.sh')).toBe('/tmp/payload.sh');
     expect(pathTemplate('/run/user/1000/bus')).toBe('/run/user/<n>/bus');
     expect(pathTemplate('/var/lib/x/0b6c3a1e-2f8d-4a51-9b0e-3f5e2a9c7d10')).toBe('/var/lib/x/<uuid>');
-    expect(dirTemplate('/home/ann/build42/out.o')).toBe('/home/ann/build<n>');
+    expect(dirTemplate('/home/ann/build4242/out.o')).toBe('/home/ann');
+    expect(dirTemplate('/etc/cron.d/job')).toBe('/etc/cron.d');
+    expect(dirTemplate('/x')).toBe('/');
   });
 
   it('turns variable arguments into placeholders, Drain-style', () => {

@@ -108,7 +108,8 @@ describe('behavioural baseline', () => {
       const l = anomalies(agent, netapp).filter((x) => x.event.action === 'connect');
       return l.length ? l : undefined;
     });
-    expect(net.rule.description).toContain(`${pathTemplate(netapp)} connected to private port 4444 for the first time`);
+    // net-dest and net-first say the same here; whichever scored higher explains it.
+    expect(net.rule.description).toMatch(new RegExp(`${escape(pathTemplate(netapp))} (connected to private port 4444 for the first time|had never connected outside loopback before) \\((19[5-9]|20\\d) connections`));
     expect(net.vigil.anomaly.score).toBeGreaterThanOrEqual(60);
   }, 180_000);
 

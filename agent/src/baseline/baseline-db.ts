@@ -22,7 +22,7 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS baseline_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS baseline_entries (
   profile TEXT NOT NULL, context TEXT NOT NULL, value TEXT NOT NULL,
-  n REAL NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, again INTEGER NOT NULL,
+  n REAL NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,
   PRIMARY KEY (profile, context, value)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS baseline_allowed (
   profile TEXT NOT NULL, context TEXT NOT NULL, value TEXT NOT NULL, alert_id TEXT, ts INTEGER NOT NULL,
@@ -81,9 +81,9 @@ export class BaselineDb {
 
   load(table: FrequencyTable): number {
     let n = 0;
-    for (const r of this.db.prepare('SELECT profile, context, value, n, first, last, again FROM baseline_entries').iterate() as Iterable<{ profile: string; context: string; value: string; n: number; first: number; last: number; again: number }>) {
+    for (const r of this.db.prepare('SELECT profile, context, value, n, first, last FROM baseline_entries').iterate() as Iterable<{ profile: string; context: string; value: string; n: number; first: number; last: number }>) {
       if (!isProfile(r.profile)) continue; // a profile this version does not know
-      table.restore(r.profile, r.context, r.value, { n: r.n, first: r.first, last: r.last, again: r.again === 1 });
+      table.restore(r.profile, r.context, r.value, { n: r.n, first: r.first, last: r.last });
       n++;
     }
     table.dirty.clear();
@@ -93,15 +93,15 @@ export class BaselineDb {
 
   /** Writes the entries that changed since the last save. */
   save(table: FrequencyTable): number {
-    const up = this.db.prepare(`INSERT INTO baseline_entries (profile, context, value, n, first, last, again) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(profile, context, value) DO UPDATE SET n = excluded.n, first = excluded.first, last = excluded.last, again = excluded.again`);
+    const up = this.db.prepare(`INSERT INTO baseline_entries (profile, context, value, n, first, last) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(profile, context, value) DO UPDATE SET n = excluded.n, first = excluded.first, last = excluded.last`);
     const del = this.db.prepare('DELETE FROM baseline_entries WHERE profile = ? AND context = ? AND value = ?');
     const dirty = [...table.dirty];
     const removed = [...table.removed];
     this.db.transaction(() => {
       for (const k of dirty) {
         const e = table.entry(k);
-        if (e) up.run(e.profile, e.context, e.value, e.stat.n, e.stat.first, e.stat.last, e.stat.again ? 1 : 0);
+        if (e) up.run(e.profile, e.context, e.value, e.stat.n, e.stat.first, e.stat.last);
       }
       for (const k of removed) del.run(...k.split('\u0000'));
       this.setMeta('saved_at', String(Date.now()));

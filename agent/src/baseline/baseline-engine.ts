@@ -7,7 +7,8 @@ import type { BaselineDb } from './baseline-db';
 import { parseBaselineFile, toBaselineFile, type BaselineFile } from './baseline-file';
 import { levelOf, LEVELS, type BaselineConfig, type Level } from './config';
 import { explain } from './explain';
-import { FrequencyTable, type Evidence } from './frequency-table';
+import { evidenceFor, type ObservationEvidence as Evidence } from './evidence';
+import { FrequencyTable } from './frequency-table';
 import { FAMILY, observe, type Observation, type ProfileName } from './observations';
 import { combineScores, rarityScore } from './scoring';
 import { Storylines, type ChainRisk, type Contribution } from './storyline';
@@ -110,7 +111,7 @@ export class BaselineEngine {
     const scored: { o: Observation; e: Evidence; s: number }[] = [];
     const firstSeen: Record<string, boolean> = {};
     for (const o of obs) {
-      const e = this.table.evidence(o.profile, o.context, o.value, at);
+      const e = evidenceFor(this.table, o, at);
       const isAllowed = this.allowed.size > 0 && this.allowed.has(allowKey(o.profile, o.context, o.value));
       firstSeen[o.profile.replace('-', '_')] = e.count < 0.5 && !isAllowed;
       const s = isAllowed ? 0 : rarityScore(e);

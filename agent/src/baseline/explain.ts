@@ -1,6 +1,6 @@
 // One sentence per scored observation, written for the analyst who reads the
 // alert: what was new, and how much the host had seen to know it.
-import type { Evidence } from './frequency-table';
+import type { ObservationEvidence as Evidence } from './evidence';
 import type { Observation } from './observations';
 
 const nf = new Intl.NumberFormat('en-US');
@@ -12,6 +12,18 @@ export function span(ms: number): string {
   return `${Math.round(h / 24)} days`;
 }
 
+/** The first time an exe did a kind of thing at all. */
+function firstDid(o: Observation): string {
+  switch (o.profile) {
+    case 'net-dest': return `${o.context} connected to ${o.value}, its first connection ever`;
+    case 'net-first': return `${o.context} had never connected outside loopback before`;
+    case 'listen': return `${o.context} listened on ${o.value}, its first listening socket ever`;
+    case 'file-read': return `${o.context} read ${o.value}, its first sensitive read ever`;
+    case 'privilege': return `${o.context} used ${o.value}, its first privileged call ever`;
+    default: return `${o.context}: ${o.value} for the first time`;
+  }
+}
+
 const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1) || p;
 
 /** `n` decayed observations, rounded for reading. */
@@ -19,6 +31,7 @@ const count = (n: number): string => nf.format(Math.round(n));
 
 export function explain(o: Observation, e: Evidence, at: number): string {
   const over = e.since !== undefined ? ` over ${span(at - e.since)}` : '';
+  if (e.fromRuns) return `${firstDid(o)} (${base(o.context)} ran ${count(e.total)} times${over} without it)`;
   const first = e.count < 0.5;
   const rarely = `only ~${count(e.count)} time(s) before`;
   switch (o.profile) {
@@ -48,8 +61,8 @@ export function explain(o: Observation, e: Evidence, at: number): string {
         : `${o.context} connected to ${o.value} ${rarely}`;
     case 'net-first':
       return first
-        ? `${o.value} had never connected outside loopback before (${nf.format(e.distinct)} programs connect out on this host${over})`
-        : `${o.value} connects outside loopback rarely (${rarely})`;
+        ? `${o.context} had never connected outside loopback before (${count(e.total)} connections${over})`
+        : `${o.context} connects outside loopback rarely (${rarely})`;
     case 'listen':
       return first ? `${o.context} listened on ${o.value} for the first time` : `${o.context} listened on ${o.value} ${rarely}`;
     case 'file-write':

@@ -8,16 +8,14 @@ export interface ValueStat {
   n: number;
   first: number;
   last: number;
-  /** Seen more than once (kept in step with ContextStat.once). */
-  again?: boolean;
 }
 
 export interface ContextStat {
   n: number;
   first: number;
   last: number;
-  /** Values seen exactly once: how often this context meets something new. */
-  once: number;
+  /** First sightings of a value, decayed like `n`: how often this context meets something new. */
+  novel: number;
   values: Map<string, ValueStat>;
 }
 
@@ -27,8 +25,8 @@ export interface Evidence {
   total: number;
   /** Distinct values of the context. */
   distinct: number;
-  /** Values seen exactly once: how often this context meets something new (Good-Turing). */
-  singletons: number;
+  /** Decayed first sightings in this context: novel / total is its rate of meeting something new. */
+  novel: number;
   /** Decayed count of this value; 0 when never seen. */
   count: number;
   /** When the context was first seen (ms), or undefined. */
@@ -63,10 +61,10 @@ export class FrequencyTable {
 
   evidence(profile: ProfileName, context: string, value: string, at: number): Evidence {
     const c = this.contexts.get(key(profile, context));
-    if (!c) return { total: 0, distinct: 0, singletons: 0, count: 0 };
+    if (!c) return { total: 0, distinct: 0, novel: 0, count: 0 };
     const v = c.values.get(value);
     return {
-      total: this.decay(c.n, c.last, at), distinct: c.values.size, singletons: c.once,
+      total: this.decay(c.n, c.last, at), distinct: c.values.size, novel: this.decay(c.novel, c.last, at),
       count: v ? this.decay(v.n, v.last, at) : 0, since: c.first,
     };
   }
@@ -75,19 +73,16 @@ export class FrequencyTable {
   add(profile: ProfileName, context: string, value: string, at: number, weight = 1): void {
     const k = key(profile, context);
     let c = this.contexts.get(k);
-    if (!c) this.contexts.set(k, (c = { n: 0, first: at, last: at, once: 0, values: new Map() }));
+    if (!c) this.contexts.set(k, (c = { n: 0, first: at, last: at, novel: 0, values: new Map() }));
+    let v = c.values.get(value);
+    const fresh = !v;
     c.n = this.decay(c.n, c.last, at) + weight;
+    c.novel = this.decay(c.novel, c.last, at) + (fresh ? 1 : 0);
     c.last = Math.max(c.last, at);
     c.first = Math.min(c.first, at);
-    let v = c.values.get(value);
     if (!v) {
       c.values.set(value, (v = { n: 0, first: at, last: at }));
       this.entries++;
-      if (weight >= 1.5) v.again = true;
-      else c.once++;
-    } else if (!v.again) {
-      v.again = true;
-      c.once--;
     }
     v.n = this.decay(v.n, v.last, at) + weight;
     v.last = Math.max(v.last, at);
@@ -101,17 +96,16 @@ export class FrequencyTable {
   restore(profile: ProfileName, context: string, value: string, stat: ValueStat): void {
     const k = key(profile, context);
     let c = this.contexts.get(k);
-    if (!c) this.contexts.set(k, (c = { n: 0, first: stat.first, last: stat.last, once: 0, values: new Map() }));
+    if (!c) this.contexts.set(k, (c = { n: 0, first: stat.first, last: stat.last, novel: 0, values: new Map() }));
     const prev = c.values.get(value);
     if (!prev) this.entries++;
-    else if (!prev.again) c.once--;
-    const again = stat.again ?? stat.n >= 1.5;
-    if (!again) c.once++;
     const at = Math.max(c.last, stat.last);
     c.n = this.decay(c.n, c.last, at) + this.decay(stat.n, stat.last, at) - (prev ? this.decay(prev.n, prev.last, at) : 0);
+    // Each value was a first sighting once, at its `first`.
+    c.novel = this.decay(c.novel, c.last, at) + (prev ? 0 : this.decay(1, stat.first, at));
     c.last = at;
     c.first = Math.min(c.first, stat.first);
-    c.values.set(value, { n: stat.n, first: stat.first, last: stat.last, again });
+    c.values.set(value, { n: stat.n, first: stat.first, last: stat.last });
   }
 
   get(profile: ProfileName, context: string): ContextStat | undefined {
@@ -147,8 +141,8 @@ export class FrequencyTable {
       const k = key(profile, context);
       const c = this.contexts.get(k)!;
       c.values.delete(value);
-      if (!stat.again) c.once--;
       c.n = Math.max(0, this.decay(c.n, c.last, at) - this.decay(stat.n, stat.last, at));
+      c.novel = Math.max(0, this.decay(c.novel, c.last, at) - this.decay(1, stat.first, at));
       c.last = Math.max(c.last, at);
       if (c.values.size === 0) this.contexts.delete(k);
       this.entries--;

@@ -17,7 +17,7 @@ export type ProfileName = (typeof PROFILES)[number];
  * strongest of a family, not their sum (a new exe is also new for its user).
  */
 export const FAMILY: Readonly<Record<ProfileName, string>> = {
-  exe: 'program', 'user-exe': 'program', 'service-exe': 'program', lineage: 'lineage', cmdline: 'cmdline',
+  exe: 'program', 'user-exe': 'program', 'service-exe': 'program', lineage: 'program', cmdline: 'cmdline',
   'net-dest': 'network', 'net-first': 'network', listen: 'listen', 'file-write': 'file-write', 'file-read': 'file-read',
   privilege: 'privilege',
 };
@@ -29,17 +29,42 @@ export interface Observation {
 }
 
 export const HOST = '*';
+/** The one value of `net-first`: a connection outside loopback. */
+export const OUTSIDE = 'outside loopback';
+/**
+ * Profiles whose context is the process's own exe. When that exe has never
+ * done this kind of thing at all, its evidence is how often it ran without
+ * doing it (evidence.ts): a program seen 4,000 times that first connects out
+ * is news.
+ */
+export const EXE_CONTEXT_FALLBACK: ReadonlySet<ProfileName> = new Set(['net-dest', 'net-first', 'listen', 'file-read', 'privilege']);
 
 const WRITE_ACTIONS = new Set(['create', 'unlink', 'rename', 'chmod', 'chown', 'truncate', 'link', 'symlink', 'mkdir']);
 const PRIV_ACTIONS = new Set(['setuid', 'setgid', 'capset', 'ptrace', 'module-load', 'bpf', 'memfd-create', 'mount', 'unshare', 'setns']);
-/** Reads worth a profile: credentials, keys, the kernel's memory views. */
-const SENSITIVE = [
-  /^\/etc\/(shadow|gshadow|sudoers|master\.passwd)/, /^\/etc\/ssh\/ssh_host_/, /\/\.ssh\//, /^\/root\//,
-  /\.(pem|key|p12|pfx|kdbx)$/, /^\/proc\/[^/]+\/(mem|environ|maps)$/, /\/\.(aws|gnupg|kube|docker)\//,
-  /\/\.(bash_history|netrc|pgpass|git-credentials)$/, /^\/var\/lib\/sss\//, /^\/etc\/krb5\.keytab$/,
-];
+/** Reads worth a profile: credentials, keys, the kernel's memory views (one pattern: it runs on every read). */
+const SENSITIVE = new RegExp([
+  '^/etc/(shadow|gshadow|sudoers|master\\.passwd)', '^/etc/ssh/ssh_host_', '/\\.ssh/', '^/root/',
+  '\\.(pem|key|p12|pfx|kdbx)$', '^/proc/[^/]+/(mem|environ|maps)$', '/\\.(aws|gnupg|kube|docker)/',
+  '/\\.(bash_history|netrc|pgpass|git-credentials)$', '^/var/lib/sss/', '^/etc/krb5\\.keytab$',
+].join('|'));
 
-export const isSensitivePath = (p: string): boolean => SENSITIVE.some((r) => r.test(p));
+export const isSensitivePath = (p: string): boolean => SENSITIVE.test(p);
+
+/** Templates of paths seen again and again (exes, dirs): computed once, one cache per template kind. */
+const TEMPLATE_CACHE_MAX = 8192;
+function templateCache(make: (p: string) => string): (path: string) => string {
+  const cache = new Map<string, string>();
+  return (path) => {
+    let t = cache.get(path);
+    if (t === undefined) {
+      if (cache.size >= TEMPLATE_CACHE_MAX) cache.clear();
+      cache.set(path, (t = make(path)));
+    }
+    return t;
+  };
+}
+const exeTemplate = templateCache(pathTemplate);
+const writeDirTemplate = templateCache(dirTemplate);
 
 /** systemd unit or container of a cgroup path: /system.slice/nginx.service -> nginx.service. */
 export function serviceOf(cgroupPath: string | undefined, containerId: string | undefined): string | undefined {
@@ -65,18 +90,20 @@ export function observe(ev: EcsEvent, service?: string): Observation[] {
   const p = ev.process;
   const exePath = p?.executable;
   if (!exePath) return [];
-  const exe = pathTemplate(exePath);
+  const action = ev.event?.action;
+  // Most events are reads that tell a profile nothing: leave before any string work.
+  if (action === 'open' && !isWrite(ev) && !(ev.file?.path && isSensitivePath(ev.file.path))) return [];
+  const exe = exeTemplate(exePath);
   const out: Observation[] = [];
   const add = (profile: ProfileName, context: string, value: string): void => {
     out.push({ profile, context, value });
   };
-  const action = ev.event?.action;
   if (ev.event?.outcome === 'failure' && action === 'exec') return out;
   switch (action) {
     case 'exec': {
       add('exe', HOST, exe);
       const parent = p.parent?.executable;
-      if (parent) add('lineage', pathTemplate(parent), exe);
+      if (parent) add('lineage', exeTemplate(parent), exe);
       const user = ev.user?.name ?? ev.user?.id;
       if (user !== undefined) add('user-exe', user, exe);
       if (service) add('service-exe', service, exe);
@@ -91,7 +118,7 @@ export function observe(ev: EcsEvent, service?: string): Observation[] {
       }
       const cls = addressClass(ev.destination?.ip);
       add('net-dest', exe, `${cls} port ${ev.destination?.port ?? '?'}`);
-      if (cls !== 'loopback' && cls !== 'unknown') add('net-first', HOST, exe);
+      if (cls !== 'loopback' && cls !== 'unknown') add('net-first', exe, OUTSIDE);
       break;
     }
     case 'listen':
@@ -104,7 +131,7 @@ export function observe(ev: EcsEvent, service?: string): Observation[] {
       if (PRIV_ACTIONS.has(action)) {
         if (ev.event.outcome !== 'failure') add('privilege', exe, action);
       } else if (ev.file?.path && ev.event.outcome !== 'failure') {
-        if (isWrite(ev)) add('file-write', exe, dirTemplate(action === 'rename' ? ev.file.target_path ?? ev.file.path : ev.file.path));
+        if (isWrite(ev)) add('file-write', exe, writeDirTemplate(action === 'rename' ? ev.file.target_path ?? ev.file.path : ev.file.path));
         else if (action === 'open' && isSensitivePath(ev.file.path)) add('file-read', exe, pathTemplate(ev.file.path));
       }
   }

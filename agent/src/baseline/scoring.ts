@@ -1,9 +1,9 @@
 // Rarity of one observation given what its profile has seen. The chance of
-// a never-seen value is estimated Good-Turing style (how often this context
-// met something new before), so a context that always varies (an admin's
-// shell) stays quiet while one that never varies (a web server's children)
-// scores a novelty high. A context with little evidence is discounted: no
-// confidence without evidence.
+// a never-seen value is the context's rate of meeting something new (first
+// sightings over observations, both decayed), so a context that always
+// varies (an admin's shell) stays quiet while one that never varies (a web
+// server's children) scores a novelty high. A context with little evidence
+// is discounted: no confidence without evidence.
 import type { Evidence } from './frequency-table';
 
 /** Observations at which confidence reaches one half. */
@@ -13,7 +13,7 @@ const POINTS_PER_BIT = 12;
 
 export function surpriseBits(e: Evidence): number {
   const p = e.count < 0.5
-    ? (e.singletons + 1) / (e.total + 2)
+    ? Math.max(e.novel, 1) / (e.total + 1)
     : (e.count + 1) / (e.total + 2);
   return -Math.log2(Math.min(1, p));
 }
