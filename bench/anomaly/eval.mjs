@@ -85,11 +85,16 @@ function main() {
   const rules = new RuleEngine({ dirs: [join(ROOT, 'rules')], logger: silent, watch: false });
   const levelOk = (m) => ['medium', 'high', 'critical'].includes(m.rule.level);
   let ruleFps = 0;
+  const ruleFpBy = new Map();
   for (const ev of events) {
     const t = tsOf(ev);
     if (t < r2[0]) continue;
     if (t > r2[1]) break;
-    ruleFps += rules.evaluate(ev).filter(levelOk).length;
+    for (const m of rules.evaluate(ev).filter(levelOk)) {
+      ruleFps++;
+      const k = `${m.rule.title} (${m.rule.level})`;
+      ruleFpBy.set(k, (ruleFpBy.get(k) ?? 0) + 1);
+    }
   }
 
   // Attacks: each against its own copy of the learned baseline.
@@ -108,7 +113,7 @@ function main() {
       if (isMark(ev)) continue;
       const f = copy.process(ev, t);
       if (f && atLeastMedium(f.level) && mine(ev) && (!best || f.risk > best.risk)) best = f;
-      for (const m of rules.evaluate(ev)) if (levelOk(m) && mine(m.events[m.events.length - 1] ?? ev)) ruleHits.add(m.rule.id);
+      for (const m of rules.evaluate(ev)) if (levelOk(m) && mine(m.events[m.events.length - 1] ?? ev)) ruleHits.add(m.rule.title);
     }
     rows.push({ ...a, anomaly: best, rules: [...ruleHits] });
   }
@@ -137,11 +142,15 @@ function main() {
     '',
     '| Scenario | Technique | Source | Variant | Anomaly (level, score) | Rules (medium+) |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.id} | ${r.technique} | ${r.source} | ${r.variant} | ${r.anomaly ? `${r.anomaly.level} ${Math.round(r.anomaly.risk)}: ${cell(r.anomaly.explanation.slice(0, 160))}` : '—'} | ${r.rules.join(', ') || '—'} |`),
+    ...rows.map((r) => `| ${r.id} | ${r.technique} | ${r.source} | ${r.variant} | ${r.anomaly ? `${r.anomaly.level} ${Math.round(r.anomaly.risk)}: ${cell(r.anomaly.explanation.slice(0, 160))}` : '—'} | ${cell(r.rules.join('; ')) || '—'} |`),
     '',
     'False positives on held-out benign (anomaly, medium+):',
     '',
     ...(fps.length ? fps.map((f) => `- ${f.level} ${Math.round(f.risk)} ${f.event.process?.executable}: ${cell(f.explanation.slice(0, 200))}`) : ['- none']),
+    '',
+    'Rule matches on held-out benign (medium+), by rule (before alert deduplication):',
+    '',
+    ...([...ruleFpBy].sort((a, b) => b[1] - a[1]).map(([k, n]) => `- ${n} ${k}`)),
   ];
   const text = `${lines.join('\n')}\n`;
   process.stdout.write(text);
