@@ -210,6 +210,16 @@ struct vigil_exec_key {
 	__u32 pad;
 };
 
+/* isolate_allow4 key (bpf/isolate.bpf.c): an IPv4 endpoint an isolated
+ * cgroup may still reach, address and port in network byte order; port 0
+ * allows every port of the address. Not a record. */
+#define VIGIL_ISOLATE_ALLOW_MAX 64
+struct vigil_allow4_key {
+	__u32 addr;
+	__u16 port;
+	__u16 pad;
+};
+
 /* Kernel filter state the loader writes at run time (bpf/lib/maps.h:
  * filter_cfg, read_watch). Not a record: never crosses the ring buffer. */
 struct vigil_filter_cfg {

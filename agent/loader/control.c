@@ -9,6 +9,7 @@
 #define __VIGIL_USERSPACE
 #include "events.h"
 #include "control.h"
+#include "isolate.h"
 
 #define LINE_MAX_ 256
 
@@ -20,6 +21,7 @@ struct watch_set {
 
 struct vigil_control {
 	int cfg_fd, watch_fd, block_fd;
+	struct vigil_isolate *iso;
 	struct watch_set live, pending;
 	bool building, filtering;
 	char line[LINE_MAX_];
@@ -27,7 +29,7 @@ struct vigil_control {
 	bool overlong;
 };
 
-struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd)
+struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, struct vigil_isolate *iso)
 {
 	struct vigil_control *c = calloc(1, sizeof(*c));
 
@@ -35,6 +37,7 @@ struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd)
 		c->cfg_fd = cfg_fd;
 		c->watch_fd = watch_fd;
 		c->block_fd = block_fd;
+		c->iso = iso;
 	}
 	return c;
 }
@@ -175,6 +178,29 @@ static void exec_block(struct vigil_control *c, bool on, char **save)
 		fprintf(stderr, "vigil-loader: exec %s: inode %s on %s:%s\n", on ? "blocked" : "unblocked", ino, maj, min);
 }
 
+/* isolate / release / isolate-allow / isolate-disallow: one result line each. */
+static void isolation(struct vigil_control *c, const char *cmd, char **save)
+{
+	char *id = strtok_r(NULL, " \t\r", save), *a = strtok_r(NULL, " \t\r", save), *b = strtok_r(NULL, " \t\r", save);
+	char err[256] = "";
+	int ret;
+
+	if (!id) {
+		fprintf(stderr, "vigil-loader: control: %s needs an ID\n", cmd);
+		return;
+	}
+	if (!strcmp(cmd, "isolate"))
+		ret = a ? isolate__attach(c->iso, id, a, err, sizeof(err)) : (snprintf(err, sizeof(err), "isolate needs a cgroup directory"), -1);
+	else if (!strcmp(cmd, "release"))
+		ret = isolate__release(c->iso, id, err, sizeof(err));
+	else
+		ret = isolate__allow(c->iso, !strcmp(cmd, "isolate-allow"), a, b, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "vigil-loader: control-result %s error %s\n", id, err);
+	else
+		fprintf(stderr, "vigil-loader: control-result %s ok\n", id);
+}
+
 static void control__line(struct vigil_control *c, char *line)
 {
 	char *kind, *name, *save = NULL, *cmd = strtok_r(line, " \t\r", &save);
@@ -192,6 +218,9 @@ static void control__line(struct vigil_control *c, char *line)
 		watch_commit(c);
 	} else if (!strcmp(cmd, "block-exec") || !strcmp(cmd, "unblock-exec")) {
 		exec_block(c, cmd[0] == 'b', &save);
+	} else if (!strcmp(cmd, "isolate") || !strcmp(cmd, "release") || !strcmp(cmd, "isolate-allow") ||
+		   !strcmp(cmd, "isolate-disallow")) {
+		isolation(c, cmd, &save);
 	} else if (!strcmp(cmd, "watch-off")) {
 		c->building = false;
 		if (set_filter(c, false, NULL, NULL))

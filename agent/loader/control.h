@@ -8,6 +8,12 @@
  *   watch-off              ship every read-only open again
  *   block-exec INO MAJ MIN kill every exec of this inode on device MAJ:MIN
  *   unblock-exec INO MAJ MIN
+ *   isolate ID CGROUP_DIR  refuse the cgroup's network but loopback and the allow-list
+ *   release ID             end that isolation
+ *   isolate-allow ID IP PORT / isolate-disallow ID IP PORT   (PORT 0: any)
+ *
+ * The isolation commands answer on stderr with one line the collector waits
+ * for: "vigil-loader: control-result ID ok" or "... ID error MESSAGE".
  *
  * A commit adds the new names before deleting stale ones, so a rule reload
  * never opens a gap. Bad lines are reported on stderr and ignored. */
@@ -19,9 +25,11 @@
 #define VIGIL_WATCH_MAX 1024
 
 struct vigil_control;
+struct vigil_isolate;
 
-/* fds of the filter_cfg, read_watch and exec_block maps. NULL on ENOMEM. */
-struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd);
+/* fds of the filter_cfg, read_watch and exec_block maps; the isolation
+ * state (owned by the caller). NULL on ENOMEM. */
+struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, struct vigil_isolate *iso);
 void control__free(struct vigil_control *c);
 /* Read and apply what stdin has. True when stdin closed or failed. */
 bool control__poll(struct vigil_control *c);

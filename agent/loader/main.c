@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include "vigil_features.h"
 #include "control.h"
+#include "isolate.h"
 #include "frames.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct vigil_control *ctl = NULL;
 	int runtime_fd = -1;
+	struct vigil_isolate *iso = NULL;
 	struct vigil_opts o;
 	int ret, err;
 
@@ -122,7 +124,11 @@ int main(int argc, char **argv)
 		ret = VIGIL_EXIT_LOAD;
 		goto cleanup;
 	}
-	ctl = control__new(lc.shared_fd[VIGIL_MAP_FILTER_CFG], lc.shared_fd[VIGIL_MAP_READ_WATCH], lc.shared_fd[VIGIL_MAP_EXEC_BLOCK]);
+	iso = isolate__open();
+	if (iso && isolate__error(iso))
+		fprintf(stderr, "vigil-loader: network isolation unavailable: %s\n", isolate__error(iso));
+	ctl = iso ? control__new(lc.shared_fd[VIGIL_MAP_FILTER_CFG], lc.shared_fd[VIGIL_MAP_READ_WATCH],
+				 lc.shared_fd[VIGIL_MAP_EXEC_BLOCK], iso) : NULL;
 	if (!ctl) {
 		fprintf(stderr, "vigil-loader: failed to allocate the control state: %s\n", strerror(ENOMEM));
 		ret = VIGIL_EXIT_IO;
@@ -154,6 +160,7 @@ int main(int argc, char **argv)
 cleanup:
 	ringbuf__free(rb);
 	control__free(ctl);
+	isolate__free(iso); /* detaches every isolation */
 	if (runtime_fd >= 0)
 		close(runtime_fd);
 	lifecycle__destroy(&lc);

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgent } from './agent/agent-command';
 import { registerRulesCommands } from './rules/cli';
 import { registerQueryCommand } from './query/cli';
-import { registerRespondCommand } from './response/cli';
+import { registerRespondCommand, RespondError } from './response/cli';
 import { registerBaselineCommands, BaselineCliError } from './baseline/cli';
 import { BaselineConfigError, BaselineDbError, BaselineFileError } from './baseline';
 import { registerControlPlaneCommands } from '../../control-plane/src/cli';
@@ -37,7 +37,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       return;
     }
     if (err instanceof JsonlOpenError || err instanceof StoreError || err instanceof BaselineDbError
-      || err instanceof BaselineFileError || err instanceof BaselineConfigError || err instanceof BaselineCliError) {
+      || err instanceof BaselineFileError || err instanceof BaselineConfigError || err instanceof BaselineCliError || err instanceof RespondError) {
       process.stderr.write(`vigil: ${err.message}\n`);
       process.exitCode = 2;
       return;

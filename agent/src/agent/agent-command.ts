@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { DEFAULT_DB_PATH, parseRetention, StoreConfigError } from '../store';
 import { ExecBlockError, resolveExecBlock, type ExecBlock } from './exec-block';
 import { BaselineConfigError, DEFAULT_BASELINE, parseLearningPeriod, parseThresholds, type BaselineConfig } from '../baseline';
+import { LEVELS, type Level } from '../baseline/config';
+import { RESPONSE_ACTIONS, type ResponseAction } from '../rules/types';
 
 /** History is capped by default: full capture can write hundreds of MB a minute. */
 export const DEFAULT_RETENTION_SIZE = '2GB';
@@ -89,6 +91,17 @@ interface AgentFlags {
   baselineLearning?: string;
   anomalyThresholds?: string;
   baselineMaxEntries?: string;
+  anomalyResponse?: { action: ResponseAction; floor: Level };
+  responseDryRun?: boolean;
+}
+
+/** "isolate-tree@critical" -> the action an anomaly at or above that level triggers. */
+export function parseAnomalyResponse(value: string): { action: ResponseAction; floor: Level } {
+  const [action, floor = 'high'] = value.split('@');
+  if (!(RESPONSE_ACTIONS as readonly string[]).includes(action) || !(LEVELS as readonly string[]).includes(floor)) {
+    throw new InvalidArgumentError(`give ACTION@LEVEL with ACTION one of ${RESPONSE_ACTIONS.join(', ')} and LEVEL one of ${LEVELS.join(', ')}, e.g. isolate-tree@critical.`);
+  }
+  return { action: action as ResponseAction, floor: floor as Level };
 }
 
 /** The baseline flags as a config, or a BaselineConfigError naming the bad flag. */
@@ -136,6 +149,8 @@ export function registerAgent(program: Command): void {
     .option('--baseline-learning <duration>', 'profiles learn without alerting for this long after the baseline starts (default 24h; 0: alert at once)')
     .option('--anomaly-thresholds <list>', 'anomaly score per level, e.g. low=45,medium=60,high=75,critical=90')
     .option('--baseline-max-entries <n>', 'baseline entries kept; the rarest-oldest are evicted (default 100000)')
+    .option('--anomaly-response <action@level>', `act on anomalies at or above a level, e.g. isolate-tree@critical (${RESPONSE_ACTIONS.join(', ')})`, parseAnomalyResponse)
+    .option('--response-dry-run', 'record (audit) every response a rule or anomaly asks for, carry none out')
     .action(async (flags: AgentFlags) => {
       const logger = createLogger(flags.logLevel, { component: 'agent' });
       let retention;
@@ -179,6 +194,8 @@ export function registerAgent(program: Command): void {
         dbPath: flags.db === false ? undefined : flags.db,
         retention,
         baseline,
+        anomalyResponse: flags.anomalyResponse,
+        responseDryRun: flags.responseDryRun === true,
         controlPlane: flags.controlPlane && token
           ? { url: flags.controlPlane, token, caPath: flags.ca, forwardEvents: flags.forwardEvents === true }
           : undefined,

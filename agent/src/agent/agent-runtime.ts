@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import { ruleErrorAlert, storeFaultAlert, storeRecoveredAlert, type AlertEvent } from '../alerts';
 import type { EcsEvent } from '../model/ecs-event';
 import { ProcessModel } from '../process';
-import { Responder } from '../response/responder';
+import { ResponseService } from '../response/response-service';
+import { ResponseDb } from '../response/response-db';
+import type { ResponseAction } from '../rules/types';
+import type { Level } from '../baseline/config';
 import { formatRuleError, RuleEngine, type LiveRuleError } from '../rules';
 import { BackgroundEventStore, type RetentionPolicy } from '../store';
 import { ControlPlaneClient, storeQueryHandler } from '../transport';
@@ -32,6 +35,10 @@ export interface AgentRuntimeConfig {
   metrics?: ListenAddress;
   /** Behavioural baselines (kept in dbPath when there is one); undefined: off. */
   baseline?: BaselineConfig;
+  /** An anomaly at or above `floor` triggers `action`. */
+  anomalyResponse?: { action: ResponseAction; floor: Level };
+  /** Responses are recorded, not carried out. */
+  responseDryRun?: boolean;
 }
 
 export class AgentRuntime implements AgentPipeline {
@@ -44,6 +51,7 @@ export class AgentRuntime implements AgentPipeline {
   private readonly metrics: AgentMetrics;
   private metricsServer?: Server;
   readonly baseline?: BaselineEngine;
+  readonly responses: ResponseService;
 
   constructor(private readonly cfg: AgentRuntimeConfig, private readonly logger: Logger) {
     // Process metrics (and their event-loop monitor) only when someone can scrape them.
@@ -76,6 +84,11 @@ export class AgentRuntime implements AgentPipeline {
         queryHandler: this.store ? storeQueryHandler(this.store) : undefined,
       });
     }
+    this.responses = new ResponseService({
+      logger: logger.child({ module: 'response' }),
+      db: cfg.dbPath ? new ResponseDb(cfg.dbPath) : undefined,
+      dryRun: cfg.responseDryRun,
+    });
     const model = new ProcessModel();
     if (cfg.baseline) {
       // After the store: its opener has created and migrated the file.
@@ -94,13 +107,15 @@ export class AgentRuntime implements AgentPipeline {
       engine: this.engine,
       logger: logger.child({ module: 'pipeline' }),
       host: hostname(),
-      responder: new Responder(),
+      responder: this.responses,
+      anomalyResponse: cfg.anomalyResponse,
       sinks: { event: (ev) => this.onEvent(ev), alert: (a) => this.onAlert(a) },
     });
   }
 
   /** Default profile: the kernel ships the read-only opens the rules can match, re-derived on every reload. */
-  attachLoader(ctl: LoaderControl): void {
+  attachLoader(ctl: LoaderControl, loaderPids: () => number[] = () => []): void {
+    this.responses.attachLoader(ctl, loaderPids);
     if (this.cfg.capture !== 'default') return;
     const log = this.logger.child({ module: 'read-watch' });
     const push = (): void => {
@@ -125,6 +140,7 @@ export class AgentRuntime implements AgentPipeline {
     this.client?.start();
     this.pipeline.start();
     this.baseline?.start();
+    this.responses.start();
     if (this.cfg.metrics) {
       const at = this.cfg.metrics;
       startMetricsServer(this.metrics.registry, at).then(
@@ -157,6 +173,7 @@ export class AgentRuntime implements AgentPipeline {
     this.metricsServer?.close();
     this.pipeline.stop();
     this.baseline?.stop();
+    await this.responses.stop();
     this.engine?.close();
     await this.client?.stop();
     const writer = await this.store?.close();

@@ -6,7 +6,10 @@ import { AlertDeduper, buildAlert, dropAlert, loaderGapAlert, type AlertEvent, t
 import type { EcsEvent, EventCategory } from '../model/ecs-event';
 import type { ProcessModel } from '../process';
 import type { RuleEngine, RuleMatch } from '../rules';
-import type { Responder, ResponseRecord } from '../response/responder';
+import type { ResponseRecord } from '../response/responder';
+import type { ResponseService } from '../response/response-service';
+import type { ResponseAction } from '../rules/types';
+import { LEVELS, type Level } from '../baseline/config';
 import { anomalyAlert } from '../alerts/anomaly-alert';
 import type { BaselineEngine } from '../baseline';
 
@@ -22,8 +25,10 @@ export interface DetectionPipelineOptions {
   logger: Logger;
   host: string;
   dedupWindowMs?: number;
-  /** Acts on a matching rule's `response:` (kill, kill-tree, suspend-tree). */
-  responder?: Responder;
+  /** Acts on a matching rule's `response:` (kill, kill-tree, suspend-tree, isolate-tree). */
+  responder?: ResponseService;
+  /** An anomaly at or above `floor` triggers `action` on its process. */
+  anomalyResponse?: { action: ResponseAction; floor: Level };
   /** Behavioural baselines: scores each event before the rules see it (they can use the score). */
   baseline?: BaselineEngine;
 }
@@ -88,7 +93,12 @@ export class DetectionPipeline {
     this.opts.sinks.event(ev);
     if (finding) {
       this.counters.anomalies++;
-      this.emitAlert(anomalyAlert(finding, { host: this.opts.host }));
+      const alert = anomalyAlert(finding, { host: this.opts.host });
+      const ar = this.opts.anomalyResponse;
+      if (ar && this.opts.responder && LEVELS.indexOf(finding.level) >= LEVELS.indexOf(ar.floor)) {
+        this.counters.responses++;
+        this.withResponses(alert, [this.opts.responder.act(ar.action, finding.event, 'anomaly', finding.explanation)], (a) => this.emitAlert(a));
+      } else this.emitAlert(alert);
     }
     const engine = this.opts.engine;
     if (!engine) return;
@@ -105,8 +115,9 @@ export class DetectionPipeline {
       // Act first, every time: deduplication quiets alerts, not responses.
       const responses = this.respond(m);
       const alert = buildAlert(m, (id) => this.recentActivity(id));
-      if (responses) alert.vigil.response = responses;
-      for (const out of this.deduper.offer(alert)) this.emitAlert(out);
+      this.withResponses(alert, responses, (a) => {
+        for (const out of this.deduper.offer(a)) this.emitAlert(out);
+      });
     }
   }
 
@@ -122,14 +133,25 @@ export class DetectionPipeline {
     }
   }
 
-  private respond(m: RuleMatch): ResponseRecord[] | undefined {
+  private respond(m: RuleMatch): (ResponseRecord | Promise<ResponseRecord>)[] {
     const actions = m.rule.response;
     const target = m.events[m.events.length - 1];
-    if (!actions?.length || !this.opts.responder || !target) return undefined;
-    const out = actions.map((a) => this.opts.responder!.respond(a, target));
-    this.counters.responses += out.length;
-    this.opts.logger.warn({ rule: m.rule.id, entity_id: target.process?.entity_id, responses: out }, 'response carried out');
-    return out;
+    if (!actions?.length || !this.opts.responder || !target) return [];
+    this.counters.responses += actions.length;
+    return actions.map((a) => this.opts.responder!.act(a, target, `rule:${m.rule.id}`, m.rule.title));
+  }
+
+  /** The alert carries the outcome of its responses: one that needs the loader is awaited (confirmed or failed). */
+  private withResponses(alert: AlertEvent, responses: (ResponseRecord | Promise<ResponseRecord>)[], emit: (a: AlertEvent) => void): void {
+    if (!responses.length) return emit(alert);
+    if (responses.every((r) => !(r instanceof Promise))) {
+      alert.vigil.response = responses as ResponseRecord[];
+      return emit(alert);
+    }
+    void Promise.all(responses).then((done) => {
+      alert.vigil.response = done;
+      emit(alert);
+    });
   }
 
   private emitAlert(alert: AlertEvent): void {

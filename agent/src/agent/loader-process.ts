@@ -43,7 +43,36 @@ export interface LoaderControl {
   setReadWatch(watch: ReadWatch | 'all'): void;
   /** Executables the kernel kills at exec. */
   blockExec(blocks: readonly ExecBlock[]): void;
+  /** Network isolation (agent/loader/control.h): resolves with the loader's own answer. */
+  isolation(cmd: IsolationCommand): Promise<ControlResult>;
 }
+
+export type IsolationCommand =
+  | { op: 'isolate'; id: string; cgroup: string }
+  | { op: 'release'; id: string }
+  | { op: 'isolate-allow' | 'isolate-disallow'; id: string; ip: string; port: number };
+
+export interface ControlResult {
+  ok: boolean;
+  error?: string;
+}
+
+/** No answer in this time: the command counts as failed, never as done. */
+export const CONTROL_TIMEOUT_MS = 2000;
+
+export function isolationLine(cmd: IsolationCommand): string {
+  const safe = (s: string): string => {
+    if (!/^[^\s]+$/.test(s)) throw new Error(`control argument '${s}' has whitespace or is empty`);
+    return s;
+  };
+  switch (cmd.op) {
+    case 'isolate': return `isolate ${safe(cmd.id)} ${safe(cmd.cgroup)}`;
+    case 'release': return `release ${safe(cmd.id)}`;
+    default: return `${cmd.op} ${safe(cmd.id)} ${safe(cmd.ip)} ${cmd.port}`;
+  }
+}
+
+const RESULT_LINE = /^vigil-loader: control-result (\S+) (ok|error)(?: (.*))?$/;
 
 /** Control lines for a read watch; names with '/' or a newline cannot be dentry names. */
 export function readWatchLines(watch: ReadWatch | 'all'): string[] {
@@ -98,6 +127,7 @@ export class LoaderProcess implements LoaderControl {
   readonly exited: Promise<LoaderExit>;
   private child: ChildProcess;
   private stopping = false;
+  private readonly pending = new Map<string, { resolve: (r: ControlResult) => void; timer: NodeJS.Timeout }>();
   private stats: LoaderStats | undefined;
   private ready = false;
   private readonly reader = new FrameReader();
@@ -131,6 +161,8 @@ export class LoaderProcess implements LoaderControl {
     this.child.stdout!.on('data', (chunk: Buffer) => this.onChunk(chunk));
     createInterface({ input: this.child.stderr! }).on('line', (line) => {
       if (!line.trim()) return;
+      const result = RESULT_LINE.exec(line);
+      if (result) this.settle(result[1], result[2] === 'ok' ? { ok: true } : { ok: false, error: result[3] ?? 'failed' });
       if (/fail|error|refus|denied|cannot/i.test(line)) opts.logger.warn({ src: 'loader' }, line);
       else opts.logger.info({ src: 'loader' }, line);
     });
@@ -152,6 +184,34 @@ export class LoaderProcess implements LoaderControl {
 
   blockExec(blocks: readonly ExecBlock[]): void {
     this.control(execBlockLines(blocks));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  isolation(cmd: IsolationCommand): Promise<ControlResult> {
+    let line: string;
+    try {
+      line = isolationLine(cmd);
+    } catch (err) {
+      return Promise.resolve({ ok: false, error: (err as Error).message });
+    }
+    if (this.stopping || !this.child.stdin?.writable) return Promise.resolve({ ok: false, error: 'the loader is not running' });
+    if (this.pending.has(cmd.id)) return Promise.resolve({ ok: false, error: `a command for ${cmd.id} is still waiting for its answer` });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settle(cmd.id, { ok: false, error: `no answer from the loader in ${CONTROL_TIMEOUT_MS} ms` }), CONTROL_TIMEOUT_MS);
+      this.pending.set(cmd.id, { resolve, timer });
+      this.child.stdin!.write(`${line}\n`);
+    });
+  }
+
+  private settle(id: string, r: ControlResult): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    p.resolve(r);
   }
 
   private control(lines: string[]): void {

@@ -7,7 +7,7 @@
 // more than MAX_RESTARTS deaths within RESTART_WINDOW_MS, so a loader that
 // dies on every start cannot spin.
 import type { Logger } from 'pino';
-import { LoaderProcess, type CollectorCounters, type LoaderControl, type LoaderExit, type LoaderProcessOptions, type ReadWatch } from './loader-process';
+import { LoaderProcess, type CollectorCounters, type ControlResult, type IsolationCommand, type LoaderControl, type LoaderExit, type LoaderProcessOptions, type ReadWatch } from './loader-process';
 import type { ExecBlock } from './exec-block';
 import type { LoaderStats } from './loader-stats';
 
@@ -43,6 +43,7 @@ export class LoaderSupervisor implements LoaderControl {
   private current: LoaderProcess;
   private watch?: ReadWatch | 'all';
   private blocks: ExecBlock[] = [];
+  private readonly isolations = new Map<string, IsolationCommand>();
   private stopping = false;
   private restarts = 0;
   private deaths: number[] = [];
@@ -75,6 +76,22 @@ export class LoaderSupervisor implements LoaderControl {
   blockExec(blocks: readonly ExecBlock[]): void {
     this.blocks = [...this.blocks, ...blocks];
     this.current.blockExec(blocks);
+  }
+
+  /** Live isolations and allow-list entries are kept, so a restarted loader gets them back. */
+  async isolation(cmd: IsolationCommand): Promise<ControlResult> {
+    const r = await this.current.isolation(cmd);
+    if (r.ok) {
+      if (cmd.op === 'isolate' || cmd.op === 'isolate-allow') this.isolations.set(cmd.id, cmd);
+      else this.isolations.delete(cmd.id);
+    }
+    return r;
+  }
+
+  /** The running loader's pid (protected from every response). */
+  pids(): number[] {
+    const pid = this.current.pid;
+    return pid === undefined ? [] : [pid];
   }
 
   latestStats(): LoaderStats | undefined {
@@ -169,6 +186,13 @@ export class LoaderSupervisor implements LoaderControl {
       this.current = next;
       if (this.watch) next.setReadWatch(this.watch);
       if (this.blocks.length) next.blockExec(this.blocks); // a new loader has empty maps
+      void this.whenReady(next).then(async (ok) => {
+        if (!ok) return;
+        for (const cmd of this.isolations.values()) {
+          const r = await next.isolation(cmd);
+          if (!r.ok) this.log.error({ id: cmd.id, error: r.error }, 'could not restore an isolation on the restarted loader');
+        }
+      });
       const readyAt = this.whenReady(next).then((ok) => (ok ? now() : undefined));
       void Promise.all([readyAt, loader.exited]).then(([at, exit]) => {
         if (at === undefined || next !== this.current) return;

@@ -38,7 +38,7 @@ export interface AgentPipeline {
   ingest(ev: EcsEvent): void;
   onLoaderStats(stats: LoaderStats): void;
   /** The running loader's control channel (kernel filters), once it is spawned. */
-  attachLoader?(ctl: LoaderControl): void;
+  attachLoader?(ctl: LoaderControl, loaderPids: () => number[]): void;
   /** A dead loader was replaced; the gap is lost capture. */
   onLoaderGap?(gap: LoaderGap): void;
   /** Flush queues; returns when outputs are safe to close. */
@@ -90,7 +90,7 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
     // Without a pipeline the gap alert still reaches the outputs.
     onGap: (gap) => (pipeline?.onLoaderGap ? pipeline.onLoaderGap(gap) : onEvent(loaderGapAlert(gap, { host: hostname() }) as unknown as EcsEvent)),
   });
-  pipeline?.attachLoader?.(loader);
+  pipeline?.attachLoader?.(loader, () => loader.pids());
   if (cfg.execBlocks?.length) {
     loader.blockExec(cfg.execBlocks);
     logger.info({ paths: cfg.execBlocks.map((b) => b.path) }, 'exec blocked in kernel for these executables');

@@ -4,6 +4,20 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { EcsEvent } from '../model/ecs-event';
 import { Responder } from './responder';
+import { ResponseDb } from './response-db';
+import { userInfo } from 'node:os';
+import { DEFAULT_DB_PATH } from '../store/open-db';
+import { DURATION_FORMS, parseDuration } from '../store/units';
+
+const ASK_TIMEOUT_MS = 5000;
+const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+export class RespondError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RespondError';
+  }
+}
 
 function pidArg(v: string): number {
   const n = Number(v);
@@ -15,7 +29,7 @@ function pidArg(v: string): number {
 const target = (pid: number): EcsEvent => ({ '@timestamp': new Date().toISOString(), process: { pid } } as unknown as EcsEvent);
 
 export function registerRespondCommand(program: Command): Command {
-  const respond = program.command('respond').description('act on a process tree now (root): kill-tree, suspend-tree, resume-tree');
+  const respond = program.command('respond').description('act on a process tree (root): kill-tree, suspend-tree, resume-tree now; isolate-tree, release, isolations through the running agent; audit');
   const report = (what: string, pids: number[], ok: boolean, error?: string): void => {
     if (ok) process.stdout.write(`${what}: ${pids.length} process(es): ${pids.join(' ')}\n`);
     else {
@@ -40,5 +54,71 @@ export function registerRespondCommand(program: Command): Command {
         report('resume-tree', [], false, (err as Error).message);
       }
     });
+  registerAgentRespondCommands(respond);
   return respond;
+}
+
+/** Actions only the running agent can take (it owns the loader): asked through its database. */
+export function registerAgentRespondCommands(respond: Command): void {
+  const ask = async (db: string, action: string, target: Record<string, unknown>, comment?: string): Promise<Record<string, unknown>> => {
+    const rdb = new ResponseDb(db);
+    try {
+      const id = rdb.request(action, target, userInfo().username, comment);
+      for (const end = Date.now() + ASK_TIMEOUT_MS; Date.now() < end; await sleep(20)) {
+        const o = rdb.outcome(id);
+        if (o && o.state !== 'pending') return JSON.parse(o.result ?? '{}') as Record<string, unknown>;
+      }
+      rdb.finish(id, false, { ok: false, error: 'no running agent picked it up' });
+      throw new RespondError(`no running agent answered within ${ASK_TIMEOUT_MS / 1000} s: is \`vigil agent --db ${db}\` running?`);
+    } finally {
+      rdb.close();
+    }
+  };
+  const fail = (what: string, r: Record<string, unknown>): void => {
+    process.stderr.write(`vigil respond: ${what} failed: ${String(r.error ?? 'unknown error')}\n`);
+    process.exitCode = 1;
+  };
+  respond.command('isolate-tree').requiredOption('--pid <pid>', 'the root process', pidArg)
+    .description('cut the process and every descendant off the network (loopback and the allow-list stay), through the running agent')
+    .option('--expires <duration>', 'release by itself after this long, e.g. 1h')
+    .option('--comment <text>', 'why (kept in the audit log)')
+    .option('--db <path>', 'the running agent\'s database', DEFAULT_DB_PATH)
+    .action(async (o: { pid: number; expires?: string; comment?: string; db: string }) => {
+      const expiresMs = o.expires === undefined ? undefined : parseDuration(o.expires);
+      if (o.expires !== undefined && expiresMs === undefined) throw new RespondError(`bad --expires '${o.expires}': give ${DURATION_FORMS}`);
+      const r = await ask(o.db, 'isolate-tree', { pid: o.pid, expires_ms: expiresMs }, o.comment);
+      if (r.ok) process.stdout.write(`isolated ${(r.pids as number[]).length} process(es) as ${String(r.id)} in ${Number(r.latency_ms).toFixed(1)} ms: ${(r.pids as number[]).join(' ')}\n`);
+      else fail('isolate-tree', r);
+    });
+  respond.command('release').requiredOption('--id <id>', 'the isolation (from isolate-tree, or `vigil respond isolations`)')
+    .description('end a network isolation: the processes get their network back')
+    .option('--db <path>', 'the running agent\'s database', DEFAULT_DB_PATH)
+    .action(async (o: { id: string; db: string }) => {
+      const r = await ask(o.db, 'release', { id: o.id });
+      if (r.ok) process.stdout.write(`released ${o.id}: ${(r.pids as number[]).length} process(es) back on the network\n`);
+      else fail('release', r);
+    });
+  respond.command('isolations').description('list the live network isolations')
+    .option('--db <path>', 'the running agent\'s database', DEFAULT_DB_PATH)
+    .action(async (o: { db: string }) => {
+      const r = await ask(o.db, 'isolations', {});
+      for (const i of (r.isolations as { id: string; rootPid: number; moved: unknown[]; since: number; reason: string }[]) ?? []) {
+        process.stdout.write(`${i.id}  root pid ${i.rootPid}  ${i.moved.length} process(es)  since ${new Date(i.since).toISOString()}  ${i.reason}\n`);
+      }
+    });
+  respond.command('audit').description('every response taken on this host, newest first')
+    .option('--db <path>', 'the agent\'s database', DEFAULT_DB_PATH)
+    .option('--limit <n>', 'rows', '50')
+    .option('--json', 'JSON lines')
+    .action((o: { db: string; limit: string; json?: boolean }) => {
+      const rdb = new ResponseDb(o.db);
+      try {
+        for (const r of rdb.auditRows(Number(o.limit) || 50)) {
+          if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+          else process.stdout.write(`${new Date(r.ts).toISOString()}  ${r.action}  ${r.ok ? 'ok' : `FAILED: ${r.error}`}  by ${r.requested_by}  target ${r.target}  pids ${r.pids ?? '-'}${r.ref ? `  ref ${r.ref}` : ''}  ${r.reason ?? ''}\n`);
+        }
+      } finally {
+        rdb.close();
+      }
+    });
 }

@@ -15,8 +15,10 @@ export interface ResponseRecord {
   ok: boolean;
   /** Why nothing or not everything was done. */
   error?: string;
-  /** Kernel event time to the last signal sent. */
+  /** Kernel event time to the last signal sent (isolation: to the loader's confirmation). */
   latency_ms: number;
+  /** The isolation this created, for `vigil respond release --id`. */
+  id?: string;
 }
 
 export interface ResponderOptions {
@@ -55,6 +57,7 @@ export class Responder {
         this.signal(pid, 'SIGKILL');
         return done({ pids: [pid], ok: true });
       }
+      if (action === 'isolate-tree') return done({ pids: [pid], ok: false, error: 'isolate-tree goes through the ResponseService (it needs the loader)' });
       const tree = this.stopTree(pid);
       if (action === 'kill-tree') for (const p of tree) this.quiet(p, 'SIGKILL');
       return done({ pids: tree, ok: true });

@@ -28,8 +28,8 @@ export interface RuleMeta {
 }
 
 /** kill: SIGKILL the process; kill-tree: it and every descendant; suspend-tree: SIGSTOP them (for forensics). */
-export type ResponseAction = 'kill' | 'kill-tree' | 'suspend-tree';
-export const RESPONSE_ACTIONS: readonly ResponseAction[] = ['kill', 'kill-tree', 'suspend-tree'];
+export type ResponseAction = 'kill' | 'kill-tree' | 'suspend-tree' | 'isolate-tree';
+export const RESPONSE_ACTIONS: readonly ResponseAction[] = ['kill', 'kill-tree', 'suspend-tree', 'isolate-tree'];
 
 export interface RuleMatch {
   rule: RuleMeta;

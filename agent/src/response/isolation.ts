@@ -1,0 +1,186 @@
+// Network isolation of a process tree: the tree moves into a cgroup of its
+// own, and the loader attaches the isolation programs to that cgroup
+// (bpf/isolate.bpf.c) before anyone is moved, so no packet slips out between
+// the two. Children forked later inherit the cgroup. Release moves the
+// survivors back where they came from and detaches. If the agent dies, the
+// loader's links close and the isolation ends with it: never a bricked host.
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { ControlResult, IsolationCommand } from '../agent/loader-process';
+import { findCgroup2Mount } from '../process/container';
+import { ProtectedTargetError, protectedReason } from './protected';
+
+export interface IsolationControl {
+  isolation(cmd: IsolationCommand): Promise<ControlResult>;
+}
+
+export interface Isolation {
+  id: string;
+  rootPid: number;
+  cgroup: string;
+  /** Processes moved in, with the cgroup each came from. */
+  moved: { pid: number; from: string }[];
+  since: number;
+  expiresAt?: number;
+  reason: string;
+}
+
+export interface IsolationResult {
+  ok: boolean;
+  id?: string;
+  pids: number[];
+  error?: string;
+  latency_ms: number;
+}
+
+const DIR = 'vigil-isolate';
+const MAX_ROUNDS = 8;
+
+export class NetworkIsolator {
+  private readonly root: string;
+  private readonly procRoot: string;
+  private readonly live = new Map<string, Isolation>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly control: IsolationControl, opts: { cgroupRoot?: string; procRoot?: string; protectedPids?: () => number[] } = {}) {
+    this.root = opts.cgroupRoot ?? findCgroup2Mount();
+    this.procRoot = opts.procRoot ?? '/proc';
+    this.protectedPids = opts.protectedPids ?? (() => []);
+  }
+
+  private readonly protectedPids: () => number[];
+
+  list(): Isolation[] {
+    return [...this.live.values()];
+  }
+
+  async isolateTree(rootPid: number, reason: string, expiresInMs?: number): Promise<IsolationResult> {
+    const t0 = Date.now();
+    const fail = (error: string, id?: string): IsolationResult => ({ ok: false, id, pids: [], error, latency_ms: Date.now() - t0 });
+    const why = protectedReason(rootPid, this.protectedPids(), this.procRoot);
+    if (why) return fail(new ProtectedTargetError(rootPid, why).message);
+    if (!existsSync(`${this.procRoot}/${rootPid}`)) return fail(`pid ${rootPid} is gone`);
+    const id = `iso-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const cgroup = join(this.root, DIR, id);
+    try {
+      mkdirSync(cgroup, { recursive: true });
+    } catch (err) {
+      return fail(`cannot create cgroup ${cgroup}: ${(err as Error).message}`, id);
+    }
+    // Programs first, then the processes: nothing runs unisolated in between.
+    const r = await this.control.isolation({ op: 'isolate', id, cgroup });
+    if (!r.ok) {
+      this.removeDir(cgroup);
+      return fail(r.error ?? 'the loader refused', id);
+    }
+    const iso: Isolation = { id, rootPid, cgroup, moved: [], since: Date.now(), reason, expiresAt: expiresInMs ? Date.now() + expiresInMs : undefined };
+    this.live.set(id, iso);
+    const moved = new Set<number>();
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const fresh = [rootPid, ...this.descendants(rootPid)].filter((p) => !moved.has(p) && !protectedReason(p, this.protectedPids(), this.procRoot));
+      if (!fresh.length) break;
+      for (const pid of fresh) {
+        moved.add(pid);
+        const from = this.cgroupOf(pid);
+        try {
+          writeFileSync(join(cgroup, 'cgroup.procs'), String(pid));
+          iso.moved.push({ pid, from: from ?? '/' });
+        } catch {
+          // exited meanwhile
+        }
+      }
+    }
+    if (!iso.moved.some((m) => m.pid === rootPid)) {
+      await this.release(id);
+      return fail(`pid ${rootPid} exited before it could be isolated`, id);
+    }
+    this.schedule();
+    return { ok: true, id, pids: iso.moved.map((m) => m.pid), latency_ms: Date.now() - t0 };
+  }
+
+  async release(id: string): Promise<IsolationResult> {
+    const t0 = Date.now();
+    const iso = this.live.get(id);
+    if (!iso) return { ok: false, pids: [], error: `no live isolation ${id}`, latency_ms: 0 };
+    const back = new Map(iso.moved.map((m) => [m.pid, m.from]));
+    const pids: number[] = [];
+    for (const pid of this.members(iso.cgroup)) {
+      // Children born inside go where their oldest isolated ancestor came from.
+      const to = back.get(pid) ?? iso.moved[0]?.from ?? '/';
+      try {
+        writeFileSync(join(this.root, to, 'cgroup.procs'), String(pid));
+      } catch {
+        writeFileSync(join(this.root, 'cgroup.procs'), String(pid));
+      }
+      pids.push(pid);
+    }
+    const r = await this.control.isolation({ op: 'release', id });
+    this.live.delete(id);
+    this.removeDir(iso.cgroup);
+    return r.ok ? { ok: true, id, pids, latency_ms: Date.now() - t0 } : { ok: false, id, pids, error: r.error, latency_ms: Date.now() - t0 };
+  }
+
+  async releaseAll(): Promise<void> {
+    for (const id of [...this.live.keys()]) await this.release(id);
+  }
+
+  /** Expired isolations end by themselves. */
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      for (const iso of this.live.values()) if (iso.expiresAt !== undefined && iso.expiresAt <= now) void this.release(iso.id);
+      if (this.live.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
+    }, 1000);
+    this.timer.unref();
+  }
+
+  private members(cgroup: string): number[] {
+    try {
+      return readFileSync(join(cgroup, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  private removeDir(cgroup: string): void {
+    try {
+      rmdirSync(cgroup);
+    } catch {
+      // still populated by a process that refused to move: left for the next release
+    }
+  }
+
+  private cgroupOf(pid: number): string | undefined {
+    try {
+      for (const line of readFileSync(`${this.procRoot}/${pid}/cgroup`, 'utf8').split('\n')) if (line.startsWith('0::')) return line.slice(3) || '/';
+    } catch {
+      // gone
+    }
+    return undefined;
+  }
+
+  private descendants(root: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const name of readdirSync(this.procRoot)) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const s = readFileSync(`${this.procRoot}/${name}/stat`, 'utf8');
+        const ppid = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
+        const list = children.get(ppid) ?? [];
+        list.push(Number(name));
+        children.set(ppid, list);
+      } catch {
+        // gone
+      }
+    }
+    const out: number[] = [];
+    const queue = [root];
+    while (queue.length) for (const c of children.get(queue.shift()!) ?? []) { out.push(c); queue.push(c); }
+    return out;
+  }
+}

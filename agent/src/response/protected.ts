@@ -1,0 +1,26 @@
+// What no response may touch, whoever asks: pid 1, the kernel's threads,
+// the agent and its loader. Checked before every action.
+import { readFileSync } from 'node:fs';
+
+export class ProtectedTargetError extends Error {
+  constructor(readonly pid: number, why: string) {
+    super(`pid ${pid} is protected (${why}); no response acts on it`);
+    this.name = 'ProtectedTargetError';
+  }
+}
+
+/** Why `pid` is protected, or undefined. `extra`: the agent's own helpers (its loader). */
+export function protectedReason(pid: number, extra: readonly number[] = [], procRoot = '/proc'): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 1) return 'init or no process';
+  if (pid === process.pid) return 'the agent itself';
+  if (extra.includes(pid)) return 'the agent\'s loader';
+  try {
+    const s = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    // Kernel threads: children of kthreadd (pid 2), or PF_KTHREAD in flags.
+    if (pid === 2 || f[1] === '2' || (Number(f[6]) & 0x00200000) !== 0) return 'a kernel thread';
+  } catch {
+    return undefined; // gone: the caller reports that
+  }
+  return undefined;
+}
