@@ -149,6 +149,30 @@ describe('behavioural baseline', () => {
     expect(anomalies(fresh, '/usr/bin/true')).toEqual([]);
     expect(await fresh.stop()).toBe(0);
   }, 180_000);
+
+  it('an anomaly at the configured level triggers its response (--anomaly-response, dry run)', async () => {
+    // Dry run: a real kill on every medium anomaly of a fresh baseline would hit other tests' processes.
+    const respDb = join(dir, 'respond.db');
+    const responsive = startAgent(dir, ['--no-default-rules', '--db', respDb, '--baseline-learning', '0', '--anomaly-response', 'kill@medium', '--response-dry-run']);
+    agents.push(responsive);
+    await responsive.marker('bl-respond-up');
+    await warmUp(responsive);
+    const implantC = implant('implant-charlie');
+    const r = spawnSync(webapp, ['-c', `${implantC} -c 'sleep 0.2; exit 7'; echo $?`], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('7'); // it ran to its end: nothing was carried out
+    const [alert] = await until('anomaly alert with its response', () => {
+      const l = anomalies(responsive, implantC).filter((a) => a.vigil.response);
+      return l.length ? l : undefined;
+    });
+    expect(alert.vigil.response).toEqual([expect.objectContaining({ action: 'kill', ok: false, error: 'dry run: recorded, not carried out', pids: [alert.process.pid] })]);
+    const auditRun = spawnSync(CLI, ['respond', 'audit', '--json', '--limit', '1000', '--db', respDb], { encoding: 'utf8' });
+    expect(auditRun.stderr).toBe('');
+    const mine = auditRun.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((a) => JSON.parse(a.pids ?? '[]').includes(alert.process.pid));
+    expect(mine).toEqual([expect.objectContaining({ action: 'kill', ok: 0, requested_by: 'anomaly' })]);
+    expect(mine[0].reason).toContain(`started ${pathTemplate(implantC)}`);
+    expect(mine[0].reason).toMatch(/\(dry run\)$/);
+    expect(await responsive.stop()).toBe(0);
+  }, 180_000);
 });
 
 function escape(s: string): string {

@@ -76,6 +76,6 @@ describe('rule response: key', () => {
     expect(r.meta.response).toEqual(['kill-tree']);
   });
   it('rejects an unknown action with the allowed ones', () => {
-    expect(() => compileDoc(doc('nuke'), 'f.yml', 1, 'f#0')).toThrow(/unknown response 'nuke' \(kill, kill-tree, suspend-tree\)/);
+    expect(() => compileDoc(doc('nuke'), 'f.yml', 1, 'f#0')).toThrow(/unknown response 'nuke' \(kill, kill-tree, suspend-tree, isolate-tree\)/);
   });
 });

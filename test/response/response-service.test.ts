@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EcsEvent } from '../../agent/src/model/ecs-event';
+import { Responder } from '../../agent/src/response/responder';
+import { ResponseDb } from '../../agent/src/response/response-db';
+import { ResponseService } from '../../agent/src/response/response-service';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-resp-svc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ev = (pid: number): EcsEvent => ({ '@timestamp': new Date().toISOString(), process: { pid } } as unknown as EcsEvent);
+
+describe('ResponseService', () => {
+  it('dry run: records what would be done, signals nothing, and audits it', () => {
+    const sent: [number, string][] = [];
+    const db = new ResponseDb(join(dir, 'a.db'));
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), db, dryRun: true, responder: new Responder({ signal: (p, s) => void sent.push([p, s]) }) });
+    const r = svc.act('kill-tree', ev(4242), 'rule:x', 'Test rule');
+    expect(r).toMatchObject({ action: 'kill-tree', ok: false, error: 'dry run: recorded, not carried out', pids: [4242] });
+    expect(sent).toEqual([]);
+    expect(db.auditRows()).toEqual([expect.objectContaining({ action: 'kill-tree', ok: 0, requested_by: 'rule:x', reason: 'Test rule (dry run)' })]);
+    db.close();
+  });
+
+  it('isolation without a loader is reported failed, never done', async () => {
+    const db = new ResponseDb(join(dir, 'b.db'));
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), db });
+    const r = await svc.act('isolate-tree', ev(process.pid + 100000), 'anomaly', 'x');
+    expect(r).toMatchObject({ action: 'isolate-tree', ok: false, error: 'network isolation needs the loader, which is not attached' });
+    expect(db.auditRows()[0]).toMatchObject({ action: 'isolate-tree', ok: 0, requested_by: 'anomaly' });
+    db.close();
+  });
+});
