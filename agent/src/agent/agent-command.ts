@@ -93,6 +93,7 @@ interface AgentFlags {
   baselineMaxEntries?: string;
   anomalyResponse?: { action: ResponseAction; floor: Level };
   responseDryRun?: boolean;
+  quarantineDir?: string;
 }
 
 /** "isolate-tree@critical" -> the action an anomaly at or above that level triggers. */
@@ -151,6 +152,7 @@ export function registerAgent(program: Command): void {
     .option('--baseline-max-entries <n>', 'baseline entries kept; the rarest-oldest are evicted (default 100000)')
     .option('--anomaly-response <action@level>', `act on anomalies at or above a level, e.g. isolate-tree@critical (${RESPONSE_ACTIONS.join(', ')})`, parseAnomalyResponse)
     .option('--response-dry-run', 'record (audit) every response a rule or anomaly asks for, carry none out')
+    .option('--quarantine-dir <dir>', 'where `vigil respond quarantine` keeps files (root-only)', '/var/lib/vigil/quarantine')
     .action(async (flags: AgentFlags) => {
       const logger = createLogger(flags.logLevel, { component: 'agent' });
       let retention;
@@ -196,6 +198,7 @@ export function registerAgent(program: Command): void {
         baseline,
         anomalyResponse: flags.anomalyResponse,
         responseDryRun: flags.responseDryRun === true,
+        quarantineDir: flags.quarantineDir,
         controlPlane: flags.controlPlane && token
           ? { url: flags.controlPlane, token, caPath: flags.ca, forwardEvents: flags.forwardEvents === true }
           : undefined,

@@ -39,6 +39,8 @@ export interface AgentRuntimeConfig {
   anomalyResponse?: { action: ResponseAction; floor: Level };
   /** Responses are recorded, not carried out. */
   responseDryRun?: boolean;
+  /** Where quarantined files go (root-only). */
+  quarantineDir?: string;
 }
 
 export class AgentRuntime implements AgentPipeline {
@@ -88,6 +90,8 @@ export class AgentRuntime implements AgentPipeline {
       logger: logger.child({ module: 'response' }),
       db: cfg.dbPath ? new ResponseDb(cfg.dbPath) : undefined,
       dryRun: cfg.responseDryRun,
+      quarantineDir: cfg.quarantineDir,
+      host: hostname(),
     });
     const model = new ProcessModel();
     if (cfg.baseline) {

@@ -91,6 +91,10 @@ export class DetectionPipeline {
     this.counters.events++;
     const finding = this.score(ev);
     this.opts.sinks.event(ev);
+    if (ev.event.action === 'exec') {
+      const q = this.opts.responder?.onExec(ev);
+      if (q) this.emitAlert(q);
+    }
     if (finding) {
       this.counters.anomalies++;
       const alert = anomalyAlert(finding, { host: this.opts.host });

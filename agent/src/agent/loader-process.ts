@@ -43,6 +43,7 @@ export interface LoaderControl {
   setReadWatch(watch: ReadWatch | 'all'): void;
   /** Executables the kernel kills at exec. */
   blockExec(blocks: readonly ExecBlock[]): void;
+  unblockExec(blocks: readonly ExecBlock[]): void;
   /** Network isolation (agent/loader/control.h): resolves with the loader's own answer. */
   isolation(cmd: IsolationCommand): Promise<ControlResult>;
 }
@@ -184,6 +185,10 @@ export class LoaderProcess implements LoaderControl {
 
   blockExec(blocks: readonly ExecBlock[]): void {
     this.control(execBlockLines(blocks));
+  }
+
+  unblockExec(blocks: readonly ExecBlock[]): void {
+    this.control(execBlockLines(blocks, false));
   }
 
   get pid(): number | undefined {

@@ -78,6 +78,12 @@ export class LoaderSupervisor implements LoaderControl {
     this.current.blockExec(blocks);
   }
 
+  unblockExec(blocks: readonly ExecBlock[]): void {
+    const gone = new Set(blocks.map((b) => `${b.ino}:${b.major}:${b.minor}`));
+    this.blocks = this.blocks.filter((b) => !gone.has(`${b.ino}:${b.major}:${b.minor}`));
+    this.current.unblockExec(blocks);
+  }
+
   /** Live isolations and allow-list entries are kept, so a restarted loader gets them back. */
   async isolation(cmd: IsolationCommand): Promise<ControlResult> {
     const r = await this.current.isolation(cmd);

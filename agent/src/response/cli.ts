@@ -6,6 +6,7 @@ import type { EcsEvent } from '../model/ecs-event';
 import { Responder } from './responder';
 import { ResponseDb } from './response-db';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { DEFAULT_DB_PATH } from '../store/open-db';
 import { DURATION_FORMS, parseDuration } from '../store/units';
 
@@ -104,6 +105,33 @@ export function registerAgentRespondCommands(respond: Command): void {
       const r = await ask(o.db, 'isolations', {});
       for (const i of (r.isolations as { id: string; rootPid: number; moved: unknown[]; since: number; reason: string }[]) ?? []) {
         process.stdout.write(`${i.id}  root pid ${i.rootPid}  ${i.moved.length} process(es)  since ${new Date(i.since).toISOString()}  ${i.reason}\n`);
+      }
+    });
+  respond.command('quarantine').requiredOption('--path <file>', 'the file to take away')
+    .description('move a file into the root-only quarantine (metadata and SHA-256 kept); any exec of that content is killed from now on')
+    .option('--comment <text>', 'why (kept in the audit log)')
+    .option('--db <path>', 'the running agent\'s database', DEFAULT_DB_PATH)
+    .action(async (o: { path: string; comment?: string; db: string }) => {
+      const r = await ask(o.db, 'quarantine-file', { path: resolve(o.path) }, o.comment);
+      const e = r.entry as { id: number; sha256: string; stored_path: string } | undefined;
+      if (r.ok && e) process.stdout.write(`quarantined ${resolve(o.path)} as id ${e.id} (sha256 ${e.sha256}) in ${e.stored_path}\n`);
+      else fail('quarantine', r);
+    });
+  respond.command('restore').requiredOption('--id <n>', 'the quarantine id (from `vigil respond quarantined`)')
+    .description('put a quarantined file back exactly where and as it was, and stop blocking its content')
+    .option('--db <path>', 'the running agent\'s database', DEFAULT_DB_PATH)
+    .action(async (o: { id: string; db: string }) => {
+      const r = await ask(o.db, 'restore-file', { id: Number(o.id) });
+      const e = r.entry as { original_path: string } | undefined;
+      if (r.ok && e) process.stdout.write(`restored ${e.original_path}\n`);
+      else fail('restore', r);
+    });
+  respond.command('quarantined').description('the files in quarantine now')
+    .option('--db <path>', 'the running agent\'s database', DEFAULT_DB_PATH)
+    .action(async (o: { db: string }) => {
+      const r = await ask(o.db, 'quarantined', {});
+      for (const f of (r.files as { id: number; original_path: string; sha256: string; quarantined_at: number; reason: string | null }[]) ?? []) {
+        process.stdout.write(`${f.id}  ${f.original_path}  sha256 ${f.sha256}  since ${new Date(f.quarantined_at).toISOString()}  ${f.reason ?? ''}\n`);
       }
     });
   respond.command('audit').description('every response taken on this host, newest first')

@@ -6,6 +6,11 @@ import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import type { ResponseAction } from '../rules/types';
 import { NetworkIsolator, type IsolationControl } from './isolation';
+import { statSync } from 'node:fs';
+import { ExecHashCache, Quarantine, DEFAULT_QUARANTINE_DIR } from './quarantine';
+import type { ExecBlock } from '../agent/exec-block';
+import { agentAlert } from '../alerts/agent-alert';
+import type { AlertEvent } from '../alerts/types';
 import { Responder, type ResponseRecord } from './responder';
 import type { ResponseDb, ResponseRequest } from './response-db';
 
@@ -17,6 +22,16 @@ export interface ResponseServiceOptions {
   responder?: Responder;
   /** How often the CLI's requests are picked up. */
   inboxMs?: number;
+  quarantineDir?: string;
+  host?: string;
+}
+
+/** Executables larger than this are not hashed on the hot path. */
+const MAX_HASHED_BYTES = 64 << 20;
+
+export interface LoaderActions extends IsolationControl {
+  blockExec(blocks: readonly ExecBlock[]): void;
+  unblockExec(blocks: readonly ExecBlock[]): void;
 }
 
 const INBOX_MS = 100;
@@ -24,15 +39,62 @@ const INBOX_MS = 100;
 export class ResponseService {
   private readonly responder: Responder;
   private isolator?: NetworkIsolator;
+  private loader?: LoaderActions;
   private timer?: NodeJS.Timeout;
   private busy = false;
+  private readonly quarantine?: Quarantine;
+  private quarantined = new Set<string>();
+  /** In-kernel blocks added per quarantined hash, lifted on restore. */
+  private readonly blocksByHash = new Map<string, ExecBlock[]>();
+  private readonly hashes = new ExecHashCache();
 
   constructor(private readonly opts: ResponseServiceOptions) {
     this.responder = opts.responder ?? new Responder();
+    if (opts.db) {
+      this.quarantine = new Quarantine(opts.db.db, opts.quarantineDir ?? DEFAULT_QUARANTINE_DIR,
+        (p) => (p === process.execPath ? 'it is the agent\'s own runtime' : undefined));
+      this.quarantined = this.quarantine.hashes();
+    }
   }
 
-  attachLoader(control: IsolationControl, loaderPids: () => number[]): void {
+  attachLoader(control: LoaderActions, loaderPids: () => number[]): void {
+    this.loader = control;
     this.isolator = new NetworkIsolator(control, { protectedPids: loaderPids });
+  }
+
+  /**
+   * Every exec: content quarantined -> SIGKILL now, the inode blocked in the
+   * kernel for the next time, and an alert. Nothing to do (and no hashing)
+   * while the quarantine is empty.
+   */
+  onExec(ev: EcsEvent): AlertEvent | undefined {
+    if (this.quarantined.size === 0 || ev.event?.action !== 'exec' || ev.event.outcome === 'failure') return undefined;
+    const pid = ev.process?.pid;
+    if (typeof pid !== 'number') return undefined;
+    let size = 0;
+    try {
+      size = statSync(`/proc/${pid}/exe`).size;
+    } catch {
+      return undefined; // gone already
+    }
+    if (size > MAX_HASHED_BYTES) return undefined;
+    const h = this.hashes.hashOf(`/proc/${pid}/exe`);
+    if (!h || !this.quarantined.has(h.sha256)) return undefined;
+    const r = this.record(this.opts.dryRun ? { action: 'kill', pids: [pid], ok: false, error: 'dry run: recorded, not carried out', latency_ms: 0 } : this.responder.respond('kill', ev), 'quarantine', `exec of quarantined content ${h.sha256}`);
+    if (!this.opts.dryRun && this.loader) {
+      const dev = h.dev;
+      const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+      const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
+      const block = { path: ev.process.executable ?? `/proc/${pid}/exe`, ino: h.ino, major, minor };
+      this.loader.blockExec([block]);
+      this.blocksByHash.set(h.sha256, [...(this.blocksByHash.get(h.sha256) ?? []), block]);
+    }
+    const alert = agentAlert({ id: 'vigil-quarantined-exec', name: 'Quarantined file executed', action: 'exec', tags: ['attack.execution', 'attack.t1204.002'], level: 'high' },
+      `${ev.process.executable ?? `pid ${pid}`} has the content of a quarantined file (sha256 ${h.sha256}); the process was ${r.ok ? 'killed' : `not killed: ${r.error}`} and the file is blocked in the kernel from now on`,
+      { sha256: h.sha256, executable: ev.process.executable, events: [ev] }, { host: this.opts.host });
+    alert.process = ev.process;
+    alert.vigil.response = [r];
+    return alert;
   }
 
   start(): void {
@@ -75,6 +137,30 @@ export class ResponseService {
     return r;
   }
 
+  private quarantineAction(action: 'quarantine-file' | 'restore-file', target: { path?: string; id?: number }, by: string, reason: string, t0: number): Record<string, unknown> & { ok: boolean } {
+    const q = this.quarantine;
+    let out: Record<string, unknown> & { ok: boolean };
+    if (!q) out = { ok: false, error: 'quarantine needs the agent\'s database (--db)' };
+    else if (this.opts.dryRun) out = { ok: false, error: 'dry run: recorded, not carried out' };
+    else {
+      try {
+        const e = action === 'quarantine-file' ? q.add(String(target.path), reason) : q.restore(Number(target.id));
+        this.quarantined = q.hashes();
+        if (action === 'restore-file' && !this.quarantined.has(e.sha256)) {
+          const blocks = this.blocksByHash.get(e.sha256) ?? [];
+          if (blocks.length) this.loader?.unblockExec(blocks);
+          this.blocksByHash.delete(e.sha256);
+        }
+        out = { ok: true, entry: e };
+      } catch (err) {
+        out = { ok: false, error: (err as Error).message };
+      }
+    }
+    this.opts.db?.audit({ action, target, requestedBy: by, reason, ok: out.ok, error: out.error as string | undefined, latencyMs: Date.now() - t0,
+      ref: (out.entry as { sha256?: string } | undefined)?.sha256 });
+    return out;
+  }
+
   /** Requests from `vigil respond`, oldest first. */
   private async drain(): Promise<void> {
     const db = this.opts.db;
@@ -111,8 +197,13 @@ export class ResponseService {
       }
       case 'isolations':
         return { ok: true, isolations: this.isolator?.list() ?? [] };
+      case 'quarantine-file':
+      case 'restore-file':
+        return this.quarantineAction(req.action, target as { path?: string; id?: number }, by, reason, t0);
+      case 'quarantined':
+        return { ok: true, files: this.quarantine?.list() ?? [] };
       default:
-        return { ok: false, error: `unknown action '${req.action}' (isolate-tree, release, isolations)` };
+        return { ok: false, error: `unknown action '${req.action}' (isolate-tree, release, isolations, quarantine-file, restore-file, quarantined)` };
     }
   }
 }
