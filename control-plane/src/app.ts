@@ -10,6 +10,7 @@ import { agentRoutes } from './routes/agents';
 import { alertRoutes } from './routes/alerts';
 import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/query';
+import { actionRoutes } from './routes/actions';
 import { tokenRoutes } from './routes/tokens';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
@@ -66,6 +67,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(agentRoutes, routeOpts);
   await app.register(alertRoutes, routeOpts);
   await app.register(queryRoutes, routeOpts);
+  await app.register(actionRoutes, routeOpts);
   await app.register(tokenRoutes, routeOpts);
   if (opts.extend) await opts.extend(app, config);
 

@@ -18,6 +18,7 @@ export const ERRORS = {
   BAD_REQUEST: spec('VIGIL_ERR_BAD_REQUEST', 400, 'request failed validation'),
   NOT_FOUND: spec('VIGIL_ERR_NOT_FOUND', 404, 'no such resource'),
   TOKEN_NOT_FOUND: spec('VIGIL_ERR_TOKEN_NOT_FOUND', 404, 'no such token; list tokens with `vigil token list`'),
+  AGENT_OFFLINE: spec('VIGIL_ERR_AGENT_OFFLINE', 409, 'the agent is not connected now; actions need a live session (see GET /v1/agents)'),
   QUERY_NO_TARGETS: spec('VIGIL_ERR_QUERY_NO_TARGETS', 400, 'query names no hosts; pass "hosts": [...] or "all": true'),
   FRAME_TOO_LARGE: spec('VIGIL_ERR_FRAME_TOO_LARGE', 413, 'frame exceeds the size cap; send smaller batches'),
   FRAME_DECODE: spec('VIGIL_ERR_FRAME_DECODE', 400, 'frame is not a valid protobuf message'),

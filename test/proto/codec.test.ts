@@ -19,6 +19,8 @@ const VARIANTS: Record<string, EnvelopeInit> = {
   server_hello: { server_hello: { alert_seq: 99, heartbeat_interval_ms: 10000, server_version: '0.1.0' } },
   ack: { ack: { stream: 'ACK_STREAM_ALERTS', seq: 12345 } },
   query_request: { query_request: { query_id: 'q1', since: '15m', until: '', pid: 1, entity_id: 'e', exe: '/bin/sh', path: '/etc', dst: '1.2.3.4:443', action: 'exec', rule: 'r', limit: 10, timeout_ms: 2000 } },
+  action_request: { action_request: { action_id: 'a1', action: 'isolate-process', pid: 4242, path: '', isolation_id: '', alert_ids: ['al1', 'al2'], comment: 'why', expires_ms: 3_600_000, requested_by: 'tok1' } },
+  action_result: { action_result: { action_id: 'a1', ok: true, error: '', pids: [4242, 4243], ref: 'iso-x', latency_ms: 12.5 } },
 };
 
 describe('Envelope codec', () => {

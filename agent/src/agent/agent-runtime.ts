@@ -84,6 +84,7 @@ export class AgentRuntime implements AgentPipeline {
         logger: logger.child({ module: 'transport' }),
         statsProvider: () => this.heartbeatStats(),
         queryHandler: this.store ? storeQueryHandler(this.store) : undefined,
+        actionHandler: (req) => this.responses.remote(req),
       });
     }
     this.responses = new ResponseService({

@@ -8,7 +8,9 @@ import type { ResponseAction } from '../rules/types';
 import { NetworkIsolator, type IsolationControl } from './isolation';
 import { statSync } from 'node:fs';
 import { ExecHashCache, Quarantine, DEFAULT_QUARANTINE_DIR } from './quarantine';
-import type { ExecBlock } from '../agent/exec-block';
+import { resolveExecBlock, type ExecBlock } from '../agent/exec-block';
+import type { ActionRequest, ActionResult } from '../../../control-plane/src/protocol';
+import { ProtectedTargetError, protectedReason } from './protected';
 import { agentAlert } from '../alerts/agent-alert';
 import type { AlertEvent } from '../alerts/types';
 import { Responder, type ResponseRecord } from './responder';
@@ -40,6 +42,7 @@ export class ResponseService {
   private readonly responder: Responder;
   private isolator?: NetworkIsolator;
   private loader?: LoaderActions;
+  private loaderPids: () => number[] = () => [];
   private timer?: NodeJS.Timeout;
   private busy = false;
   private readonly quarantine?: Quarantine;
@@ -59,6 +62,7 @@ export class ResponseService {
 
   attachLoader(control: LoaderActions, loaderPids: () => number[]): void {
     this.loader = control;
+    this.loaderPids = loaderPids;
     this.isolator = new NetworkIsolator(control, { protectedPids: loaderPids });
   }
 
@@ -159,6 +163,72 @@ export class ResponseService {
     this.opts.db?.audit({ action, target, requestedBy: by, reason, ok: out.ok, error: out.error as string | undefined, latencyMs: Date.now() - t0,
       ref: (out.entry as { sha256?: string } | undefined)?.sha256 });
     return out;
+  }
+
+  /** An action the control plane asked for (POST /v1/agents/:id/actions): done and confirmed, or failed. */
+  async remote(req: ActionRequest): Promise<Omit<ActionResult, 'action_id'>> {
+    const t0 = Date.now();
+    const by = `control-plane:${req.requested_by || 'unknown'}`;
+    const reason = [req.comment, req.alert_ids.length ? `alerts ${req.alert_ids.join(', ')}` : ''].filter(Boolean).join('; ') || 'manual';
+    const out = (r: { ok: boolean; error?: string; pids?: number[]; ref?: string }) =>
+      ({ ok: r.ok, error: r.ok ? '' : r.error ?? 'failed', pids: r.pids ?? [], ref: r.ref ?? '', latency_ms: Date.now() - t0 });
+    const pidActions: Record<string, ResponseAction> = { 'kill-process': 'kill', 'kill-tree': 'kill-tree', 'suspend-tree': 'suspend-tree' };
+    if (['kill-process', 'kill-tree', 'suspend-tree', 'resume-tree', 'isolate-process'].includes(req.action)) {
+      const why = protectedReason(req.pid, this.loaderPids());
+      if (why) {
+        this.opts.db?.audit({ action: req.action, target: { pid: req.pid }, requestedBy: by, reason, ok: false, error: why });
+        return out({ ok: false, error: new ProtectedTargetError(req.pid, why).message });
+      }
+    }
+    switch (req.action) {
+      case 'kill-process':
+      case 'kill-tree':
+      case 'suspend-tree': {
+        const r = this.act(pidActions[req.action], pidEvent(req.pid), by, reason) as ResponseRecord;
+        return out(r);
+      }
+      case 'resume-tree': {
+        let r: ResponseRecord;
+        try {
+          r = { action: 'suspend-tree', pids: this.responder.resumeTree(req.pid), ok: true, latency_ms: Date.now() - t0 };
+        } catch (err) {
+          r = { action: 'suspend-tree', pids: [], ok: false, error: (err as Error).message, latency_ms: Date.now() - t0 };
+        }
+        this.opts.db?.audit({ action: 'resume-tree', target: { pid: req.pid }, requestedBy: by, reason, ok: r.ok, error: r.error, pids: r.pids });
+        return out(r);
+      }
+      case 'isolate-process': {
+        if (this.opts.dryRun) return out(this.act('isolate-tree', pidEvent(req.pid), by, reason) as ResponseRecord);
+        const r = await this.isolate(req.pid, reason, req.expires_ms || undefined);
+        this.record({ action: 'isolate-tree', pids: r.pids, ok: r.ok, error: r.error, id: r.id, latency_ms: r.latency_ms }, by, reason);
+        return out({ ...r, ref: r.id });
+      }
+      case 'release': {
+        const r = this.isolator ? await this.isolator.release(req.isolation_id) : { ok: false, pids: [] as number[], error: 'no loader attached' };
+        this.opts.db?.audit({ action: 'release', target: { id: req.isolation_id }, requestedBy: by, reason, ok: r.ok, error: r.error, pids: r.pids, latencyMs: Date.now() - t0, ref: req.isolation_id });
+        return out({ ...r, ref: req.isolation_id });
+      }
+      case 'quarantine-file':
+      case 'restore-file': {
+        const id = req.action === 'restore-file' ? this.quarantine?.list().filter((e) => e.original_path === req.path).pop()?.id : undefined;
+        if (req.action === 'restore-file' && id === undefined) return out({ ok: false, error: `no file from ${req.path} is in quarantine` });
+        const r = this.quarantineAction(req.action, req.action === 'restore-file' ? { id } : { path: req.path }, by, reason, t0);
+        return out({ ok: r.ok, error: r.error as string | undefined, ref: (r.entry as { sha256?: string } | undefined)?.sha256 });
+      }
+      case 'block-exec': {
+        try {
+          const block = resolveExecBlock(req.path);
+          if (!this.loader) throw new Error('the loader is not attached');
+          if (!this.opts.dryRun) this.loader.blockExec([block]);
+          this.opts.db?.audit({ action: 'block-exec', target: { path: req.path }, requestedBy: by, reason, ok: !this.opts.dryRun, error: this.opts.dryRun ? 'dry run' : undefined });
+          return out({ ok: !this.opts.dryRun, error: this.opts.dryRun ? 'dry run: recorded, not carried out' : undefined, ref: `${block.ino}` });
+        } catch (err) {
+          return out({ ok: false, error: (err as Error).message });
+        }
+      }
+      default:
+        return out({ ok: false, error: `unknown action '${req.action}'` });
+    }
   }
 
   /** Requests from `vigil respond`, oldest first. */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import pino from 'pino';
-import type { AgentHello } from '../../../control-plane/src/protocol';
+import type { ActionRequest, ActionResult, AgentHello } from '../../../control-plane/src/protocol';
 import { MAX_FRAME_BYTES } from '../../../control-plane/src/protocol';
 import { TransportConfigError } from './errors';
 import type { QueryHandler } from './query-responder';
@@ -28,6 +28,8 @@ export interface ControlPlaneClientOptions {
   heartbeatMs?: number;
   statsProvider?: () => HeartbeatStats;
   queryHandler?: QueryHandler;
+  /** Carries out a response action the control plane asked for, and says how it went. */
+  actionHandler?: (req: ActionRequest) => Promise<Omit<ActionResult, 'action_id'>>;
   forwardEvents?: boolean;
   /** PEM CA bundle that signed the control plane's certificate (wss://). */
   caPath?: string;
@@ -46,8 +48,8 @@ export interface ControlPlaneClientOptions {
   maxConcurrentQueries?: number; // default 4
 }
 
-export type ResolvedOptions = Readonly<Required<Omit<ControlPlaneClientOptions, 'caPath' | 'hello' | 'queryHandler' | 'statsProvider'>>
-  & Pick<ControlPlaneClientOptions, 'hello' | 'queryHandler' | 'statsProvider'> & { ca?: Buffer }>;
+export type ResolvedOptions = Readonly<Required<Omit<ControlPlaneClientOptions, 'caPath' | 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler'>>
+  & Pick<ControlPlaneClientOptions, 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler'> & { ca?: Buffer }>;
 
 const DEFAULTS = {
   heartbeatMs: 5000, forwardEvents: false, outboxMaxRows: 100_000, batchSize: 256, maxBatchBytes: 1024 * 1024,

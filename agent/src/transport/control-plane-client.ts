@@ -3,7 +3,7 @@
 // jittered backoff. Per connection: AgentHello -> ServerHello (resume point)
 // -> outbox backlog in seq order -> live alerts, heartbeats, queries.
 import type { Logger } from 'pino';
-import type { AgentHello, Envelope, EnvelopeInit, QueryRequest } from '../../../control-plane/src/protocol';
+import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest } from '../../../control-plane/src/protocol';
 import { encodeEnvelope } from '../../../control-plane/src/protocol';
 import { CLOSE } from '../../../control-plane/src/ws/close-codes';
 import { AgentSocket } from './agent-socket';
@@ -171,9 +171,26 @@ export class ControlPlaneClient {
         return this.pump();
       case 'query_request':
         return void this.answer(sock, env.query_request);
+      case 'action_request':
+        return void this.act(sock, env.action_request);
       default:
         return this.recycle(sock, CLOSE.PROTOCOL_VIOLATION, `control plane may not send ${env.payload}`);
     }
+  }
+
+  private async act(sock: AgentSocket, req: ActionRequest): Promise<void> {
+    const t0 = Date.now();
+    let result: Omit<ActionResult, 'action_id'>;
+    try {
+      result = this.o.actionHandler
+        ? await this.o.actionHandler(req)
+        : { ok: false, error: 'this agent takes no response actions', pids: [], ref: '', latency_ms: 0 };
+    } catch (err) {
+      result = { ok: false, error: (err as Error).message, pids: [], ref: '', latency_ms: Date.now() - t0 };
+    }
+    this.log.warn({ action_id: req.action_id, action: req.action, ok: result.ok, error: result.error }, 'control-plane action');
+    // Dropped with its socket: the control plane reports a disconnect as an unconfirmed action.
+    if (sock === this.socket) sock.send({ action_result: { ...result, action_id: req.action_id } });
   }
 
   private async answer(sock: AgentSocket, req: QueryRequest): Promise<void> {

@@ -10,7 +10,7 @@ import type { AlertIngest } from '../alerts/alert-ingest';
 import type { Config } from '../config';
 import { isVigilError } from '../errors';
 import type { Metrics } from '../metrics';
-import type { AgentHello, Envelope, EnvelopeInit, QueryRequest, QueryResult } from '../protocol';
+import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest, QueryResult } from '../protocol';
 import { decodeEnvelope, encodeEnvelope } from '../protocol';
 import type { AgentStore } from '../store/agent-store';
 import type { AlertStore } from '../store/alert-store';
@@ -26,6 +26,8 @@ export interface AgentSessionDeps {
   registry: AgentRegistry; metrics: Metrics; log: Logger;
 }
 
+export type ActionOutcome = { status: 'ok'; result: ActionResult } | { status: 'timeout' } | { status: 'disconnected' };
+
 export type QueryOutcome =
   | { status: 'ok'; result: QueryResult }
   | { status: 'timeout' }
@@ -40,6 +42,7 @@ export class AgentSession implements SessionIo {
   hello: AgentHello | undefined;
   private closed = false;
   private readonly pending = new Map<string, (o: QueryOutcome) => void>();
+  private readonly pendingActions = new Map<string, (o: ActionOutcome) => void>();
   private log: Logger;
 
   constructor(private readonly ws: WebSocket, private readonly deps: AgentSessionDeps, remote: string) {
@@ -101,6 +104,11 @@ export class AgentSession implements SessionIo {
         if (!done) return this.log.debug({ query_id: env.query_result.query_id }, 'late or unknown query result ignored');
         return done({ status: 'ok', result: env.query_result });
       }
+      case 'action_result': {
+        const done = this.pendingActions.get(env.action_result.action_id);
+        if (!done) return this.log.warn({ action_id: env.action_result.action_id }, 'late or unknown action result ignored');
+        return done({ status: 'ok', result: env.action_result });
+      }
       case 'hello':
         throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, 'duplicate AgentHello');
       default:
@@ -130,6 +138,27 @@ export class AgentSession implements SessionIo {
   send(env: EnvelopeInit): void {
     if (this.closed) return;
     this.ws.send(encodeEnvelope(env, this.deps.config.maxFrameBytes));
+  }
+
+  /** Sends an ActionRequest and resolves with the agent's ActionResult, a timeout, or a disconnect. */
+  action(req: Omit<ActionRequest, 'action_id'>, timeoutMs: number): Promise<ActionOutcome> {
+    if (this.closed) return Promise.resolve({ status: 'disconnected' });
+    const actionId = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish({ status: 'timeout' }), timeoutMs);
+      const finish = (o: ActionOutcome) => {
+        clearTimeout(timer);
+        this.pendingActions.delete(actionId);
+        resolve(o);
+      };
+      this.pendingActions.set(actionId, finish);
+      try {
+        this.send({ action_request: { ...req, action_id: actionId } });
+      } catch (err) {
+        this.log.error({ err }, 'cannot send ActionRequest');
+        finish({ status: 'disconnected' });
+      }
+    });
   }
 
   /** Sends a QueryRequest and resolves with its QueryResult, a timeout, or a disconnect. */
@@ -170,5 +199,6 @@ export class AgentSession implements SessionIo {
     this.closed = true;
     if (this.hostId) this.deps.registry.detach(this.hostId, this);
     for (const done of [...this.pending.values()]) done({ status: 'disconnected' });
+    for (const done of [...this.pendingActions.values()]) done({ status: 'disconnected' });
   }
 }

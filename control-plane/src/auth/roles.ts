@@ -6,6 +6,7 @@ export const ACCESS = {
   agentSocket: ['agent'],
   read: ['viewer', 'responder', 'admin'],       // agents, alerts, alert stream
   query: ['responder', 'admin'],                // POST /v1/query
+  respond: ['responder', 'admin'],              // POST /v1/agents/:id/actions, GET /v1/audit
   tokens: ['admin'],                            // /v1/tokens
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -68,10 +68,15 @@ export const FIELD_TABLE = {
     path: 'string', dst: 'string', action: 'string', rule: 'string', limit: 'uint32', timeout_ms: 'uint32',
   },
   QueryResult: { query_id: 'string', rows: 'repeated string', truncated: 'bool', error: 'string' },
+  ActionRequest: {
+    action_id: 'string', action: 'string', pid: 'uint32', path: 'string', isolation_id: 'string',
+    alert_ids: 'repeated string', comment: 'string', expires_ms: 'uint32', requested_by: 'string',
+  },
+  ActionResult: { action_id: 'string', ok: 'bool', error: 'string', pids: 'repeated uint32', ref: 'string', latency_ms: 'double' },
   Envelope: {
     payload: 'oneof', hello: 'AgentHello', heartbeat: 'Heartbeat', alert_batch: 'AlertBatch',
     event_batch: 'EventBatch', query_result: 'QueryResult', server_hello: 'ServerHello', ack: 'Ack',
-    query_request: 'QueryRequest',
+    query_request: 'QueryRequest', action_result: 'ActionResult', action_request: 'ActionRequest',
   },
 } as const satisfies Table;
 

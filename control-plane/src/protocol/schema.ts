@@ -13,6 +13,7 @@ export const PROTO_FILES = [
   'vigil/v1/agent.proto',
   'vigil/v1/batch.proto',
   'vigil/v1/query.proto',
+  'vigil/v1/action.proto',
   'vigil/v1/envelope.proto',
 ] as const;
 

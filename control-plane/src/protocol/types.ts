@@ -116,9 +116,16 @@ export interface QueryRequest {
 }
 export interface QueryResult { query_id: string; rows: string[]; truncated: boolean; error: string }
 
+export interface ActionRequest {
+  action_id: string; action: string; pid: number; path: string; isolation_id: string;
+  alert_ids: string[]; comment: string; expires_ms: number; requested_by: string;
+}
+export interface ActionResult { action_id: string; ok: boolean; error: string; pids: number[]; ref: string; latency_ms: number }
+
 export interface EnvelopePayloads {
   hello: AgentHello; heartbeat: Heartbeat; alert_batch: AlertBatch; event_batch: EventBatch;
   query_result: QueryResult; server_hello: ServerHello; ack: Ack; query_request: QueryRequest;
+  action_result: ActionResult; action_request: ActionRequest;
 }
 export type EnvelopeCase = keyof EnvelopePayloads;
 
@@ -130,6 +137,7 @@ export interface EnvelopeFields {
   payload?: EnvelopeCase;
   hello?: AgentHello; heartbeat?: Heartbeat; alert_batch?: AlertBatch; event_batch?: EventBatch;
   query_result?: QueryResult; server_hello?: ServerHello; ack?: Ack; query_request?: QueryRequest;
+  action_result?: ActionResult; action_request?: ActionRequest;
 }
 
 export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[]
@@ -143,6 +151,7 @@ export interface Messages {
   Ancestor: Ancestor; Process: Process; ProcessAction: ProcessAction; FileAction: FileAction;
   NetworkAction: NetworkAction; PrivilegeAction: PrivilegeAction; User: User; Event: Event; Alert: Alert;
   AgentHello: AgentHello; ServerHello: ServerHello; Heartbeat: Heartbeat; RiskyTree: RiskyTree; AlertBatch: AlertBatch;
-  EventBatch: EventBatch; Ack: Ack; QueryRequest: QueryRequest; QueryResult: QueryResult; Envelope: EnvelopeFields;
+  EventBatch: EventBatch; Ack: Ack; QueryRequest: QueryRequest; QueryResult: QueryResult;
+  ActionRequest: ActionRequest; ActionResult: ActionResult; Envelope: EnvelopeFields;
 }
 export type MessageName = keyof Messages;
