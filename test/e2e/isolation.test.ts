@@ -19,7 +19,8 @@ let agent: PrivateAgent | undefined;
 let ns: ChildProcess | undefined;
 afterAll(() => {
   writeFileSync(join(dir, 'stop'), '');
-  ns?.kill('SIGKILL');
+  // The namespace's processes (the server runs until killed) are one process group.
+  if (ns?.pid) try { process.kill(-ns.pid, 'SIGKILL'); } catch { /* gone */ }
   agent?.child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
@@ -88,7 +89,7 @@ describe('network isolation (isolate-tree)', () => {
       `python3 ${dir}/probe.py ${controlLog} ${stop} &`,
       'wait',
     ].join('\n');
-    ns = spawn('unshare', ['-n', 'bash', '-c', script], { stdio: 'ignore' });
+    ns = spawn('unshare', ['-n', 'bash', '-c', script], { stdio: 'ignore', detached: true });
 
     const alert = await until('the rule alert with its isolation', () => agent!.lines().find((l) => l.rule?.id === 'test-isolate-me' && l.vigil?.response), 30_000);
     const [resp] = alert.vigil.response;

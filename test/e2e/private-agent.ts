@@ -20,6 +20,14 @@ export async function until<T>(what: string, fn: () => T | undefined, ms = 30_00
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** JSONL lines; the last may be half written while the agent appends, and is then left for the next read. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function parseLines(text: string): Record<string, any>[] {
+  const raw = text.split('\n');
+  const complete = text.endsWith('\n') ? raw : raw.slice(0, -1);
+  return complete.filter(Boolean).map((l) => JSON.parse(l));
+}
+
 export interface PrivateAgent {
   child: ChildProcess;
   jsonl: string;
@@ -39,7 +47,7 @@ export function startAgent(dir: string, args: string[]): PrivateAgent {
   const child = spawn(CLI, ['agent', '--jsonl', jsonl, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
-  const lines = () => (existsSync(jsonl) ? readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+  const lines = () => (existsSync(jsonl) ? parseLines(readFileSync(jsonl, 'utf8')) : []);
   return {
     child, jsonl, lines, log: () => log,
     async marker(name) {

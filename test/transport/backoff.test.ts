@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../agent/src/transport/backoff';
 
 describe('Backoff', () => {
-  it('doubles the ceiling from 250 ms to the 30 s cap with full jitter', () => {
+  it('doubles the ceiling from 250 ms to the 8 s cap with full jitter (a failover reconnects within 10 s)', () => {
     const b = new Backoff({ random: () => 1 });
     const seen = Array.from({ length: 10 }, () => b.next());
-    expect(seen).toEqual([250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    expect(seen).toEqual([250, 500, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000]);
     const low = new Backoff({ random: () => 0 });
     expect([low.next(), low.next()]).toEqual([0, 0]);
     const mid = new Backoff({ random: () => 0.5 });

@@ -3,9 +3,12 @@
 // plane restart spreads out instead of arriving in waves.
 export interface BackoffOptions {
   initialMs?: number;   // default 250
-  maxMs?: number;       // default 30000
+  maxMs?: number;       // default 8000: a replica failover must reconnect within 10 s
   random?: () => number;
 }
+
+/** The longest wait between reconnects: short enough that an outage past the control plane's grace is rare. */
+export const DEFAULT_BACKOFF_MAX_MS = 8000;
 
 export class Backoff {
   private attempt = 0;
@@ -15,7 +18,7 @@ export class Backoff {
 
   constructor(opts: BackoffOptions = {}) {
     this.initialMs = opts.initialMs ?? 250;
-    this.maxMs = opts.maxMs ?? 30_000;
+    this.maxMs = opts.maxMs ?? DEFAULT_BACKOFF_MAX_MS;
     this.random = opts.random ?? Math.random;
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import pino from 'pino';
 import type { ActionRequest, ActionResult, AgentHello } from '../../../control-plane/src/protocol';
 import { MAX_FRAME_BYTES } from '../../../control-plane/src/protocol';
+import { DEFAULT_BACKOFF_MAX_MS } from './backoff';
 import { TransportConfigError } from './errors';
 import type { QueryHandler } from './query-responder';
 
@@ -39,7 +40,7 @@ export interface ControlPlaneClientOptions {
   maxInflight?: number;        // unacked alerts on the wire, default 2048
   maxFrameBytes?: number;      // incoming frame cap, default 4 MiB (the protocol's)
   backoffInitialMs?: number;   // default 250
-  backoffMaxMs?: number;       // default 30000
+  backoffMaxMs?: number;       // default 8000 (backoff.ts)
   stableMs?: number;           // a connection live this long resets the backoff, default 10000
   ackTimeoutMs?: number;       // unacked batch older than this recycles the connection, default 30000
   flushTimeoutMs?: number;     // stop() waits this long for acks, default 3000
@@ -53,7 +54,7 @@ export type ResolvedOptions = Readonly<Required<Omit<ControlPlaneClientOptions, 
 
 const DEFAULTS = {
   heartbeatMs: 5000, forwardEvents: false, outboxMaxRows: 100_000, batchSize: 256, maxBatchBytes: 1024 * 1024,
-  maxInflight: 2048, maxFrameBytes: MAX_FRAME_BYTES, backoffInitialMs: 250, backoffMaxMs: 30_000, stableMs: 10_000,
+  maxInflight: 2048, maxFrameBytes: MAX_FRAME_BYTES, backoffInitialMs: 250, backoffMaxMs: DEFAULT_BACKOFF_MAX_MS, stableMs: 10_000,
   ackTimeoutMs: 30_000, flushTimeoutMs: 3000, eventFlushMs: 1000, eventMaxQueue: 10_000, maxConcurrentQueries: 4,
 } as const;
 

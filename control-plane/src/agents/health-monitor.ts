@@ -11,6 +11,12 @@ export const MISSED_HEARTBEATS = 3;
 
 export class HealthMonitor {
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Heartbeats before this control plane started say nothing about now: an
+   * agent gets the full grace from the start (a restart used to flag every
+   * agent at the first sweep, before it could reconnect).
+   */
+  private startedAt = Date.now();
 
   constructor(
     private readonly intervalMs: number,
@@ -22,6 +28,7 @@ export class HealthMonitor {
 
   start(): void {
     if (this.timer) return;
+    this.startedAt = Date.now();
     this.timer = setInterval(() => this.check(), this.intervalMs);
     this.timer.unref();
   }
@@ -35,6 +42,7 @@ export class HealthMonitor {
   check(now = Date.now()): string[] {
     const silentFor = MISSED_HEARTBEATS * this.intervalMs;
     const marked: string[] = [];
+    if (now - this.startedAt < silentFor) return marked;
     try {
       for (const agent of this.agents.silentSince(now - silentFor)) {
         if (!this.agents.markOffline(agent.host_id)) continue;

@@ -36,6 +36,17 @@ describe('agent health', () => {
     }
   });
 
+  it('after a control-plane restart, an agent gets the whole grace before it counts as offline', async () => {
+    h = await makeHarness({ heartbeatIntervalMs: 1000 });
+    const now = Date.now();
+    // Seen online a minute ago, by the control plane that ran before this one.
+    h.app.vigil.agents.upsertHello({ host_id: 'y', hostname: 'web9', kernel: '6.18', agent_version: 't', capabilities: [] });
+    h.app.vigil.agents.recordHeartbeat('y', { timestamp: 't', events: 1, drops: 0, truncated: 0, filtered: 0, probes_attached: 1, probes_failed: 0, risky_trees: [] }, now - 60_000);
+    expect(h.app.vigil.monitor.check(now)).toEqual([]);
+    expect(h.app.vigil.monitor.check(now + 2500)).toEqual([]);
+    expect(h.app.vigil.monitor.check(now + 3500)).toEqual(['y']);
+  });
+
   it('a disconnected agent goes offline only after 3 intervals, and back online on hello', async () => {
     h = await makeHarness({ heartbeatIntervalMs: 1000 });
     const base = await h.listen();
