@@ -122,6 +122,10 @@ bench: build
 	$(Q)node bench/latency.mjs 100 --report bench/results/latest.md
 	$(Q)node bench/latency.mjs 100 --storm --report bench/results/latest.md
 	$(Q)node bench/storage.mjs --report bench/results/latest.md
+	$(Q)node bench/response.mjs --report bench/results/latest.md
+	$(Q)node bench/replay.mjs --report bench/results/latest.md
+	$(Q)if [ -f bench/results/tmp/anomaly/corpus.frames ]; then node --expose-gc bench/anomaly/eval.mjs >/dev/null && cat bench/results/anomaly.md >> bench/results/latest.md; \
+	  else echo "  (no anomaly corpus: run node bench/anomaly/record-corpus.mjs once, then make bench)"; fi
 
 clean:
 	rm -rf $(OUT) dist

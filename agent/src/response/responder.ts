@@ -19,6 +19,8 @@ export interface ResponseRecord {
   latency_ms: number;
   /** The isolation this created, for `vigil respond release --id`. */
   id?: string;
+  /** Time spent acting (finding the tree, signalling); the rest of latency_ms is the wait for the event. */
+  work_ms?: number;
 }
 
 export interface ResponderOptions {
@@ -47,9 +49,10 @@ export class Responder {
 
   respond(action: ResponseAction, ev: EcsEvent): ResponseRecord {
     const t0 = Date.parse(ev['@timestamp']);
+    const started = performance.now();
     const pid = ev.process?.pid;
     const done = (r: Omit<ResponseRecord, 'action' | 'latency_ms'>): ResponseRecord =>
-      ({ action, ...r, latency_ms: Number.isFinite(t0) ? Math.max(0, Date.now() - t0) : -1 });
+      ({ action, ...r, latency_ms: Number.isFinite(t0) ? Math.max(0, Date.now() - t0) : -1, work_ms: Math.round((performance.now() - started) * 10) / 10 });
     if (typeof pid !== 'number' || pid <= 1 || pid === process.pid) return done({ pids: [], ok: false, error: 'no process to act on (pid 0/1 or the agent itself)' });
     if (!this.sameProcess(pid, ev.vigil?.start_boottime_ns)) return done({ pids: [], ok: false, error: `pid ${pid} has exited or is another process now` });
     try {
