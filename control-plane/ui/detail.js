@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { fill, h } from './dom.js';
 import { argsLine, attackIds, get, list, severityOf, stamp, str, tacticNames } from './format.js';
 import { eventsTable } from './events-table.js';
+import { actionBar } from './actions.js';
 
 export class AlertDetail {
   constructor({ root, onAuthFailed }) {
@@ -39,6 +40,7 @@ export class AlertDetail {
     const tactics = tacticNames(doc, msg);
     const triggering = list(res.triggering_events).length ? list(res.triggering_events) : list(get(doc, 'vigil.alert.events'));
     const related = list(res.related_events).length ? list(res.related_events) : list(get(doc, 'vigil.alert.related'));
+    const actions = actionBar({ hostId: str(rec.host_id), alertId: str(get(doc, 'event.id')) || str(rec.seq), target: process });
 
     fill(this.root,
       h('header', { class: `detail-head sev-${sev}` },
@@ -53,7 +55,8 @@ export class AlertDetail {
         h('div', { class: 'chips', testid: 'detail-attack' },
           ids.length ? ids.map((id) => h('span', { class: 'chip attack', testid: 'attack-id' }, id)) : h('span', { class: 'muted' }, 'none'),
           tactics.map((t) => h('span', { class: 'chip tactic' }, t)))),
-      h('section', {}, h('h3', {}, 'Process ancestry'), processTree(ancestors, process)),
+      h('section', {}, h('h3', {}, 'Respond'), actions.bar),
+      h('section', {}, h('h3', {}, 'Process ancestry'), processTree(ancestors, process, actions.setTarget)),
       h('section', {}, h('h3', {}, `Triggering event${triggering.length === 1 ? '' : 's'}`),
         eventsTable(triggering.map((event) => ({ event })), { testid: 'triggering-events', empty: 'No triggering events recorded.' })),
       h('section', {}, h('h3', {}, `Related activity (${related.length})`),
@@ -67,7 +70,7 @@ export class AlertDetail {
  * pid 1 at the top, down to the alerting process. Ancestors arrive nearest
  * first; each node nests in its parent so the indentation is the depth.
  */
-export function processTree(ancestors, process) {
+export function processTree(ancestors, process, onSelect = () => undefined) {
   if (!process) return h('p', { class: 'muted', testid: 'process-tree' }, 'No process recorded for this alert.');
   const chain = [...ancestors].reverse().map((a) => ({ ...a, alerting: false }));
   chain.push({ pid: process.pid, entity_id: process.entity_id, executable: process.executable || process.name, args: process.args, alerting: true });
@@ -79,7 +82,12 @@ export function processTree(ancestors, process) {
       h('div', {
         class: ['node', p.alerting && 'alerting'], testid: 'tree-node', data: { pid: str(p.pid), alerting: p.alerting },
         title: `entity ${str(p.entity_id)} (click to show all arguments)`,
-        on: { click: (e) => e.currentTarget.classList.toggle('expanded') },
+        on: {
+          click: (e) => {
+            e.currentTarget.classList.toggle('expanded');
+            onSelect({ pid: p.pid, executable: p.executable });
+          },
+        },
       },
         h('span', { class: 'pid', testid: 'tree-pid' }, str(p.pid)),
         h('span', { class: 'exe mono', testid: 'tree-exe' }, str(p.executable) || '?'),

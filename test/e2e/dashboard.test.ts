@@ -167,6 +167,34 @@ describe('dashboard (real browser, real agent, real detection)', () => {
     await detail.getByTestId('related-events').waitFor();
     await page.screenshot({ path: SCREENSHOT });
 
+    // Respond from the detail view: a live shell that alerts is suspended,
+    // resumed and killed with the buttons; each answer is the agent's.
+    page.on('dialog', (d) => void d.accept());
+    const live = join(dir, 'sh-live');
+    copyFileSync('/bin/sh', live);
+    const liveProc = spawn(live, ['-c', `echo ${marker} >/dev/null; sleep 120`], { stdio: 'ignore' });
+    const liveRow = page.getByTestId('alert-row')
+      .filter({ has: page.getByTestId('alert-exe').filter({ hasText: live }) })
+      .filter({ has: page.getByTestId('alert-rule').filter({ hasText: REVERSE_SHELL_RULE }) })
+      .first();
+    await liveRow.waitFor({ timeout: 20_000 });
+    await liveRow.click();
+    const bar = page.getByTestId('alert-detail').getByTestId('action-bar');
+    await expect.poll(() => bar.getByTestId('action-target').textContent()).toContain(`pid ${liveProc.pid}`);
+    const state = () => readFileSync(`/proc/${liveProc.pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+    await bar.getByTestId('action-suspend-tree').click();
+    await expect.poll(() => bar.getByTestId('action-outcome').getAttribute('data-ok'), { timeout: 10_000 }).toBe('true');
+    expect(state()).toBe('T');
+    await bar.getByTestId('action-resume-tree').click();
+    await expect.poll(() => bar.getByTestId('action-outcome').textContent(), { timeout: 10_000 }).toContain('Resume tree: done');
+    expect(state()).not.toBe('T');
+    await bar.getByTestId('action-kill-tree').click();
+    await expect.poll(() => bar.getByTestId('action-outcome').textContent(), { timeout: 10_000 }).toContain('Kill tree: done');
+    await new Promise((r) => (liveProc.exitCode !== null || liveProc.signalCode ? r(null) : liveProc.once('exit', r)));
+    expect(liveProc.signalCode).toBe('SIGKILL');
+    const audit = app.vigil.audit.list(50).filter((e) => e.action === 'action' && (e.detail as { target?: { pid?: number } }).target?.pid === liveProc.pid);
+    expect(audit.map((e) => (e.detail as { action: string }).action)).toEqual(['kill-tree', 'resume-tree', 'suspend-tree']);
+
     // Resume: cut the stream, store an alert while it is down; the page must
     // reconnect with ?after=<last seq it showed> and end with every stored
     // alert exactly once.
