@@ -84,7 +84,7 @@ describe('field mapping', () => {
   const cases: [string, string][] = [
     ['Image', '/usr/bin/curl'], ['CommandLine', 'curl -s x'], ['OriginalFileName', 'curl'], ['CurrentDirectory', '/tmp'],
     ['User', 'root'], ['ProcessId', '77'], ['ParentImage', '/bin/sh'], ['ParentCommandLine', 'sh -c curl'], ['ParentProcessId', '55'],
-    ['Container', 'abc123'], ['Action', 'exec'], ['Comm', 'curl'], ['Uid', '0'], ['Euid', '0'], ['Gid', '0'], ['LoginUid', '1000'],
+    ['Container', 'abc123'], ['Action', 'exec'], ['Comm', 'curl'], ['Uid', '0'], ['Euid', '0'], ['Gid', '0'], ['LoginUid', '1000'], ['LogonId', '1000'],
     ['Outcome', 'success'], ['Errno', 'EPERM'], ['StdioSocket', 'true'], ['ExecWrittenAgoMs', '50'], ['RecentOutbound', 'true'],
     ['OutboundPeers', '1.2.3.4:80'], ['Hostname', 'web-1'], ['ExitCode', '3'], ['ProcessGuid', 'ent-1234'],
   ];

@@ -44,6 +44,8 @@ export const FIELD_MAP: Readonly<Record<string, Getter>> = {
   Euid: (ev) => ev.user?.effective?.id,
   Gid: (ev) => ev.user?.group?.id,
   LoginUid: (ev) => ev.vigil?.loginuid,
+  // Sysmon for Linux's LogonId is the session's audit login uid; SigmaHQ's linux rules compare it to 0.
+  LogonId: (ev) => ev.vigil?.loginuid,
   Outcome: (ev) => ev.event?.outcome,
   Errno: (ev) => ev.vigil?.errno,
   ExitCode: (ev) => ev.process?.exit_code,
