@@ -11,6 +11,7 @@ import { alertRoutes } from './routes/alerts';
 import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/query';
 import { actionRoutes } from './routes/actions';
+import { incidentRoutes } from './routes/incidents';
 import { tokenRoutes } from './routes/tokens';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
@@ -68,6 +69,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(alertRoutes, routeOpts);
   await app.register(queryRoutes, routeOpts);
   await app.register(actionRoutes, routeOpts);
+  await app.register(incidentRoutes, routeOpts);
   await app.register(tokenRoutes, routeOpts);
   if (opts.extend) await opts.extend(app, config);
 

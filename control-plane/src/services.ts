@@ -12,11 +12,12 @@ import { AlertStore } from './store/alert-store';
 import { AuditStore } from './store/audit-store';
 import { openDb, type Db } from './store/db';
 import { TokenStore } from './store/token-store';
+import { IncidentStore } from './store/incident-store';
 
 export interface Services {
   config: Config; log: Logger; db: Db; metrics: Metrics;
   agents: AgentStore; alerts: AlertStore; tokens: TokenStore; audit: AuditStore;
-  bus: AlertBus; ingest: AlertIngest; registry: AgentRegistry; monitor: HealthMonitor;
+  bus: AlertBus; ingest: AlertIngest; registry: AgentRegistry; monitor: HealthMonitor; incidents: IncidentStore;
 }
 
 export function createServices(config: Config, log: Logger, opts: { defaultMetrics?: boolean } = {}): Services {
@@ -27,8 +28,9 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   const alerts = new AlertStore(db);
   const tokens = new TokenStore(db, audit);
   const bus = new AlertBus(log.child({ module: 'feeds' }));
-  const ingest = new AlertIngest(alerts, bus, metrics, log.child({ module: 'ingest' }));
+  const incidents = new IncidentStore(db);
+  const ingest = new AlertIngest(alerts, bus, metrics, log.child({ module: 'ingest' }), incidents);
   const registry = new AgentRegistry(metrics);
   const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, ingest, log.child({ module: 'health' }));
-  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor };
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents };
 }

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics';
 import type { Alert } from '../protocol';
 import { normalize, severityRank } from '../protocol';
 import type { AlertStore, StoredAlert } from '../store/alert-store';
+import type { IncidentStore } from '../store/incident-store';
 import { buildDoc, parseDoc, severityName } from './alert-doc';
 
 export class AlertIngest {
@@ -15,6 +16,7 @@ export class AlertIngest {
     private readonly bus: AlertBus,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    private readonly incidents?: IncidentStore,
   ) {}
 
   /** Stores one agent alert; null when (host_id, agent_seq) was already stored. */
@@ -63,6 +65,12 @@ export class AlertIngest {
 
   private published(stored: StoredAlert): void {
     this.metrics.alertsIngested.inc({ source: stored.source });
+    try {
+      this.incidents?.assign(stored);
+    } catch (err) {
+      // Grouping is a view over alerts: never lose or delay an alert over it.
+      this.log.error({ err, seq: stored.seq }, 'could not assign the alert to an incident');
+    }
     this.bus.publish(stored);
   }
 }

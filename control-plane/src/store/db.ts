@@ -54,6 +54,44 @@ const MIGRATIONS: readonly string[] = [
      action TEXT NOT NULL,                    -- query | token.create | token.revoke
      detail TEXT NOT NULL                     -- JSON
    );`,
+  // v2: incidents (alerts grouped by process subtree) and their triage.
+  `CREATE TABLE incidents (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     host_id TEXT NOT NULL,
+     title TEXT NOT NULL,
+     severity TEXT NOT NULL,
+     severity_rank INTEGER NOT NULL,
+     state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'acknowledged', 'closed')),
+     close_reason TEXT CHECK (close_reason IS NULL OR close_reason IN ('true_positive', 'benign', 'false_positive')),
+     assignee TEXT,
+     first_ms INTEGER NOT NULL,
+     last_ms INTEGER NOT NULL,
+     alert_count INTEGER NOT NULL DEFAULT 0,
+     distinct_count INTEGER NOT NULL DEFAULT 0,
+     rules TEXT NOT NULL DEFAULT '[]',
+     tags TEXT NOT NULL DEFAULT '[]'
+   );
+   CREATE INDEX incidents_last ON incidents (last_ms);
+   CREATE INDEX incidents_host ON incidents (host_id, last_ms);
+   CREATE TABLE incident_alerts (
+     seq INTEGER PRIMARY KEY,                 -- an alert is in one incident
+     incident_id INTEGER NOT NULL,
+     duplicate INTEGER NOT NULL DEFAULT 0     -- same rule and command line as an earlier alert of the incident
+   );
+   CREATE INDEX incident_alerts_incident ON incident_alerts (incident_id);
+   CREATE TABLE incident_anchors (            -- processes whose alerts join an incident
+     host_id TEXT NOT NULL,
+     entity_id TEXT NOT NULL,
+     incident_id INTEGER NOT NULL,
+     PRIMARY KEY (host_id, entity_id)
+   ) WITHOUT ROWID;
+   CREATE TABLE incident_comments (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     incident_id INTEGER NOT NULL,
+     ts TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     text TEXT NOT NULL
+   );`,
 ];
 
 export function openDb(path: string): Db {
