@@ -10,7 +10,7 @@
 //     p99 <= 100 ms);
 //  4. the exec-block map's cost on an exec storm: rate with a block entry vs
 //     without (median of pairs; target <= 1.02x).
-// Usage (root): node bench/response.mjs [--report FILE.md]
+// Usage (root): node bench/response.mjs [--report FILE.md] [--only exec-block,kill-tree,manual,cost]
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,8 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const CLI = join(ROOT, 'dist/agent/src/cli.js');
 const REPORT = process.argv.includes('--report') ? process.argv[process.argv.indexOf('--report') + 1] : undefined;
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
+const want = (part) => !ONLY || ONLY.includes(part);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-respbench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
@@ -147,24 +149,20 @@ async function blockCost(pairs = 3) {
 
 async function main() {
   if (process.getuid?.() !== 0) throw new Error('run as root');
-  log('exec block ...');
-  const eb = await execBlock();
-  log('kill-tree ...');
-  const kt = await killTree();
-  log('manual actions ...');
-  const ma = await manual();
-  log('exec-block cost ...');
-  const bc = await blockCost();
+  const eb = want('exec-block') ? (log('exec block ...'), await execBlock()) : undefined;
+  const kt = want('kill-tree') ? (log('kill-tree ...'), await killTree()) : undefined;
+  const ma = want('manual') ? (log('manual actions ...'), await manual()) : undefined;
+  const bc = want('cost') ? (log('exec-block cost ...'), await blockCost()) : undefined;
   const lines = [
     '| Measure | Result | Target |',
     '|---|---:|---:|',
-    `| Exec block: markers written in ${eb.tries} runs of the blocked binary (${eb.killed} killed by SIGKILL) | ${eb.markers} | 0 |`,
-    `| Rule kill-tree of a fork-bombing tree, kernel exec time -> last SIGKILL sent, median / p99 (${kt.toSignal.length}/${kt.n}) | ${fmt(pct(kt.toSignal, 50))} / ${fmt(pct(kt.toSignal, 99))} ms | p99 <= 5 ms |`,
-    `| Same, -> every process of the tree gone (seen from /proc), median / p99 | ${fmt(pct(kt.toGone, 50))} / ${fmt(pct(kt.toGone, 99))} ms | |`,
-    `| Of which the responder's own work (find the tree in /proc, stop, kill; ${fmt(pct(kt.trees, 50))} processes median), median / p99 | ${fmt(pct(kt.work, 50))} / ${fmt(pct(kt.work, 99))} ms | |`,
-    `| Manual action through the control plane (POST -> confirmed), idle, median / p99 (${ma.ok}/${ma.n} ok, ${ma.audited} audited) | ${fmt(pct(ma.ms, 50))} / ${fmt(pct(ma.ms, 99))} ms | p99 <= 100 ms |`,
-    `| Exec storm with a block entry vs without, median of ${bc.ratios.length} pairs | ${pct(bc.ratios, 50).toFixed(3)}x (${bc.ratios.map((r) => r.toFixed(3)).join(', ')}) | <= 1.02x |`,
-  ];
+    eb && `| Exec block: markers written in ${eb.tries} runs of the blocked binary (${eb.killed} killed by SIGKILL) | ${eb.markers} | 0 |`,
+    kt && `| Rule kill-tree of a fork-bombing tree, kernel exec time -> last SIGKILL sent, median / p99 (${kt.toSignal.length}/${kt.n}) | ${fmt(pct(kt.toSignal, 50))} / ${fmt(pct(kt.toSignal, 99))} ms | p99 <= 5 ms |`,
+    kt && `| Same, -> every process of the tree gone (seen from /proc), median / p99 | ${fmt(pct(kt.toGone, 50))} / ${fmt(pct(kt.toGone, 99))} ms | |`,
+    kt && `| Of which the responder's own work (freeze the tree into a cgroup, gather it, cgroup.kill; ${fmt(pct(kt.trees, 50))} processes median), median / p99 | ${fmt(pct(kt.work, 50))} / ${fmt(pct(kt.work, 99))} ms | |`,
+    ma && `| Manual action through the control plane (POST -> confirmed), idle, median / p99 (${ma.ok}/${ma.n} ok, ${ma.audited} audited) | ${fmt(pct(ma.ms, 50))} / ${fmt(pct(ma.ms, 99))} ms | p99 <= 100 ms |`,
+    bc && `| Exec storm with a block entry vs without, median of ${bc.ratios.length} pairs | ${pct(bc.ratios, 50).toFixed(3)}x (${bc.ratios.map((r) => r.toFixed(3)).join(', ')}) | <= 1.02x |`,
+  ].filter(Boolean);
   process.stdout.write(`${lines.join('\n')}\n`);
   if (REPORT) appendFileSync(REPORT, `\n## Response (bench/response.mjs)\n\n${lines.join('\n')}\n`);
 }

@@ -1,10 +1,17 @@
 // Acts on a rule's `response:` the moment it matches: SIGKILL the process,
-// or stop then kill it and every descendant, or stop them for forensics.
+// or kill it and every descendant, or stop them for forensics. kill-tree
+// moves the tree into a frozen cgroup of its own and writes cgroup.kill:
+// a child forked meanwhile is born inside (frozen) and dies with the rest,
+// and no round has to catch up with a fork bomb. Without a usable cgroup2
+// it falls back to SIGSTOP rounds, then SIGKILL.
 // Never the wrong process: a pid is acted on only if its start time in
 // /proc matches the event's process (pids are reused). Descendants are found
 // in /proc by parent pid, and the tree is stopped before it is killed, in
 // rounds, so a child forked meanwhile is caught too.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { findCgroup2Mount } from '../process/container';
 import type { EcsEvent } from '../model/ecs-event';
 import type { ResponseAction } from '../rules/types';
 
@@ -30,6 +37,8 @@ export interface ResponderOptions {
   /** Rounds of "find descendants, stop them" before the kill. */
   maxRounds?: number;
   signal?: (pid: number, sig: NodeJS.Signals) => void;
+  /** cgroup2 mount for kill-tree; false: signals only. */
+  cgroupRoot?: string | false;
 }
 
 const SLACK_NS = 20_000_000n; // starttime has USER_HZ (10 ms) resolution
@@ -45,7 +54,10 @@ export class Responder {
     this.hz = BigInt(opts.ticksPerSecond ?? 100);
     this.rounds = opts.maxRounds ?? 8;
     this.signal = opts.signal ?? ((pid, sig) => process.kill(pid, sig));
+    this.cgroupRoot = opts.cgroupRoot === false ? undefined : opts.cgroupRoot ?? (opts.signal ? undefined : findCgroup2Mount());
   }
+
+  private readonly cgroupRoot?: string;
 
   respond(action: ResponseAction, ev: EcsEvent): ResponseRecord {
     const t0 = Date.parse(ev['@timestamp']);
@@ -61,6 +73,10 @@ export class Responder {
         return done({ pids: [pid], ok: true });
       }
       if (action === 'isolate-tree') return done({ pids: [pid], ok: false, error: 'isolate-tree goes through the ResponseService (it needs the loader)' });
+      if (action === 'kill-tree') {
+        const killed = this.killTreeByCgroup(pid);
+        if (killed) return done({ pids: killed, ok: true });
+      }
       const tree = this.stopTree(pid);
       if (action === 'kill-tree') for (const p of tree) this.quiet(p, 'SIGKILL');
       return done({ pids: tree, ok: true });
@@ -75,6 +91,53 @@ export class Responder {
     this.signal(root, 'SIGCONT');
     for (const p of tree.slice(1)) this.quiet(p, 'SIGCONT');
     return tree;
+  }
+
+  /**
+   * Freeze, gather, kill: undefined when cgroup2 cannot be used here (the
+   * caller falls back to signals). The cgroup is removed once empty.
+   */
+  private killTreeByCgroup(root: number): number[] | undefined {
+    if (!this.cgroupRoot) return undefined;
+    const dir = join(this.cgroupRoot, 'vigil-kill', `${root}-${randomBytes(3).toString('hex')}`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'cgroup.freeze'), '1');
+      writeFileSync(join(dir, 'cgroup.procs'), String(root));
+    } catch {
+      this.removeCgroup(dir);
+      return undefined;
+    }
+    const moved = new Set<number>([root]);
+    for (let round = 0; round < this.rounds * 4; round++) {
+      // Everything moved is frozen and forks no more; only the rest can still grow.
+      const fresh = this.descendants(root).filter((p) => !moved.has(p));
+      if (!fresh.length) break;
+      for (const p of fresh) {
+        moved.add(p);
+        try {
+          writeFileSync(join(dir, 'cgroup.procs'), String(p));
+        } catch {
+          // exited meanwhile
+        }
+      }
+    }
+    try {
+      writeFileSync(join(dir, 'cgroup.kill'), '1');
+    } catch {
+      for (const p of moved) this.quiet(p, 'SIGKILL');
+    }
+    this.removeCgroup(dir);
+    return [...moved];
+  }
+
+  /** rmdir once the killed members are gone (they leave within milliseconds). */
+  private removeCgroup(dir: string, tries = 50): void {
+    try {
+      rmdirSync(dir);
+    } catch {
+      if (tries > 0) setTimeout(() => this.removeCgroup(dir, tries - 1), 20).unref();
+    }
   }
 
   /** SIGSTOP the root, then its descendants, round after round until no new one appears. */
@@ -93,7 +156,41 @@ export class Responder {
     return [...stopped];
   }
 
+  /** Children of pid from /proc/<pid>/task/<tid>/children; undefined when the kernel has no such file. */
+  private childrenOf(pid: number): number[] | undefined {
+    let tids: string[];
+    try {
+      tids = readdirSync(`${this.procRoot}/${pid}/task`);
+    } catch {
+      // Gone, or a /proc without task dirs (then: scan instead).
+      return existsSync(`${this.procRoot}/${pid}`) ? undefined : [];
+    }
+    const out: number[] = [];
+    for (const tid of tids) {
+      try {
+        for (const c of readFileSync(`${this.procRoot}/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim()) out.push(Number(c));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync(`${this.procRoot}/${pid}/task/${tid}`)) return undefined;
+      }
+    }
+    return out;
+  }
+
   private descendants(root: number): number[] {
+    // Walk down from the root when the kernel lists children: far cheaper than reading every /proc/<pid>/stat.
+    const out: number[] = [];
+    const queue = [root];
+    let walkable = true;
+    while (queue.length && walkable) {
+      const kids = this.childrenOf(queue.shift()!);
+      if (kids === undefined) walkable = false;
+      else for (const k of kids) { out.push(k); queue.push(k); }
+    }
+    if (walkable) return out;
+    return this.descendantsByScan(root);
+  }
+
+  private descendantsByScan(root: number): number[] {
     const children = new Map<number, number[]>();
     for (const name of readdirSync(this.procRoot)) {
       if (!/^\d+$/.test(name)) continue;
