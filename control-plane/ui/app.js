@@ -5,6 +5,7 @@ import { $, fill, h } from './dom.js';
 import { AlertDetail } from './detail.js';
 import { AlertFeed } from './feed.js';
 import { HostsView } from './hosts.js';
+import { IncidentsView } from './incidents.js';
 import { SearchView } from './search.js';
 
 const loginView = $('#login');
@@ -17,6 +18,7 @@ let running = null;
 function signOut(message = '') {
   running?.feed.stop();
   running?.hosts.stop();
+  running?.incidents.stop();
   running = null;
   session.clear();
   mainView.hidden = true;
@@ -48,9 +50,14 @@ function start() {
     onHosts: (agents) => fill(hostList, agents.map((a) => h('option', { value: a.host_id }, a.hostname))),
     onAuthFailed,
   });
-  running = { feed, hosts };
+  const incidents = new IncidentsView({
+    list: $('[data-testid="incident-list"]'), detail: $('[data-testid="incident-detail"]'), onAuthFailed,
+    onAlert: (seq) => { showTab('alerts'); void detail.show(seq); },
+  });
+  running = { feed, hosts, incidents };
   void feed.start();
   hosts.start();
+  incidents.start();
 }
 
 setUnauthorizedHandler((err) => signOut(err.message));

@@ -195,6 +195,31 @@ describe('dashboard (real browser, real agent, real detection)', () => {
     const audit = app.vigil.audit.list(50).filter((e) => e.action === 'action' && (e.detail as { target?: { pid?: number } }).target?.pid === liveProc.pid);
     expect(audit.map((e) => (e.detail as { action: string }).action)).toEqual(['kill-tree', 'resume-tree', 'suspend-tree']);
 
+    // Incidents: the live shell's alerts are one incident; triage it from the page.
+    await page.getByTestId('tab-incidents').click();
+    const liveIncident = app.vigil.incidents.incidentOf(Number(await liveRow.getAttribute('data-seq')));
+    expect(liveIncident).toBeDefined();
+    const incRow = page.locator(`[data-testid="incident-row"][data-id="${liveIncident}"]`);
+    await incRow.waitFor({ timeout: 10_000 });
+    await incRow.click();
+    const incDetail = page.getByTestId('incident-detail');
+    await expect.poll(() => incDetail.getByTestId('incident-alert').count()).toBeGreaterThanOrEqual(1);
+    await incDetail.getByTestId('incident-ack').click();
+    await expect.poll(() => incDetail.getByTestId('incident-detail-state').textContent()).toBe('acknowledged');
+    await incDetail.getByTestId('incident-comment').fill('checked: e2e shell');
+    await incDetail.getByTestId('incident-close-benign').click();
+    await expect.poll(() => incDetail.getByTestId('incident-detail-state').textContent()).toBe('closed (benign)');
+    expect(app.vigil.incidents.get(liveIncident!)).toMatchObject({ state: 'closed', close_reason: 'benign' });
+    expect(app.vigil.incidents.comments(liveIncident!).map((c) => c.text)).toEqual(['checked: e2e shell']);
+    await expect.poll(() => incRow.getAttribute('data-state'), { timeout: 10_000 }).toBe('closed');
+    // Every rule that fired on the shell is in it (copying it to a temp dir and running it is another), and each opens in the alert detail.
+    const titles = await incDetail.getByTestId('incident-alert').locator('.title').allTextContents();
+    expect(titles.some((t) => t.includes(REVERSE_SHELL_RULE))).toBe(true);
+    const first = incDetail.getByTestId('incident-alert').first();
+    const firstTitle = (await first.locator('.title').textContent())!.replace(/ \(repeat\)$/, '');
+    await first.click();
+    await expect.poll(() => page.getByTestId('alert-detail').getByTestId('detail-rule').textContent()).toBe(firstTitle);
+
     // Resume: cut the stream, store an alert while it is down; the page must
     // reconnect with ?after=<last seq it showed> and end with every stored
     // alert exactly once.
