@@ -64,14 +64,16 @@ function session(n, poolSize) {
   return `cd "$ROOT"\n${cmds.map((c) => `${c} >/dev/null 2>&1 </dev/null`).join('\n')}\ntrue`;
 }
 
-const round1 = [
+/** One "day" of learning: the same kinds of work, fresh admin sessions each day. */
+const day = () => [
   ['admin session', session(40, 60)], ['web requests', web('index.html cgi-bin/status.sh', 60)], ['admin shell', admin1], ['admin tools', tools1],
   ['build and test', build1], ['admin session', session(40, 60)], ['apt install/remove', apt('sl')], ['cron daily', cron],
   ['web requests again', web('a.txt cgi-bin/status.sh', 40)], ['service restart', 'RESTART_WEB'], ['admin session', session(40, 60)],
   ['build and test again', build2], ['admin shell again', admin1], ['web requests again', web('b.txt index.html', 30)],
 ];
 export const ROUNDS = [
-  round1,
+  // Learning: three days.
+  [...day(), ...day(), ...day()],
   [
     ['admin session', session(30, POOL.length)], ['web requests', web('b.txt index.html cgi-bin/status.sh', 40)], ['admin tools', tools2],
     ['service restart', 'RESTART_WEB'], ['build and test', build2], ['apt install/remove', apt('figlet')], ['cron daily', cron],
