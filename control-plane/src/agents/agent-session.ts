@@ -142,42 +142,33 @@ export class AgentSession implements SessionIo {
 
   /** Sends an ActionRequest and resolves with the agent's ActionResult, a timeout, or a disconnect. */
   action(req: Omit<ActionRequest, 'action_id'>, timeoutMs: number): Promise<ActionOutcome> {
-    if (this.closed) return Promise.resolve({ status: 'disconnected' });
-    const actionId = randomUUID();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => finish({ status: 'timeout' }), timeoutMs);
-      const finish = (o: ActionOutcome) => {
-        clearTimeout(timer);
-        this.pendingActions.delete(actionId);
-        resolve(o);
-      };
-      this.pendingActions.set(actionId, finish);
-      try {
-        this.send({ action_request: { ...req, action_id: actionId } });
-      } catch (err) {
-        this.log.error({ err }, 'cannot send ActionRequest');
-        finish({ status: 'disconnected' });
-      }
-    });
+    return this.request(this.pendingActions, timeoutMs, 'ActionRequest', (actionId) => ({ action_request: { ...req, action_id: actionId } }));
   }
 
   /** Sends a QueryRequest and resolves with its QueryResult, a timeout, or a disconnect. */
   query(filters: Partial<Omit<QueryRequest, 'query_id'>>, timeoutMs: number): Promise<QueryOutcome> {
-    if (this.closed) return Promise.resolve({ status: 'disconnected' });
-    const queryId = randomUUID();
+    return this.request(this.pending, timeoutMs, 'QueryRequest', (queryId) => ({ query_request: { ...filters, query_id: queryId, timeout_ms: timeoutMs } }));
+  }
+
+  /** One request to the agent, answered by the frame carrying its id (settled through `pending`). */
+  private request<O extends { status: string }>(
+    pending: Map<string, (o: O) => void>, timeoutMs: number, what: string, frame: (id: string) => EnvelopeInit,
+  ): Promise<O> {
+    if (this.closed) return Promise.resolve({ status: 'disconnected' } as O);
+    const id = randomUUID();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => finish({ status: 'timeout' }), timeoutMs);
-      const finish = (o: QueryOutcome) => {
+      const timer = setTimeout(() => finish({ status: 'timeout' } as O), timeoutMs);
+      const finish = (o: O) => {
         clearTimeout(timer);
-        this.pending.delete(queryId);
+        pending.delete(id);
         resolve(o);
       };
-      this.pending.set(queryId, finish);
+      pending.set(id, finish);
       try {
-        this.send({ query_request: { ...filters, query_id: queryId, timeout_ms: timeoutMs } });
+        this.send(frame(id));
       } catch (err) {
-        this.log.error({ err }, 'cannot send QueryRequest');
-        finish({ status: 'disconnected' });
+        this.log.error({ err }, `cannot send ${what}`);
+        finish({ status: 'disconnected' } as O);
       }
     });
   }
