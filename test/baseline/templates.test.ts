@@ -7,6 +7,7 @@ describe('templates', () => {
     expect(pathTemplate('/tmp/ccA1b2C3.o')).toBe('/tmp/<rand>');
     expect(pathTemplate('/opt/x/ccA1b2C3.o')).toBe('/opt/x/<rand>.o');
     expect(pathTemplate('/tmp/vigil-dur-WJQx5n/a')).toBe('/tmp/<rand>/a');
+    expect(pathTemplate('/var/cache/h-ZyekYeZWDSKxQxRQc7m/x')).toBe('/var/cache/h-<rand>/x');
     expect(pathTemplate('/tmp/vigil-eval-MZxFYE/w/tool')).toBe('/tmp/<rand>/w/tool');
     expect(pathTemplate('/opt/vigil-eval-MZxFYE/tool')).toBe('/opt/vigil-eval-<rand>/tool');
     expect(pathTemplate('/usr/bin/base64')).toBe('/usr/bin/base64');

@@ -39,7 +39,7 @@ function flips(part: string): { digit: number; kase: number } {
 function looksRandom(part: string, afterSeparator: boolean): boolean {
   if (part.length < 5 || !/^[A-Za-z0-9]+$/.test(part)) return false;
   const f = flips(part);
-  if (f.digit >= 3) return true;
+  if (f.digit >= 3 || f.kase >= 5) return true;
   if (!afterSeparator || part.length > 12) return false;
   // mkstemp/mkdtemp: six characters of mixed case or letters and digits.
   if (part.length === 6 && ((f.kase >= 1 && /[A-Z]/.test(part.slice(1))) || f.digit >= 1)) return true;
