@@ -40,6 +40,8 @@ export interface ProcessEntry {
   execHistory: ExecImage[];
   /** fds among 0/1/2 that are AF_INET/AF_INET6 sockets. */
   stdioSockets: Set<number>;
+  /** fds holding a socket this process (or an ancestor, before the fork) accepted: the server side. */
+  acceptedFds?: Set<number>;
   source: 'seed' | 'fork' | 'exec' | 'event';
   firstSeenMs: number;
   exitedAtMs?: number;

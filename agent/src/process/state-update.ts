@@ -57,6 +57,7 @@ function applyFork(ev: EcsEvent, parent: ProcessEntry, table: ProcessTable, atMs
     cgroupPath: parent.cgroupPath,
     container: parent.container,
     stdioSockets: new Set(parent.stdioSockets),
+    acceptedFds: parent.acceptedFds && new Set(parent.acceptedFds),
     source: 'fork',
     firstSeenMs: atMs,
   }));
@@ -83,11 +84,24 @@ export function applyEvent(ev: EcsEvent, st: ModelState, atMs: number): string |
     case 'dup-stdio': {
       const d = dupStdio(ev);
       if (d && succeeded(ev) && d.newfd >= 0 && d.newfd <= 2) {
-        if (d.file_type === 'socket' && d.family !== undefined && INET.has(d.family)) entry.stdioSockets.add(d.newfd);
-        else entry.stdioSockets.delete(d.newfd);
+        if (d.file_type === 'socket' && d.family !== undefined && INET.has(d.family)) {
+          entry.stdioSockets.add(d.newfd);
+          // Servers (inetd, CGI) hand an accepted connection to stdio; a reverse shell, one it connected.
+          const accepted = d.oldfd !== undefined && entry.acceptedFds?.has(d.oldfd) === true;
+          (ev.vigil.dup as Record<string, unknown>).socket_origin = accepted ? 'accepted' : 'other';
+          if (accepted) (entry.acceptedFds ??= new Set()).add(d.newfd);
+          else entry.acceptedFds?.delete(d.newfd);
+        } else entry.stdioSockets.delete(d.newfd);
       }
       break;
     }
+    case 'accept':
+      if (succeeded(ev) && typeof ev.vigil.ret === 'number' && ev.vigil.ret >= 0) (entry.acceptedFds ??= new Set()).add(ev.vigil.ret);
+      break;
+    case 'connect':
+      // The fd number now holds a socket this process connected (fd numbers are reused).
+      if (typeof ev.vigil.fd === 'number') entry.acceptedFds?.delete(ev.vigil.fd as number);
+      break;
     default:
       break;
   }
