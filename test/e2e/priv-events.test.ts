@@ -162,7 +162,7 @@ describe('priv probes (real kernel)', () => {
       const { ev, out } = await trigger('dup-stdio', ['dup2-socket', String(port)], (e) => (e.vigil.dup as Dup).socket_family === 'AF_INET');
       expect(ev.event).toMatchObject({ category: ['process'], outcome: 'success' });
       expect(ev.vigil.ret).toBe(1);
-      expect(ev.vigil.dup).toEqual({ oldfd: out[0].fd, newfd: 1, file_type: 'socket', socket_family: 'AF_INET', socket_type: 'SOCK_STREAM', syscall: 'dup2' });
+      expect(ev.vigil.dup).toEqual({ oldfd: out[0].fd, newfd: 1, file_type: 'socket', socket_family: 'AF_INET', socket_type: 'SOCK_STREAM', syscall: 'dup2', socket_origin: 'other' });
     } finally {
       await new Promise((ok) => srv.close(ok));
     }
