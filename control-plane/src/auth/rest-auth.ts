@@ -1,4 +1,4 @@
-// Fastify preHandler factory: `{ preHandler: requireAccess(app, 'read') }`.
+// Fastify onRequest hook factory: `{ onRequest: requireAccess(tokens, 'read') }`: the token is checked before the body or query is validated.
 // Sets request.token for audit; replies 401/403 with a VIGIL_ERR_* body.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, errorBody } from '../errors';

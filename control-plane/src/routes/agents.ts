@@ -5,7 +5,7 @@ import type { Services } from '../services';
 
 export async function agentRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { agents, registry, tokens } = opts.services;
-  app.get('/v1/agents', { preHandler: requireAccess(tokens, 'read') }, async () => ({
+  app.get('/v1/agents', { onRequest: requireAccess(tokens, 'read') }, async () => ({
     agents: agents.list().map((a) => ({ ...a, connected: registry.get(a.host_id) !== undefined })),
   }));
 }

@@ -13,9 +13,9 @@ import { parseTime } from '../time-range';
 
 export async function alertRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { alerts, tokens } = opts.services;
-  const preHandler = requireAccess(tokens, 'read');
+  const onRequest = requireAccess(tokens, 'read');
 
-  app.get<{ Querystring: ListAlertsQuery }>('/v1/alerts', { preHandler, schema: { querystring: listAlertsQuery } }, async (req) => {
+  app.get<{ Querystring: ListAlertsQuery }>('/v1/alerts', { onRequest, schema: { querystring: listAlertsQuery } }, async (req) => {
     const q = req.query;
     const filter: AlertFilter = {
       since_ms: q.since ? parseTime(q.since, 'since') : undefined,
@@ -30,7 +30,7 @@ export async function alertRoutes(app: FastifyInstance, opts: { services: Servic
     };
   });
 
-  app.get<{ Params: { id: number } }>('/v1/alerts/:id', { preHandler, schema: { params: alertIdParams } }, async (req) => {
+  app.get<{ Params: { id: number } }>('/v1/alerts/:id', { onRequest, schema: { params: alertIdParams } }, async (req) => {
     const stored = alerts.get(req.params.id);
     if (!stored) throw new VigilError('NOT_FOUND', `no alert with seq ${req.params.id}`);
     return { alert: toRecord(stored), message: stored.alert, ...alertDetail(stored.alert, stored.doc) };

@@ -9,7 +9,7 @@ import { parseTime } from '../time-range';
 
 export async function queryRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { registry, agents, config, audit, tokens } = opts.services;
-  app.post<{ Body: QueryBody }>('/v1/query', { preHandler: requireAccess(tokens, 'query'), schema: { body: queryBody } }, async (req) => {
+  app.post<{ Body: QueryBody }>('/v1/query', { onRequest: requireAccess(tokens, 'query'), schema: { body: queryBody } }, async (req) => {
     const body = req.body;
     // Reject bad times here, not on every agent.
     if (body.filters?.since) parseTime(body.filters.since, 'filters.since');

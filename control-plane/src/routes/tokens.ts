@@ -7,13 +7,13 @@ import type { Role } from '../store/token-store';
 
 export async function tokenRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { tokens } = opts.services;
-  const preHandler = requireAccess(tokens, 'tokens');
-  app.get('/v1/tokens', { preHandler }, async () => ({ tokens: tokens.list() }));
-  app.post<{ Body: { role: Role; name?: string } }>('/v1/tokens', { preHandler, schema: { body: createTokenBody } }, async (req, reply) => {
+  const onRequest = requireAccess(tokens, 'tokens');
+  app.get('/v1/tokens', { onRequest }, async () => ({ tokens: tokens.list() }));
+  app.post<{ Body: { role: Role; name?: string } }>('/v1/tokens', { onRequest, schema: { body: createTokenBody } }, async (req, reply) => {
     const { token, info } = tokens.create(req.body.role, req.body.name, req.token?.id);
     reply.code(201);
     return { token, ...info };
   });
-  app.delete<{ Params: { id: string } }>('/v1/tokens/:id', { preHandler, schema: { params: tokenIdParams } }, async (req) =>
+  app.delete<{ Params: { id: string } }>('/v1/tokens/:id', { onRequest, schema: { params: tokenIdParams } }, async (req) =>
     tokens.revoke(req.params.id, req.token?.id));
 }

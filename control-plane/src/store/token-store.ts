@@ -20,6 +20,12 @@ export function isRole(x: unknown): x is Role {
 
 export class TokenStore {
   private readonly byHash;
+  private readonly revokedListeners: ((id: string) => void)[] = [];
+
+  /** Called with the id of each token revoked: live sessions that used it must end now. */
+  onRevoked(fn: (id: string) => void): void {
+    this.revokedListeners.push(fn);
+  }
 
   constructor(private readonly db: Db, private readonly audit: AuditStore) {
     this.byHash = db.prepare('SELECT id, name, role, created_at, revoked_at FROM tokens WHERE hash = ?');
@@ -41,7 +47,10 @@ export class TokenStore {
       .run(new Date().toISOString(), id);
     const info = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM tokens WHERE id = ?').get(id) as TokenInfo | undefined;
     if (!info) throw new VigilError('TOKEN_NOT_FOUND', id);
-    if (res.changes > 0) this.audit.record(actor, 'token.revoke', { id });
+    if (res.changes > 0) {
+      this.audit.record(actor, 'token.revoke', { id });
+      for (const fn of this.revokedListeners) fn(id);
+    }
     return info;
   }
 

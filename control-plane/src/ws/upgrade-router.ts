@@ -38,9 +38,26 @@ export function attachUpgradeRouter(server: Server, deps: UpgradeDeps): { close(
   const agentWss = new WebSocketServer({ ...common, maxPayload: deps.agent.config.maxFrameBytes });
   const feedWss = new WebSocketServer({ ...common, maxPayload: 64 * 1024 });
 
+  // Sockets by the token that opened them: revoking a token closes its live sessions at once.
+  const byToken = new Map<string, Set<WebSocket>>();
+  deps.tokens.onRevoked((id) => {
+    for (const ws of byToken.get(id) ?? []) ws.close(CLOSE.UNAUTHENTICATED, closeReason('token revoked; create a new one with `vigil token create`'));
+    byToken.delete(id);
+  });
+
   const admit = (ws: WebSocket, req: IncomingMessage, url: URL, access: Access): boolean => {
     const auth = authorize(deps.tokens, tokenFromUpgrade(req.headers, url), access);
-    if (auth.ok) return true;
+    if (auth.ok) {
+      const id = auth.token.id;
+      const set = byToken.get(id) ?? new Set<WebSocket>();
+      set.add(ws);
+      byToken.set(id, set);
+      ws.once('close', () => {
+        set.delete(ws);
+        if (set.size === 0 && byToken.get(id) === set) byToken.delete(id);
+      });
+      return true;
+    }
     deps.log.warn({ path: url.pathname, status: auth.status, remote: req.socket.remoteAddress }, 'websocket auth refused');
     ws.close(auth.status === 401 ? CLOSE.UNAUTHENTICATED : CLOSE.FORBIDDEN, closeReason(auth.message));
     return false;

@@ -42,6 +42,15 @@ describe('REST auth', () => {
     });
   }
 
+  it('authenticates before it validates: a stranger with a bad body gets 401, not the schema', async () => {
+    h = await makeHarness();
+    for (const [method, url] of [['POST', '/v1/query'], ['POST', '/v1/tokens'], ['GET', '/v1/alerts?limit=nope'], ['PATCH', '/v1/incidents/1'], ['POST', '/v1/agents/x/actions']] as const) {
+      const res = await h.app.inject({ method, url, payload: method === 'GET' ? undefined : { bogus: [1, 2, 3] } });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.code).toBe('VIGIL_ERR_UNAUTHENTICATED');
+    }
+  });
+
   it('healthz and metrics need no token', async () => {
     h = await makeHarness();
     expect((await h.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok', agents_connected: 0 });
@@ -103,6 +112,21 @@ describe('WebSocket auth', () => {
       }
     });
   }
+
+  it('revoking a token closes its live sockets at once, and only those', async () => {
+    h = await makeHarness();
+    const base = await h.listen();
+    const doomed = h.app.vigil.tokens.create('viewer', 'doomed');
+    const a = new TestSocket(`${base}/v1/alerts/stream`, { token: doomed.token });
+    const b = new TestSocket(`${base}/v1/alerts/stream`, { token: h.tokens.viewer });
+    await a.opened();
+    await b.opened();
+    h.app.vigil.tokens.revoke(doomed.info.id);
+    expect(await a.waitClosed()).toMatchObject({ code: 4401, reason: expect.stringContaining('token revoked') });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.closed).toBeUndefined();
+    b.close();
+  });
 
   it('accepts the token as ?token= or as a bearer.<token> subprotocol', async () => {
     h = await makeHarness();
