@@ -32,7 +32,8 @@ function agent(host: string, exe: string, pids: number[]): ControlPlaneClient {
   for (const pid of pids) store.append(makeEvent({ ts: Date.now() - 1000, action: 'exec', pid, entityId: `${host}-${pid}`, exe }));
   store.flush();
   const c = new ControlPlaneClient({
-    url: cp.url, token: tokens.agent, outboxPath: join(tmp.dir, `${host}.outbox.db`),
+    // One agent token per host: a token binds to the first host that uses it.
+    url: cp.url, token: cp.app.vigil.tokens.create('agent', host).token, outboxPath: join(tmp.dir, `${host}.outbox.db`),
     hello: { host_id: host, hostname: host, kernel: '6.18.0-test' },
     queryHandler: storeQueryHandler(store),
   });

@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics';
 import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest, QueryResult } from '../protocol';
 import { decodeEnvelope, encodeEnvelope } from '../protocol';
 import type { AgentStore } from '../store/agent-store';
+import type { TokenStore } from '../store/token-store';
 import type { AlertStore } from '../store/alert-store';
 import { CLOSE, closeReason } from '../ws/close-codes';
 import type { AgentRegistry } from './agent-registry';
@@ -23,7 +24,7 @@ const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface AgentSessionDeps {
   config: Config; agents: AgentStore; alerts: AlertStore; ingest: AlertIngest;
-  registry: AgentRegistry; metrics: Metrics; log: Logger;
+  registry: AgentRegistry; metrics: Metrics; log: Logger; tokens: TokenStore;
 }
 
 export type ActionOutcome = { status: 'ok'; result: ActionResult } | { status: 'timeout' } | { status: 'disconnected' };
@@ -45,7 +46,7 @@ export class AgentSession implements SessionIo {
   private readonly pendingActions = new Map<string, (o: ActionOutcome) => void>();
   private log: Logger;
 
-  constructor(private readonly ws: WebSocket, private readonly deps: AgentSessionDeps, remote: string) {
+  constructor(private readonly ws: WebSocket, private readonly deps: AgentSessionDeps, remote: string, private readonly tokenId: string) {
     this.log = deps.log.child({ remote });
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('error', (err) => {
@@ -119,6 +120,11 @@ export class AgentSession implements SessionIo {
   private onHello(hello: AgentHello): void {
     if (!HOST_ID_RE.test(hello.host_id)) {
       throw new ProtocolError(CLOSE.BAD_FRAME, 'AgentHello.host_id must be 1-128 chars of [A-Za-z0-9._:-] (use /etc/machine-id)');
+    }
+    // One token, one host: a stolen agent token cannot speak for another host.
+    const bound = this.deps.tokens.bindHost(this.tokenId, hello.host_id);
+    if (bound !== hello.host_id) {
+      throw new ProtocolError(CLOSE.FORBIDDEN, `this agent token belongs to host ${bound}; give each host its own (vigil token create --role agent)`);
     }
     this.hostId = hello.host_id;
     this.hello = hello;

@@ -92,6 +92,8 @@ const MIGRATIONS: readonly string[] = [
      actor TEXT NOT NULL,
      text TEXT NOT NULL
    );`,
+  // v3: an agent token belongs to the host that first used it.
+  `ALTER TABLE tokens ADD COLUMN bound_host TEXT;`,
 ];
 
 export function openDb(path: string): Db {

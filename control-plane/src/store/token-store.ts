@@ -58,6 +58,17 @@ export class TokenStore {
     return this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY created_at, id').all() as TokenInfo[];
   }
 
+  /**
+   * Binds an agent token to the first host that says hello with it; returns
+   * the host it is bound to (this one, or the one before).
+   */
+  bindHost(id: string, hostId: string): string {
+    const res = this.db.prepare('UPDATE tokens SET bound_host = ? WHERE id = ? AND bound_host IS NULL').run(hostId, id);
+    const row = this.db.prepare('SELECT bound_host FROM tokens WHERE id = ?').get(id) as { bound_host: string | null } | undefined;
+    if (res.changes > 0) this.audit.record('control-plane', 'token.bind', { id, host_id: hostId });
+    return row?.bound_host ?? hostId;
+  }
+
   /** The live (not revoked) token with this plaintext, if any. */
   verify(token: string): TokenInfo | undefined {
     const info = this.byHash.get(hashToken(token)) as TokenInfo | undefined;

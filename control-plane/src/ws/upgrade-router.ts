@@ -45,7 +45,7 @@ export function attachUpgradeRouter(server: Server, deps: UpgradeDeps): { close(
     byToken.delete(id);
   });
 
-  const admit = (ws: WebSocket, req: IncomingMessage, url: URL, access: Access): boolean => {
+  const admit = (ws: WebSocket, req: IncomingMessage, url: URL, access: Access): string | undefined => {
     const auth = authorize(deps.tokens, tokenFromUpgrade(req.headers, url), access);
     if (auth.ok) {
       const id = auth.token.id;
@@ -56,11 +56,11 @@ export function attachUpgradeRouter(server: Server, deps: UpgradeDeps): { close(
         set.delete(ws);
         if (set.size === 0 && byToken.get(id) === set) byToken.delete(id);
       });
-      return true;
+      return id;
     }
     deps.log.warn({ path: url.pathname, status: auth.status, remote: req.socket.remoteAddress }, 'websocket auth refused');
     ws.close(auth.status === 401 ? CLOSE.UNAUTHENTICATED : CLOSE.FORBIDDEN, closeReason(auth.message));
-    return false;
+    return undefined;
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -73,11 +73,12 @@ export function attachUpgradeRouter(server: Server, deps: UpgradeDeps): { close(
     }
     if (url.pathname === AGENT_PATH) {
       agentWss.handleUpgrade(req, socket, head, (ws) => {
-        if (admit(ws, req, url, 'agentSocket')) new AgentSession(ws, deps.agent, req.socket.remoteAddress ?? '?');
+        const tokenId = admit(ws, req, url, 'agentSocket');
+        if (tokenId) new AgentSession(ws, deps.agent, req.socket.remoteAddress ?? '?', tokenId);
       });
     } else if (url.pathname === STREAM_PATH) {
       feedWss.handleUpgrade(req, socket, head, (ws) => {
-        if (!admit(ws, req, url, 'read')) return;
+        if (admit(ws, req, url, 'read') === undefined) return;
         try {
           const params = parseFeedParams(url.searchParams);
           const encoding: FeedEncoding = ws.protocol === PROTOBUF_SUBPROTOCOL ? 'protobuf' : 'json';

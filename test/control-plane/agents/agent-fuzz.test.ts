@@ -75,7 +75,7 @@ describe('agent socket fuzz', () => {
     expect(codes.get(4409)).toBeGreaterThan(0);
 
     expect((await h.app.inject({ url: '/healthz' })).json().status).toBe('ok');
-    const good = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'good-host' });
+    const good = await FakeAgent.connect(base, h.agentToken('good-host'), { host_id: 'good-host' });
     good.sendAlerts(1, [sampleAlert(1), sampleAlert(2)]);
     expect((await good.waitFor('ack')).ack).toEqual({ stream: 'ACK_STREAM_ALERTS', seq: 2 });
     expect(h.app.vigil.alerts.page({ host: 'good-host' }, { order: 'asc', limit: 10 })).toHaveLength(2);

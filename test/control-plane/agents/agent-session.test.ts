@@ -12,7 +12,7 @@ const HOST = '0123456789abcdef0123456789abcdef';
 describe('agent socket /v1/agent', () => {
   it('hello -> ServerHello with resume point and heartbeat interval; agent listed online', async () => {
     h = await makeHarness({ heartbeatIntervalMs: 2500 });
-    const agent = await FakeAgent.connect(await h.listen(), h.tokens.agent, { host_id: HOST, hostname: 'web1' });
+    const agent = await FakeAgent.connect(await h.listen(), h.agentToken(HOST), { host_id: HOST, hostname: 'web1' });
     const sh = (await agent.waitFor('server_hello')).server_hello;
     expect(sh).toEqual({ alert_seq: 0, heartbeat_interval_ms: 2500, server_version: '0.1.0' });
     const res = await h.app.inject({ url: '/v1/agents', headers: bearer(h.tokens.viewer) });
@@ -21,7 +21,7 @@ describe('agent socket /v1/agent', () => {
 
   it('stores alerts, acks the highest agent seq, and is idempotent on re-send', async () => {
     h = await makeHarness();
-    const agent = await FakeAgent.connect(await h.listen(), h.tokens.agent, { host_id: HOST });
+    const agent = await FakeAgent.connect(await h.listen(), h.agentToken(HOST), { host_id: HOST });
     agent.sendAlerts(1, [sampleAlert(1), sampleAlert(2), sampleAlert(3)]);
     expect((await agent.waitFor('ack', 1)).ack).toEqual({ stream: 'ACK_STREAM_ALERTS', seq: 3 });
     // Re-send 2..3 plus a new 4: only 4 is stored.
@@ -40,13 +40,13 @@ describe('agent socket /v1/agent', () => {
 
     // A reconnecting agent learns where to resume.
     agent.close();
-    const again = await FakeAgent.connect(h.wsBase, h.tokens.agent, { host_id: HOST });
+    const again = await FakeAgent.connect(h.wsBase, h.agentToken(HOST), { host_id: HOST });
     expect((await again.waitFor('server_hello')).server_hello.alert_seq).toBe(4);
   });
 
   it('uses first_seq + i when alerts carry no seq; acks event batches', async () => {
     h = await makeHarness();
-    const agent = await FakeAgent.connect(await h.listen(), h.tokens.agent, { host_id: HOST });
+    const agent = await FakeAgent.connect(await h.listen(), h.agentToken(HOST), { host_id: HOST });
     agent.sendAlerts(10, [{ ...sampleAlert(0), seq: 0 }, { ...sampleAlert(0), seq: 0 }]);
     expect((await agent.waitFor('ack')).ack.seq).toBe(11);
     agent.send({ event_batch: { first_seq: 50, events: [{ exec: {} }, { open: { path: '/etc/passwd' } }] } });
@@ -55,7 +55,7 @@ describe('agent socket /v1/agent', () => {
 
   it('records heartbeat stats in the agent row and metrics', async () => {
     h = await makeHarness();
-    const agent = await FakeAgent.connect(await h.listen(), h.tokens.agent, { host_id: HOST });
+    const agent = await FakeAgent.connect(await h.listen(), h.agentToken(HOST), { host_id: HOST });
     agent.send({ heartbeat: { timestamp: 't', events: 1000, drops: 7, truncated: 2, filtered: 3, probes_attached: 20, probes_failed: 1 } });
     await until(() => h.app.vigil.agents.get(HOST)?.heartbeat !== null, 2000, 'heartbeat stored');
     expect(h.app.vigil.agents.get(HOST)?.heartbeat).toMatchObject({ drops: 7, probes_attached: 20 });
@@ -87,16 +87,16 @@ describe('agent socket /v1/agent', () => {
   it('closes on protocol violations after hello (4409) and oversize frames (1009)', async () => {
     h = await makeHarness({ maxFrameBytes: 4096 });
     const base = await h.listen();
-    const dup = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'h1' });
+    const dup = await FakeAgent.connect(base, h.agentToken('h1'), { host_id: 'h1' });
     dup.send({ hello: { host_id: 'h1' } });
     expect((await dup.sock.waitClosed()).code).toBe(4409);
-    const serverMsg = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'h2' });
+    const serverMsg = await FakeAgent.connect(base, h.agentToken('h2'), { host_id: 'h2' });
     serverMsg.send({ ack: { seq: 1 } });
     expect((await serverMsg.sock.waitClosed())).toMatchObject({ code: 4409, reason: expect.stringContaining('may not send ack') });
-    const other = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'h3' });
+    const other = await FakeAgent.connect(base, h.agentToken('h3'), { host_id: 'h3' });
     other.sendAlerts(1, [sampleAlert(1, { host_id: 'someone-else' })]);
     expect((await other.sock.waitClosed()).code).toBe(4409);
-    const big = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'h4' });
+    const big = await FakeAgent.connect(base, h.agentToken('h4'), { host_id: 'h4' });
     big.sock.ws.send(Buffer.alloc(8192, 1));
     expect((await big.sock.waitClosed()).code).toBe(1009);
     // Nothing of the above got stored; the server still answers.
@@ -107,11 +107,26 @@ describe('agent socket /v1/agent', () => {
   it('a second connection for the same host supersedes the first (4410)', async () => {
     h = await makeHarness();
     const base = await h.listen();
-    const first = await FakeAgent.connect(base, h.tokens.agent, { host_id: HOST });
-    const second = await FakeAgent.connect(base, h.tokens.agent, { host_id: HOST });
+    const first = await FakeAgent.connect(base, h.agentToken(HOST), { host_id: HOST });
+    const second = await FakeAgent.connect(base, h.agentToken(HOST), { host_id: HOST });
     expect((await first.sock.waitClosed()).code).toBe(4410);
     second.sendAlerts(1, [sampleAlert(1)]);
     expect((await second.waitFor('ack')).ack.seq).toBe(1);
     expect(h.app.vigil.registry.size).toBe(1);
+  });
+
+  it('an agent token belongs to the first host that used it: another host with it is refused (4403)', async () => {
+    h = await makeHarness();
+    const base = await h.listen();
+    const token = h.agentToken(HOST);
+    const real = await FakeAgent.connect(base, token, { host_id: HOST });
+    const fake = new TestSocket(`${base}/v1/agent`, { token });
+    await fake.opened();
+    fake.ws.send(encodeEnvelope({ hello: { host_id: 'impostor', hostname: 'x', kernel: 'k', agent_version: 'v' } }));
+    expect(await fake.waitClosed()).toMatchObject({ code: 4403, reason: expect.stringContaining(`belongs to host ${HOST}`) });
+    // The real host is untouched and no impostor was registered.
+    expect(real.sock.closed).toBeUndefined();
+    expect(h.app.vigil.agents.get('impostor')).toBeUndefined();
+    expect(h.app.vigil.audit.list(20).some((e) => e.action === 'token.bind')).toBe(true);
   });
 });

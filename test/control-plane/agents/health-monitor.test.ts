@@ -13,8 +13,8 @@ describe('agent health', () => {
     const base = await h.listen();
     const feed = new TestSocket(`${base}/v1/alerts/stream?after=0`, { token: h.tokens.viewer });
     await feed.opened();
-    const quiet = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'quiet', hostname: 'db1' });
-    const chatty = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'chatty' });
+    const quiet = await FakeAgent.connect(base, h.agentToken('quiet'), { host_id: 'quiet', hostname: 'db1' });
+    const chatty = await FakeAgent.connect(base, h.agentToken('chatty'), { host_id: 'chatty' });
     const beat = setInterval(() => chatty.send({ heartbeat: { events: 1 } }), 50);
     try {
       const closed = await quiet.sock.waitClosed(3000);
@@ -50,7 +50,7 @@ describe('agent health', () => {
   it('a disconnected agent goes offline only after 3 intervals, and back online on hello', async () => {
     h = await makeHarness({ heartbeatIntervalMs: 1000 });
     const base = await h.listen();
-    const a = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'x' });
+    const a = await FakeAgent.connect(base, h.agentToken('x'), { host_id: 'x' });
     a.close();
     await a.sock.waitClosed();
     const now = Date.now();
@@ -58,7 +58,7 @@ describe('agent health', () => {
     expect(h.app.vigil.monitor.check(now + 3500)).toEqual(['x']);
     expect(h.app.vigil.monitor.check(now + 9000)).toEqual([]);
     expect(h.app.vigil.agents.get('x')?.status).toBe('offline');
-    await FakeAgent.connect(base, h.tokens.agent, { host_id: 'x' });
+    await FakeAgent.connect(base, h.agentToken('x'), { host_id: 'x' });
     await until(() => h.app.vigil.agents.get('x')?.status === 'online', 2000, 'online');
     expect(h.app.vigil.alerts.page({ rule: OFFLINE_RULE_ID }, { order: 'asc', limit: 10 }).length).toBe(1);
   });

@@ -10,9 +10,9 @@ describe('POST /v1/query', () => {
   it('fans out to agents, merges rows, reports timed-out, offline and unknown hosts, and audits', async () => {
     h = await makeHarness();
     const base = await h.listen();
-    const a = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'host-a' });
-    const b = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'host-b' });
-    const gone = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'host-gone' });
+    const a = await FakeAgent.connect(base, h.agentToken('host-a'), { host_id: 'host-a' });
+    const b = await FakeAgent.connect(base, h.agentToken('host-b'), { host_id: 'host-b' });
+    const gone = await FakeAgent.connect(base, h.agentToken('host-gone'), { host_id: 'host-gone' });
     gone.close();
     await gone.sock.waitClosed();
     const seen: QueryRequest[] = [];
@@ -47,9 +47,9 @@ describe('POST /v1/query', () => {
   it('all: true merges two agents by time, applies the limit and passes agent errors through', async () => {
     h = await makeHarness();
     const base = await h.listen();
-    const a = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'a' });
-    const b = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'b' });
-    const c = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'c' });
+    const a = await FakeAgent.connect(base, h.agentToken('a'), { host_id: 'a' });
+    const b = await FakeAgent.connect(base, h.agentToken('b'), { host_id: 'b' });
+    const c = await FakeAgent.connect(base, h.agentToken('c'), { host_id: 'c' });
     a.onQuery = () => ({ rows: [{ '@timestamp': '1' }, { '@timestamp': '3' }] });
     b.onQuery = () => ({ rows: [{ '@timestamp': '2' }, { '@timestamp': '4' }], truncated: false });
     c.onQuery = () => ({ rows: [], error: 'history store unavailable' });

@@ -15,7 +15,7 @@ describe('alert stream /v1/alerts/stream', () => {
   it('resumes after a disconnect with exactly the missed alerts, then goes live', async () => {
     h = await makeHarness();
     const base = await h.listen();
-    const agent = await FakeAgent.connect(base, h.tokens.agent, { host_id: 'h1' });
+    const agent = await FakeAgent.connect(base, h.agentToken('h1'), { host_id: 'h1' });
     agent.sendAlerts(1, [sampleAlert(1), sampleAlert(2), sampleAlert(3)]);
     await agent.waitFor('ack');
 

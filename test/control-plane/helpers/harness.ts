@@ -9,6 +9,8 @@ export interface Harness {
   app: FastifyInstance;
   config: Config;
   tokens: Record<Role, string>;
+  /** An agent token for this host (a token binds to the first host that uses it). */
+  agentToken(hostId: string): string;
   wsBase: string;          // ws://127.0.0.1:PORT ('' until listen())
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -24,8 +26,14 @@ export async function makeHarness(input: ConfigInput = {}, opts: BuildOptions = 
     responder: t.create('responder', 'test-responder').token,
     admin: t.create('admin', 'test-admin').token,
   };
+  const perHost = new Map<string, string>();
   const h: Harness = {
     app, config, tokens, wsBase: '',
+    agentToken(hostId) {
+      let tok = perHost.get(hostId);
+      if (!tok) perHost.set(hostId, (tok = t.create('agent', `test-agent-${hostId}`).token));
+      return tok;
+    },
     async listen() {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const addr = app.server.address();
