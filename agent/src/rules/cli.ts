@@ -1,10 +1,11 @@
 // `vigil rules check [dir]` and `vigil rules test <rule-file> <events.jsonl>`
 // for rule authors. The lead wires registerRulesCommands() into cli.ts.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { EcsEvent } from '../model/ecs-event';
 import { formatRuleError } from './errors';
 import { loadRules } from './loader';
+import { attackCoverage, coverageMarkdown, replaceCoverageBlock } from './coverage';
 import { RuleSet } from './rule-set';
 import type { RuleMatch } from './types';
 
@@ -87,6 +88,19 @@ export function runRulesTest(ruleFile: string, eventsFile: string, io: RulesIo =
   return 0;
 }
 
+function runRulesCoverage(dirs: string[], update: string | undefined, io: RulesIo): number {
+  const { rules, errors } = loadRules(dirs);
+  for (const e of errors) io.err(formatRuleError(e));
+  const table = coverageMarkdown(attackCoverage(rules));
+  if (!update) {
+    io.out(table);
+    return errors.length ? 1 : 0;
+  }
+  writeFileSync(update, replaceCoverageBlock(readFileSync(update, 'utf8'), table));
+  io.out(`updated the coverage table in ${update}`);
+  return errors.length ? 1 : 0;
+}
+
 export function registerRulesCommands(program: Command): void {
   const rules = program.command('rules').description('check and test Sigma detection rules');
   rules
@@ -95,6 +109,14 @@ export function registerRulesCommands(program: Command): void {
     .description('validate rules; prints file:line: reason for each bad rule')
     .action((dirs: string[]) => {
       process.exitCode = runRulesCheck(dirs);
+    });
+  rules
+    .command('coverage')
+    .argument('[dir...]', 'rule directories or files', [DEFAULT_RULES_DIR])
+    .option('--update <file>', 'rewrite the table between the coverage markers of this file (docs/rules.md)')
+    .description('ATT&CK techniques the rules name, with their tactics and rules, as a Markdown table')
+    .action((dirs: string[], o: { update?: string }) => {
+      process.exitCode = runRulesCoverage(dirs, o.update, stdio);
     });
   rules
     .command('test')
