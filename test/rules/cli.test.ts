@@ -61,10 +61,10 @@ describe('vigil rules test', () => {
     expect(runRulesTest(join(dir, 'ok.yml'), join(dir, 'none.jsonl'), c.io)).toBe(2);
   });
 
-  it('registers check and test subcommands', () => {
+  it('registers check, coverage and test subcommands', () => {
     const program = new Command('vigil');
     registerRulesCommands(program);
     const rules = program.commands.find((c) => c.name() === 'rules');
-    expect(rules?.commands.map((c) => c.name())).toEqual(['check', 'test']);
+    expect(rules?.commands.map((c) => c.name())).toEqual(['check', 'coverage', 'test']);
   });
 });
