@@ -3,7 +3,8 @@
 // server runs; a rule with `response: isolate-tree` fires on the exec of a
 // copy of bash, whose tree then keeps trying to reach the server. After the
 // isolation its TCP connects and UDP sends fail with EPERM, while a sibling
-// tree in the same namespace keeps working; `vigil respond release` gives
+// tree in the same namespace keeps working, and so does the one endpoint the
+// agent was told to allow (--isolation-allow); `vigil respond release` gives
 // the network back; the audit log has both.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,19 +38,23 @@ open(sys.argv[1], "w").write("ready")
 while True:
     c, _ = t.accept(); c.close()
 `;
-// One line per attempt: "<ms> tcp|udp ok|<errno name>".
+// One line per attempt: "<ms> tcp|udp|udp-other ok|<errno name>". udp goes to the
+// allow-listed echo port; udp-other is a bare sendto to a port nobody allowed.
 const PROBE = `
 import socket, sys, time, os, errno
 log, stop = sys.argv[1], sys.argv[2]
 with open(log, "a", buffering=1) as f:
     while not os.path.exists(stop):
-        for kind in ("tcp", "udp"):
+        for kind in ("tcp", "udp", "udp-other"):
             try:
                 if kind == "tcp":
                     s = socket.create_connection(("10.200.0.1", 7000), timeout=1); s.close()
-                else:
+                elif kind == "udp":
                     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
                     s.sendto(b"x", ("10.200.0.1", 7001)); s.recvfrom(10); s.close()
+                else:
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s.sendto(b"x", ("10.200.0.1", 7002)); s.close()
                 r = "ok"
             except OSError as e:
                 r = errno.errorcode.get(e.errno, str(e))
@@ -74,7 +79,7 @@ describe('network isolation (isolate-tree)', () => {
     writeFileSync(join(dir, 'server.py'), SERVER);
     writeFileSync(join(dir, 'probe.py'), PROBE);
     copyFileSync('/bin/bash', join(dir, 'isolate-me'));
-    agent = startAgent(dir, ['--no-default-rules', '--rules', rules, '--db', db, '--no-baseline']);
+    agent = startAgent(dir, ['--no-default-rules', '--rules', rules, '--db', db, '--no-baseline', '--isolation-allow', '10.200.0.1:7001']);
     await agent.marker('iso-up');
 
     const victimLog = join(dir, 'victim.log');
@@ -102,7 +107,9 @@ describe('network isolation (isolate-tree)', () => {
     await until('20 more victim attempts', () => (attempts(victimLog).filter((a) => a.ms > firstRefusal.ms).length >= 20 ? true : undefined), 20_000);
     const after = attempts(victimLog).filter((a) => a.ms > firstRefusal.ms);
     expect(after.filter((a) => a.kind === 'tcp').every((a) => a.result === 'EPERM')).toBe(true);
-    expect(after.filter((a) => a.kind === 'udp').every((a) => a.result === 'EPERM')).toBe(true);
+    expect(after.filter((a) => a.kind === 'udp-other').every((a) => a.result === 'EPERM')).toBe(true);
+    // The allow-listed endpoint stays reachable, replies included (ingress).
+    expect(after.filter((a) => a.kind === 'udp').every((a) => a.result === 'ok')).toBe(true);
     await until('control attempts after the isolation', () => (attempts(controlLog).filter((a) => a.ms > firstRefusal.ms).length >= 10 ? true : undefined), 20_000);
     expect(attempts(controlLog).filter((a) => a.ms > firstRefusal.ms).every((a) => a.result === 'ok')).toBe(true);
 
@@ -112,7 +119,7 @@ describe('network isolation (isolate-tree)', () => {
     const releasedAt = Date.now();
     await until('the victim reaching the server again', () => {
       const later = attempts(victimLog).filter((a) => a.ms > releasedAt);
-      return later.filter((a) => a.kind === 'tcp' && a.result === 'ok').length >= 3 && later.filter((a) => a.kind === 'udp' && a.result === 'ok').length >= 3 ? true : undefined;
+      return later.filter((a) => a.kind === 'tcp' && a.result === 'ok').length >= 3 && later.filter((a) => a.kind === 'udp-other' && a.result === 'ok').length >= 3 ? true : undefined;
     }, 20_000);
 
     const audit = spawnSync(CLI, ['respond', 'audit', '--json', '--db', db], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));

@@ -94,6 +94,16 @@ interface AgentFlags {
   anomalyResponse?: { action: ResponseAction; floor: Level };
   responseDryRun?: boolean;
   quarantineDir?: string;
+  isolationAllow?: { ip: string; port: number }[];
+}
+
+/** "10.0.0.5:443" (port 0: every port) for --isolation-allow. */
+export function parseIsolationAllow(value: string, prev: { ip: string; port: number }[] = []): { ip: string; port: number }[] {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(value.trim());
+  if (!m || m[1].split('.').some((o) => Number(o) > 255) || Number(m[2]) > 65535) {
+    throw new InvalidArgumentError('give IPV4:PORT, e.g. 10.0.0.5:443 (port 0 for every port).');
+  }
+  return [...prev, { ip: m[1], port: Number(m[2]) }];
 }
 
 /** "isolate-tree@critical" -> the action an anomaly at or above that level triggers. */
@@ -152,6 +162,7 @@ export function registerAgent(program: Command): void {
     .option('--baseline-max-entries <n>', 'baseline entries kept; the rarest-oldest are evicted (default 100000)')
     .option('--anomaly-response <action@level>', `act on anomalies at or above a level, e.g. isolate-tree@critical (${RESPONSE_ACTIONS.join(', ')})`, parseAnomalyResponse)
     .option('--response-dry-run', 'record (audit) every response a rule or anomaly asks for, carry none out')
+    .option('--isolation-allow <ip:port>', 'an endpoint isolated process trees may still reach (repeatable; the control plane and loopback always may)', parseIsolationAllow)
     .option('--quarantine-dir <dir>', 'where `vigil respond quarantine` keeps files (root-only)', '/var/lib/vigil/quarantine')
     .action(async (flags: AgentFlags) => {
       const logger = createLogger(flags.logLevel, { component: 'agent' });
@@ -199,6 +210,7 @@ export function registerAgent(program: Command): void {
         anomalyResponse: flags.anomalyResponse,
         responseDryRun: flags.responseDryRun === true,
         quarantineDir: flags.quarantineDir,
+        isolationAllow: flags.isolationAllow,
         controlPlane: flags.controlPlane && token
           ? { url: flags.controlPlane, token, caPath: flags.ca, forwardEvents: flags.forwardEvents === true }
           : undefined,

@@ -2,6 +2,7 @@
 // model -> rules -> alerts, with the local store and the control-plane
 // client as outputs. The one place these components meet.
 import { hostname } from 'node:os';
+import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import { ruleErrorAlert, storeFaultAlert, storeRecoveredAlert, type AlertEvent } from '../alerts';
 import type { EcsEvent } from '../model/ecs-event';
@@ -41,6 +42,20 @@ export interface AgentRuntimeConfig {
   responseDryRun?: boolean;
   /** Where quarantined files go (root-only). */
   quarantineDir?: string;
+  /** Endpoints isolated trees may still reach; the control plane is added by itself. */
+  isolationAllow?: { ip: string; port: number }[];
+}
+
+/** The control plane's IPv4 address and port, resolved; undefined when it cannot be. */
+async function controlPlaneEndpoint(url: string): Promise<{ ip: string; port: number } | undefined> {
+  try {
+    const u = new URL(url);
+    const port = Number(u.port) || (u.protocol === 'wss:' || u.protocol === 'https:' ? 443 : 80);
+    const { address, family } = await lookup(u.hostname, { family: 4 });
+    return family === 4 ? { ip: address, port } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class AgentRuntime implements AgentPipeline {
@@ -92,6 +107,7 @@ export class AgentRuntime implements AgentPipeline {
       db: cfg.dbPath ? new ResponseDb(cfg.dbPath) : undefined,
       dryRun: cfg.responseDryRun,
       quarantineDir: cfg.quarantineDir,
+      isolationAllow: cfg.isolationAllow,
       host: hostname(),
     });
     const model = new ProcessModel();
@@ -121,6 +137,8 @@ export class AgentRuntime implements AgentPipeline {
   /** Default profile: the kernel ships the read-only opens the rules can match, re-derived on every reload. */
   attachLoader(ctl: LoaderControl, loaderPids: () => number[] = () => []): void {
     this.responses.attachLoader(ctl, loaderPids);
+    // An isolated tree must never cut the way to the control plane (host isolation would be the case that matters).
+    if (this.cfg.controlPlane) void controlPlaneEndpoint(this.cfg.controlPlane.url).then((ep) => ep && this.responses.allow(ep));
     if (this.cfg.capture !== 'default') return;
     const log = this.logger.child({ module: 'read-watch' });
     const push = (): void => {

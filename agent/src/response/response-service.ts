@@ -26,6 +26,8 @@ export interface ResponseServiceOptions {
   inboxMs?: number;
   quarantineDir?: string;
   host?: string;
+  /** Endpoints an isolated tree may still reach (port 0: any port); loopback always may. */
+  isolationAllow?: { ip: string; port: number }[];
 }
 
 /** Executables larger than this are not hashed on the hot path. */
@@ -64,6 +66,16 @@ export class ResponseService {
     this.loader = control;
     this.loaderPids = loaderPids;
     this.isolator = new NetworkIsolator(control, { protectedPids: loaderPids });
+    for (const a of this.opts.isolationAllow ?? []) void this.allow(a);
+  }
+
+  /** One more endpoint an isolated tree may reach (the control plane, once resolved). */
+  async allow(a: { ip: string; port: number }): Promise<boolean> {
+    if (!this.loader) return false;
+    const r = await this.loader.isolation({ op: 'isolate-allow', id: `allow-${a.ip}-${a.port}`, ip: a.ip, port: a.port });
+    if (r.ok) this.opts.logger.info({ ip: a.ip, port: a.port }, 'isolated trees may still reach this endpoint');
+    else this.opts.logger.error({ ip: a.ip, port: a.port, error: r.error }, 'could not allow-list an endpoint for isolated trees');
+    return r.ok;
   }
 
   /**
