@@ -20,6 +20,7 @@ let responder = '';
 let viewer = '';
 let hostId = '';
 const victims: ChildProcess[] = [];
+let appClosed = false;
 
 beforeAll(async () => {
   app = await buildApp(loadConfig({ dbPath: join(dir, 'cp.db'), port: 0, logLevel: 'silent', heartbeatIntervalMs: 1000 }));
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   agent = spawn(process.execPath, [CLI, 'agent', '--control-plane', base.replace('http', 'ws'), '--token', agentToken,
-    '--db', join(dir, 'events.db'), '--no-default-rules', '--no-baseline'], { stdio: ['ignore', 'ignore', openSync(join(dir, 'agent.log'), 'w')] });
+    '--db', join(dir, 'events.db'), '--no-default-rules', '--no-baseline', '--isolation-failsafe', '2s'], { stdio: ['ignore', 'ignore', openSync(join(dir, 'agent.log'), 'w')] });
   await until('the agent to connect', () => (app.vigil.registry.size > 0 ? true : undefined), 30_000);
   hostId = app.vigil.registry.hostIds()[0];
 }, 60_000);
@@ -38,7 +39,7 @@ afterAll(async () => {
   for (const v of victims) v.kill('SIGKILL');
   agent?.kill('SIGTERM');
   await new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once('exit', r)));
-  await app?.close();
+  if (!appClosed) await app?.close();
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
@@ -109,5 +110,17 @@ describe('control-plane actions', () => {
     expect(gone.json.ok).toBe(false);
     expect(alive(t.pid!)).toBe(true);
     expect(alive(agent.pid!)).toBe(true);
+  }, 60_000);
+
+  it('failsafe: an isolation ends by itself once the control plane has been unreachable for --isolation-failsafe', async () => {
+    const t = tree();
+    const iso = await act({ action: 'isolate-process', target: { pid: t.pid } });
+    expect(iso.json).toMatchObject({ ok: true });
+    expect(readFileSync(`/proc/${t.pid}/cgroup`, 'utf8')).toContain(`vigil-isolate/${iso.json.ref}`);
+    await app.close(); // the control plane goes away for good
+    appClosed = true;
+    await until('the isolation released by the failsafe', () => (readFileSync(`/proc/${t.pid}/cgroup`, 'utf8').includes('vigil-isolate') ? undefined : true), 20_000, 100);
+    const local = spawnSync(process.execPath, [CLI, 'respond', 'audit', '--json', '--db', join(dir, 'events.db')], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(local.find((a) => a.ref === iso.json.ref && a.action === 'release')).toMatchObject({ ok: 1, requested_by: 'failsafe' });
   }, 60_000);
 });

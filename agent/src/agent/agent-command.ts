@@ -5,7 +5,7 @@ import { createLogger, LOG_LEVELS, type LogLevel } from './logger';
 import { defaultLoaderPath, type CaptureProfile } from './loader-process';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { DEFAULT_DB_PATH, parseRetention, StoreConfigError } from '../store';
+import { DEFAULT_DB_PATH, DURATION_FORMS, parseDuration, parseRetention, StoreConfigError } from '../store';
 import { ExecBlockError, resolveExecBlock, type ExecBlock } from './exec-block';
 import { BaselineConfigError, DEFAULT_BASELINE, parseLearningPeriod, parseThresholds, type BaselineConfig } from '../baseline';
 import { LEVELS, type Level } from '../baseline/config';
@@ -95,6 +95,7 @@ interface AgentFlags {
   responseDryRun?: boolean;
   quarantineDir?: string;
   isolationAllow?: { ip: string; port: number }[];
+  isolationFailsafe: string;
 }
 
 /** "10.0.0.5:443" (port 0: every port) for --isolation-allow. */
@@ -163,6 +164,7 @@ export function registerAgent(program: Command): void {
     .option('--anomaly-response <action@level>', `act on anomalies at or above a level, e.g. isolate-tree@critical (${RESPONSE_ACTIONS.join(', ')})`, parseAnomalyResponse)
     .option('--response-dry-run', 'record (audit) every response a rule or anomaly asks for, carry none out')
     .option('--isolation-allow <ip:port>', 'an endpoint isolated process trees may still reach (repeatable; the control plane and loopback always may)', parseIsolationAllow)
+    .option('--isolation-failsafe <duration>', 'with --control-plane: release every isolation once the control plane has been unreachable this long', '10m')
     .option('--quarantine-dir <dir>', 'where `vigil respond quarantine` keeps files (root-only)', '/var/lib/vigil/quarantine')
     .action(async (flags: AgentFlags) => {
       const logger = createLogger(flags.logLevel, { component: 'agent' });
@@ -193,6 +195,12 @@ export function registerAgent(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      const failsafeMs = parseDuration(flags.isolationFailsafe);
+      if (failsafeMs === undefined) {
+        process.stderr.write(`vigil agent: bad --isolation-failsafe '${flags.isolationFailsafe}': give ${DURATION_FORMS}\n`);
+        process.exitCode = 2;
+        return;
+      }
       const token = flags.token ?? process.env.VIGIL_TOKEN;
       if (flags.controlPlane && !token) {
         process.stderr.write('vigil agent: --control-plane needs --token (or VIGIL_TOKEN); create one with `vigil token create --role agent`\n');
@@ -211,6 +219,7 @@ export function registerAgent(program: Command): void {
         responseDryRun: flags.responseDryRun === true,
         quarantineDir: flags.quarantineDir,
         isolationAllow: flags.isolationAllow,
+        isolationFailsafeMs: failsafeMs,
         controlPlane: flags.controlPlane && token
           ? { url: flags.controlPlane, token, caPath: flags.ca, forwardEvents: flags.forwardEvents === true }
           : undefined,

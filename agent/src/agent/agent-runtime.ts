@@ -44,6 +44,8 @@ export interface AgentRuntimeConfig {
   quarantineDir?: string;
   /** Endpoints isolated trees may still reach; the control plane is added by itself. */
   isolationAllow?: { ip: string; port: number }[];
+  /** With a control plane: isolations end once it has been unreachable this long. */
+  isolationFailsafeMs?: number;
 }
 
 /** The control plane's IPv4 address and port, resolved; undefined when it cannot be. */
@@ -108,6 +110,8 @@ export class AgentRuntime implements AgentPipeline {
       dryRun: cfg.responseDryRun,
       quarantineDir: cfg.quarantineDir,
       isolationAllow: cfg.isolationAllow,
+      controlPlaneUp: cfg.controlPlane ? () => this.client?.stats().connected : undefined,
+      isolationFailsafeMs: cfg.isolationFailsafeMs,
       host: hostname(),
     });
     const model = new ProcessModel();

@@ -28,7 +28,13 @@ export interface ResponseServiceOptions {
   host?: string;
   /** Endpoints an isolated tree may still reach (port 0: any port); loopback always may. */
   isolationAllow?: { ip: string; port: number }[];
+  /** Is the control plane reachable now? undefined: there is none. */
+  controlPlaneUp?: () => boolean | undefined;
+  /** Isolations end by themselves once the control plane has been unreachable this long. */
+  isolationFailsafeMs?: number;
 }
+
+const FAILSAFE_TICK_MS = 1000;
 
 /** Executables larger than this are not hashed on the hot path. */
 const MAX_HASHED_BYTES = 64 << 20;
@@ -46,6 +52,8 @@ export class ResponseService {
   private loader?: LoaderActions;
   private loaderPids: () => number[] = () => [];
   private timer?: NodeJS.Timeout;
+  private failsafeTimer?: NodeJS.Timeout;
+  private downSince?: number;
   private busy = false;
   private readonly quarantine?: Quarantine;
   private quarantined = new Set<string>();
@@ -114,13 +122,36 @@ export class ResponseService {
   }
 
   start(): void {
+    if (this.opts.controlPlaneUp && this.opts.isolationFailsafeMs !== undefined) {
+      this.failsafeTimer = setInterval(() => void this.failsafe(), FAILSAFE_TICK_MS);
+      this.failsafeTimer.unref();
+    }
     if (!this.opts.db) return;
     this.timer = setInterval(() => void this.drain(), this.opts.inboxMs ?? INBOX_MS);
     this.timer.unref();
   }
 
+  /** A host must never stay cut off because nobody can reach it to release it. */
+  private async failsafe(now = Date.now()): Promise<void> {
+    const up = this.opts.controlPlaneUp?.();
+    if (up !== false) {
+      this.downSince = undefined;
+      return;
+    }
+    this.downSince ??= now;
+    const live = this.isolator?.list() ?? [];
+    if (!live.length || now - this.downSince < (this.opts.isolationFailsafeMs ?? Infinity)) return;
+    const reason = `control plane unreachable for ${Math.round((now - this.downSince) / 1000)} s (failsafe)`;
+    for (const iso of live) {
+      const r = await this.isolator!.release(iso.id);
+      this.opts.db?.audit({ action: 'release', target: { id: iso.id }, requestedBy: 'failsafe', reason, ok: r.ok, error: r.error, pids: r.pids, ref: iso.id });
+      this.opts.logger.warn({ id: iso.id, ok: r.ok }, `isolation released: ${reason}`);
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.failsafeTimer) clearInterval(this.failsafeTimer);
     await this.isolator?.releaseAll();
   }
 
