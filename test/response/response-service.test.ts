@@ -32,4 +32,19 @@ describe('ResponseService', () => {
     expect(db.auditRows()[0]).toMatchObject({ action: 'isolate-tree', ok: 0, requested_by: 'anomaly' });
     db.close();
   });
+
+  it('rate-limits automatic responses per rule, not people', () => {
+    const sent: [number, string][] = [];
+    const db = new ResponseDb(join(dir, 'c.db'));
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), db, maxPerMinute: 3, responder: new Responder({ signal: (p, s) => void sent.push([p, s]), procRoot: dir }) });
+    const results = Array.from({ length: 5 }, () => svc.act('kill', ev(4242), 'rule:noisy', 'Noisy rule') as { ok: boolean; error?: string });
+    // The first three reach the responder (the fake /proc has no such pid, so they fail there); the rest are refused.
+    expect(results.slice(0, 3).map((r) => r.error)).toEqual(Array(3).fill('pid 4242 has exited or is another process now'));
+    expect(results.slice(3).map((r) => r.error)).toEqual(Array(2).fill('rate limited: rule:noisy asked for more than 3 responses in a minute; not carried out'));
+    // Another rule has its own budget.
+    expect((svc.act('kill', ev(4242), 'rule:other', 'Other') as { error?: string }).error).not.toMatch(/rate limited/);
+    expect(db.auditRows(10).filter((r) => r.error?.startsWith('rate limited')).length).toBe(2);
+    db.close();
+  });
 });
+

@@ -32,7 +32,11 @@ export interface ResponseServiceOptions {
   controlPlaneUp?: () => boolean | undefined;
   /** Isolations end by themselves once the control plane has been unreachable this long. */
   isolationFailsafeMs?: number;
+  /** At most this many automatic responses per rule (or the baseline) per minute; default 30. */
+  maxPerMinute?: number;
 }
+
+const RATE_WINDOW_MS = 60_000;
 
 const FAILSAFE_TICK_MS = 1000;
 
@@ -54,6 +58,7 @@ export class ResponseService {
   private timer?: NodeJS.Timeout;
   private failsafeTimer?: NodeJS.Timeout;
   private downSince?: number;
+  private readonly recentBy = new Map<string, number[]>();
   private busy = false;
   private readonly quarantine?: Quarantine;
   private quarantined = new Set<string>();
@@ -155,9 +160,26 @@ export class ResponseService {
     await this.isolator?.releaseAll();
   }
 
+  /** True when `by` (a rule, the baseline) has used up its responses for this minute. */
+  private limited(by: string, now = Date.now()): boolean {
+    if (by.startsWith('cli:') || by.startsWith('control-plane:')) return false; // people are not rate limited
+    const max = this.opts.maxPerMinute ?? 30;
+    const recent = (this.recentBy.get(by) ?? []).filter((t) => now - t < RATE_WINDOW_MS);
+    if (recent.length >= max) {
+      this.recentBy.set(by, recent);
+      return true;
+    }
+    recent.push(now);
+    this.recentBy.set(by, recent);
+    return false;
+  }
+
   /** A rule's or the baseline's action on the process of `ev`. Sync unless it needs the loader. */
   act(action: ResponseAction, ev: EcsEvent, requestedBy: string, reason: string): ResponseRecord | Promise<ResponseRecord> {
     const pid = ev.process?.pid;
+    if (this.limited(requestedBy)) {
+      return this.record({ action, pids: [], ok: false, error: `rate limited: ${requestedBy} asked for more than ${this.opts.maxPerMinute ?? 30} responses in a minute; not carried out`, latency_ms: 0 }, requestedBy, reason);
+    }
     if (this.opts.dryRun) {
       return this.record({ action, pids: typeof pid === 'number' ? [pid] : [], ok: false, error: 'dry run: recorded, not carried out', latency_ms: 0 }, requestedBy, `${reason} (dry run)`);
     }
