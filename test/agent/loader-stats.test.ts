@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoaderStatsError, parseLoaderStats } from '../../agent/src/agent/loader-stats';
+import { LoaderStatsError, parseLoaderStats, probeCounts } from '../../agent/src/agent/loader-stats';
 import { loaderExitMessage } from '../../agent/src/agent/loader-exit';
 
 describe('parseLoaderStats', () => {
@@ -29,5 +29,18 @@ describe('loaderExitMessage', () => {
     expect(loaderExitMessage(5, null)).toContain('mount -t tracefs');
     expect(loaderExitMessage(42, null)).toBe('loader: exited with unexpected code 42');
     expect(loaderExitMessage(null, 'SIGKILL')).toBe('loader: killed by SIGKILL');
+  });
+});
+
+describe('probeCounts', () => {
+  it('counts a probe switched off on purpose as neither attached nor failed', () => {
+    const p = (name: string, attached: boolean, error = '') => ({ name, family: 'priv', section: `tp/syscalls/${name}`, attached, error });
+    expect(probeCounts([
+      p('exit_openat', true),
+      p('exit_init_module', false, 'off: the kernel has no such tracepoint'),
+      p('exit_module_any', false, 'off: module syscalls have their own tracepoints'),
+      p('exit_bpf', false, 'attach failed: Permission denied'),
+    ])).toEqual({ attached: 1, failed: 1, off: 2 });
+    expect(probeCounts([])).toEqual({ attached: 0, failed: 0, off: 0 });
   });
 });

@@ -20,7 +20,7 @@ import { DetectionPipeline } from './detection-pipeline';
 import { startMetricsServer, type ListenAddress } from './metrics-server';
 import type { Server } from 'node:http';
 import type { CaptureProfile, LoaderControl } from './loader-process';
-import type { LoaderStats } from './loader-stats';
+import { probeCounts, type LoaderStats } from './loader-stats';
 import type { LoaderGap } from './loader-supervisor';
 import type { AgentPipeline, EventSink } from './run-agent';
 
@@ -223,14 +223,15 @@ export class AgentRuntime implements AgentPipeline {
 
   private heartbeatStats() {
     const s = this.stats;
-    const attached = s?.probes.filter((p) => p.attached).length ?? 0;
+    const probes = probeCounts(s?.probes ?? []);
     return {
       events: s?.events ?? 0,
       drops: s?.drops ?? 0,
       truncated: s?.truncated ?? 0,
       filtered: s?.filtered ?? 0,
-      probes_attached: attached,
-      probes_failed: (s?.probes.length ?? 0) - attached,
+      probes_attached: probes.attached,
+      // Probes off by design (a tracepoint this kernel lacks) are not failures on the dashboard.
+      probes_failed: probes.failed,
       risky_trees: this.baseline?.storylines.top(5, Date.now()) ?? [],
     };
   }

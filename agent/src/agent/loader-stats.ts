@@ -13,6 +13,21 @@ export interface ProbeStatus {
   run_cnt?: number;
 }
 
+/**
+ * Attached and failed probes. A probe switched off on purpose ("off: the
+ * kernel has no such tracepoint", "off: ... not needed") is neither: a
+ * failure is a probe that should run here and does not.
+ */
+export function probeCounts(probes: readonly ProbeStatus[]): { attached: number; failed: number; off: number } {
+  let attached = 0;
+  let off = 0;
+  for (const p of probes) {
+    if (p.attached) attached++;
+    else if (p.error.startsWith('off:')) off++;
+  }
+  return { attached, failed: probes.length - attached - off, off };
+}
+
 export interface LoaderStats {
   events: number;
   drops: number;
