@@ -83,6 +83,7 @@ loginForm.addEventListener('submit', async (e) => {
   start();
 });
 
-showTab('alerts');
+// Incidents first: one behaviour is one thing to look at; its alerts are one click away.
+showTab('incidents');
 if (session.get()) start();
 else signOut();

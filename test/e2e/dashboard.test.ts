@@ -121,6 +121,9 @@ describe('dashboard (real browser, real agent, real detection)', () => {
     await page.getByTestId('token-submit').click();
     await page.locator('[data-testid="feed-status"][data-state="live"]').waitFor({ timeout: 10_000 });
     expect(await page.evaluate(() => sessionStorage.getItem('vigil.token'))).toBe(responderToken);
+    // The page opens on incidents; the live alert feed is the next tab.
+    expect(await page.getByTestId('tab-incidents').getAttribute('aria-selected')).toBe('true');
+    await page.getByTestId('tab-alerts').click();
 
     // The behaviour: a shell copied to a temp dir, /dev/tcp/ in its command line.
     const shell = join(dir, 'sh');
