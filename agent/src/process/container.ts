@@ -35,6 +35,18 @@ export function containerFromCgroupPath(path: string): ContainerInfo | undefined
   return best?.info;
 }
 
+/** The v2 line ("0::/path") of /proc/<pid>/cgroup: the process's cgroup2 path, or undefined once it exited. */
+export function cgroupV2Of(pid: number, procRoot = '/proc'): string | undefined {
+  try {
+    for (const line of readFileSync(`${procRoot}/${pid}/cgroup`, 'utf8').split('\n')) {
+      if (line.startsWith('0::')) return line.slice(3) || '/';
+    }
+  } catch {
+    // exited already
+  }
+  return undefined;
+}
+
 /** Where the cgroup2 hierarchy is mounted (hybrid systems use .../unified). */
 export function findCgroup2Mount(mountinfo = '/proc/self/mountinfo'): string {
   try {
@@ -113,16 +125,8 @@ export class CgroupResolver {
     return this.resolve(cgroupId);
   }
 
-  /** The v2 line ("0::/path") of /proc/<pid>/cgroup. */
   private ownCgroup(pid: number): string | undefined {
-    try {
-      for (const line of readFileSync(`${this.procRoot}/${pid}/cgroup`, 'utf8').split('\n')) {
-        if (line.startsWith('0::')) return line.slice(3) || '/';
-      }
-    } catch {
-      // exited already
-    }
-    return undefined;
+    return cgroupV2Of(pid, this.procRoot);
   }
 
   container(cgroupId: string): ContainerInfo | undefined {

@@ -4,11 +4,12 @@
 // the two. Children forked later inherit the cgroup. Release moves the
 // survivors back where they came from and detaches. If the agent dies, the
 // loader's links close and the isolation ends with it: never a bricked host.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { ControlResult, IsolationCommand } from '../agent/loader-process';
-import { findCgroup2Mount } from '../process/container';
+import { cgroupV2Of, findCgroup2Mount } from '../process/container';
+import { descendantsOf } from '../process/descendants';
 import { ProtectedTargetError, protectedReason } from './protected';
 
 export interface IsolationControl {
@@ -78,11 +79,11 @@ export class NetworkIsolator {
     this.live.set(id, iso);
     const moved = new Set<number>();
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const fresh = [rootPid, ...this.descendants(rootPid)].filter((p) => !moved.has(p) && !protectedReason(p, this.protectedPids(), this.procRoot));
+      const fresh = [rootPid, ...descendantsOf(rootPid, this.procRoot)].filter((p) => !moved.has(p) && !protectedReason(p, this.protectedPids(), this.procRoot));
       if (!fresh.length) break;
       for (const pid of fresh) {
         moved.add(pid);
-        const from = this.cgroupOf(pid);
+        const from = cgroupV2Of(pid, this.procRoot);
         try {
           writeFileSync(join(cgroup, 'cgroup.procs'), String(pid));
           iso.moved.push({ pid, from: from ?? '/' });
@@ -153,34 +154,5 @@ export class NetworkIsolator {
     } catch {
       // still populated by a process that refused to move: left for the next release
     }
-  }
-
-  private cgroupOf(pid: number): string | undefined {
-    try {
-      for (const line of readFileSync(`${this.procRoot}/${pid}/cgroup`, 'utf8').split('\n')) if (line.startsWith('0::')) return line.slice(3) || '/';
-    } catch {
-      // gone
-    }
-    return undefined;
-  }
-
-  private descendants(root: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const name of readdirSync(this.procRoot)) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const s = readFileSync(`${this.procRoot}/${name}/stat`, 'utf8');
-        const ppid = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
-        const list = children.get(ppid) ?? [];
-        list.push(Number(name));
-        children.set(ppid, list);
-      } catch {
-        // gone
-      }
-    }
-    const out: number[] = [];
-    const queue = [root];
-    while (queue.length) for (const c of children.get(queue.shift()!) ?? []) { out.push(c); queue.push(c); }
-    return out;
   }
 }

@@ -8,10 +8,11 @@
 // /proc matches the event's process (pids are reused). Descendants are found
 // in /proc by parent pid, and the tree is stopped before it is killed, in
 // rounds, so a child forked meanwhile is caught too.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { findCgroup2Mount } from '../process/container';
+import { descendantsOf } from '../process/descendants';
 import type { EcsEvent } from '../model/ecs-event';
 import type { ResponseAction } from '../rules/types';
 
@@ -29,6 +30,9 @@ export interface ResponseRecord {
   /** Time spent acting (finding the tree, signalling); the rest of latency_ms is the wait for the event. */
   work_ms?: number;
 }
+
+/** A target given only by pid (manual actions): no start time to check it against. */
+export const pidTarget = (pid: number): EcsEvent => ({ '@timestamp': new Date().toISOString(), process: { pid } } as unknown as EcsEvent);
 
 export interface ResponderOptions {
   procRoot?: string;
@@ -156,54 +160,8 @@ export class Responder {
     return [...stopped];
   }
 
-  /** Children of pid from /proc/<pid>/task/<tid>/children; undefined when the kernel has no such file. */
-  private childrenOf(pid: number): number[] | undefined {
-    let tids: string[];
-    try {
-      tids = readdirSync(`${this.procRoot}/${pid}/task`);
-    } catch {
-      // Gone, or a /proc without task dirs (then: scan instead).
-      return existsSync(`${this.procRoot}/${pid}`) ? undefined : [];
-    }
-    const out: number[] = [];
-    for (const tid of tids) {
-      try {
-        for (const c of readFileSync(`${this.procRoot}/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (c.trim()) out.push(Number(c));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync(`${this.procRoot}/${pid}/task/${tid}`)) return undefined;
-      }
-    }
-    return out;
-  }
-
   private descendants(root: number): number[] {
-    // Walk down from the root when the kernel lists children: far cheaper than reading every /proc/<pid>/stat.
-    const out: number[] = [];
-    const queue = [root];
-    let walkable = true;
-    while (queue.length && walkable) {
-      const kids = this.childrenOf(queue.shift()!);
-      if (kids === undefined) walkable = false;
-      else for (const k of kids) { out.push(k); queue.push(k); }
-    }
-    if (walkable) return out;
-    return this.descendantsByScan(root);
-  }
-
-  private descendantsByScan(root: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const name of readdirSync(this.procRoot)) {
-      if (!/^\d+$/.test(name)) continue;
-      const ppid = this.statFields(Number(name))?.[1];
-      if (ppid === undefined) continue;
-      const list = children.get(Number(ppid)) ?? [];
-      list.push(Number(name));
-      children.set(Number(ppid), list);
-    }
-    const out: number[] = [];
-    const queue = [root];
-    while (queue.length) for (const c of children.get(queue.shift()!) ?? []) { out.push(c); queue.push(c); }
-    return out;
+    return descendantsOf(root, this.procRoot);
   }
 
   /** Fields after the comm of /proc/<pid>/stat: [state, ppid, ...]; starttime is index 19. */
