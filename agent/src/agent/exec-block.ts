@@ -32,8 +32,11 @@ export function resolveExecBlock(path: string): ExecBlock {
     throw new ExecBlockError(`--block-exec ${path}: ${(err as NodeJS.ErrnoException).code ?? 'cannot stat'}; give the path of an existing executable`);
   }
   if (!st.isFile()) throw new ExecBlockError(`--block-exec ${path}: not a regular file; give the path of an executable`);
-  return { path, ino: st.ino, major: major(st.dev), minor: minor(st.dev) };
+  return execBlockOf(path, st.ino, st.dev);
 }
+
+/** The block for a file already stat'ed (st_ino, st_dev from a bigint stat). */
+export const execBlockOf = (path: string, ino: bigint, dev: bigint): ExecBlock => ({ path, ino, major: major(dev), minor: minor(dev) });
 
 /** Loader control lines (agent/loader/control.h). */
 export const execBlockLines = (blocks: readonly ExecBlock[], on = true): string[] =>

@@ -2,8 +2,7 @@
 // responder on the host: kill-tree, suspend-tree (forensics), resume-tree.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { EcsEvent } from '../model/ecs-event';
-import { Responder } from './responder';
+import { pidTarget, Responder } from './responder';
 import { ResponseDb } from './response-db';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -26,8 +25,6 @@ function pidArg(v: string): number {
   return n;
 }
 
-/** A target the Responder accepts: the pid as it is now (no start time to check against). */
-const target = (pid: number): EcsEvent => ({ '@timestamp': new Date().toISOString(), process: { pid } } as unknown as EcsEvent);
 
 export function registerRespondCommand(program: Command): Command {
   const respond = program.command('respond').description('act on a process tree (root): kill-tree, suspend-tree, resume-tree now; isolate-tree, release, isolations through the running agent; audit');
@@ -42,7 +39,7 @@ export function registerRespondCommand(program: Command): Command {
     respond.command(action).requiredOption('--pid <pid>', 'the root process', pidArg)
       .description(action === 'kill-tree' ? 'stop the process and every descendant, then SIGKILL them all' : 'SIGSTOP the process and every descendant')
       .action((o: { pid: number }) => {
-        const r = new Responder().respond(action, target(o.pid));
+        const r = new Responder().respond(action, pidTarget(o.pid));
         report(action, r.pids, r.ok, r.error);
       });
   }

@@ -96,12 +96,16 @@ export class Quarantine {
   }
 }
 
+/** Executables larger than this are not hashed (the exec path must stay cheap). */
+const MAX_HASHED_BYTES = 64n << 20n;
+
 /** Hashes of executables by identity, so each file is read once however often it runs. */
 export class ExecHashCache {
   private readonly cache = new Map<string, string>();
 
   constructor(private readonly max = 4096) {}
 
+  /** undefined when the file is gone or over MAX_HASHED_BYTES. */
   hashOf(path: string): { sha256: string; ino: bigint; dev: bigint } | undefined {
     let st;
     try {
@@ -109,6 +113,7 @@ export class ExecHashCache {
     } catch {
       return undefined;
     }
+    if (st.size > MAX_HASHED_BYTES) return undefined;
     const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
     let sha = this.cache.get(key);
     if (sha === undefined) {

@@ -6,14 +6,13 @@ import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import type { ResponseAction } from '../rules/types';
 import { NetworkIsolator, type IsolationControl } from './isolation';
-import { statSync } from 'node:fs';
 import { ExecHashCache, Quarantine, DEFAULT_QUARANTINE_DIR } from './quarantine';
-import { resolveExecBlock, type ExecBlock } from '../agent/exec-block';
+import { execBlockOf, resolveExecBlock, type ExecBlock } from '../agent/exec-block';
 import type { ActionRequest, ActionResult } from '../../../control-plane/src/protocol';
 import { ProtectedTargetError, protectedReason } from './protected';
 import { agentAlert } from '../alerts/agent-alert';
 import type { AlertEvent } from '../alerts/types';
-import { Responder, type ResponseRecord } from './responder';
+import { pidTarget, Responder, type ResponseRecord } from './responder';
 import type { ResponseDb, ResponseRequest } from './response-db';
 
 export interface ResponseServiceOptions {
@@ -39,9 +38,6 @@ export interface ResponseServiceOptions {
 const RATE_WINDOW_MS = 60_000;
 
 const FAILSAFE_TICK_MS = 1000;
-
-/** Executables larger than this are not hashed on the hot path. */
-const MAX_HASHED_BYTES = 64 << 20;
 
 export interface LoaderActions extends IsolationControl {
   blockExec(blocks: readonly ExecBlock[]): void;
@@ -100,21 +96,11 @@ export class ResponseService {
     if (this.quarantined.size === 0 || ev.event?.action !== 'exec' || ev.event.outcome === 'failure') return undefined;
     const pid = ev.process?.pid;
     if (typeof pid !== 'number') return undefined;
-    let size = 0;
-    try {
-      size = statSync(`/proc/${pid}/exe`).size;
-    } catch {
-      return undefined; // gone already
-    }
-    if (size > MAX_HASHED_BYTES) return undefined;
     const h = this.hashes.hashOf(`/proc/${pid}/exe`);
     if (!h || !this.quarantined.has(h.sha256)) return undefined;
     const r = this.record(this.opts.dryRun ? { action: 'kill', pids: [pid], ok: false, error: 'dry run: recorded, not carried out', latency_ms: 0 } : this.responder.respond('kill', ev), 'quarantine', `exec of quarantined content ${h.sha256}`);
     if (!this.opts.dryRun && this.loader) {
-      const dev = h.dev;
-      const major = Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
-      const minor = Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn));
-      const block = { path: ev.process.executable ?? `/proc/${pid}/exe`, ino: h.ino, major, minor };
+      const block = execBlockOf(ev.process.executable ?? `/proc/${pid}/exe`, h.ino, h.dev);
       this.loader.blockExec([block]);
       this.blocksByHash.set(h.sha256, [...(this.blocksByHash.get(h.sha256) ?? []), block]);
     }
@@ -253,11 +239,11 @@ export class ResponseService {
         return out(r);
       }
       case 'resume-tree': {
-        let r: ResponseRecord;
+        let r: { ok: boolean; pids: number[]; error?: string };
         try {
-          r = { action: 'suspend-tree', pids: this.responder.resumeTree(req.pid), ok: true, latency_ms: Date.now() - t0 };
+          r = { ok: true, pids: this.responder.resumeTree(req.pid) };
         } catch (err) {
-          r = { action: 'suspend-tree', pids: [], ok: false, error: (err as Error).message, latency_ms: Date.now() - t0 };
+          r = { ok: false, pids: [], error: (err as Error).message };
         }
         this.opts.db?.audit({ action: 'resume-tree', target: { pid: req.pid }, requestedBy: by, reason, ok: r.ok, error: r.error, pids: r.pids });
         return out(r);
@@ -343,4 +329,4 @@ export class ResponseService {
   }
 }
 
-const pidEvent = (pid: unknown): EcsEvent => ({ '@timestamp': new Date().toISOString(), process: { pid } } as unknown as EcsEvent);
+const pidEvent = (pid: unknown): EcsEvent => pidTarget(Number(pid));
