@@ -9,8 +9,9 @@
 // Events/s per stage, median of --reps runs. The regression guard for the
 // collector's hot path: the issue's target is 400,000 events/s end to end.
 // Usage (root): node bench/replay.mjs [--reps 3] [--report FILE.md] [--frames FILE]
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { recordFrames } from './lib/record-frames.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addRow, arg, BaselineEngine, collectorEvents, DEFAULT_BASELINE, decodeEvents, eventPayloads, EventNormalizer, EventStore, ImagesSent, ProcessModel, ROOT, RuleEngine } from './lib/collector.mjs';
@@ -29,20 +30,13 @@ function work(bin, args) {
 
 /** Loader frames of a mixed workload into a file. */
 async function record(path) {
-  // The loader writes the file itself: the workloads run synchronously here,
-  // and a pipe into this process would stall the loader (and drop) meanwhile.
-  const fd = openSync(path, 'w');
-  const loader = spawn(join(ROOT, 'build/vigil-loader'), ['--capture', 'all', '--self-pid', String(process.pid)], { stdio: ['pipe', fd, 'ignore'] });
-  closeSync(fd);
-  const exited = new Promise((ok) => loader.once('exit', ok));
-  for (const until = Date.now() + 30_000; statSync(path).size === 0; await sleep(100)) if (Date.now() > until) throw new Error('loader sent nothing');
+  const recording = await recordFrames(ROOT, path, ['--capture', 'all']);
   const done = [work('exec_storm', ['3000']), work('open_storm', ['150000']), work('connect_storm', ['10000'])];
   const srcs = readdirSync(join(ROOT, 'test/helpers')).filter((f) => f.endsWith('.c'));
   for (const f of srcs) spawnSync('cc', ['-O2', '-c', join(ROOT, 'test/helpers', f), '-o', join(dir, `${f}.o`)]);
   done.push(`cc -O2 -c of ${srcs.length} files`);
   await sleep(500);
-  loader.stdin.end();
-  await exited;
+  await recording.stop();
   return done;
 }
 

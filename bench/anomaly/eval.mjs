@@ -7,7 +7,7 @@
 // scenario's shell (or, for the web shell, from the web server) inside the
 // scenario's markers. Levels counted: medium and above.
 // Usage: node [--expose-gc] bench/anomaly/eval.mjs [--corpus DIR] [--report FILE.md]
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { collectorEvents, eventPayloads, RuleEngine } from '../lib/collector.mjs';
@@ -156,7 +156,6 @@ function main() {
   process.stdout.write(text);
   if (REPORT) writeFileSync(REPORT, text);
   writeFileSync(join(DIR, 'eval.json'), JSON.stringify({ byAnomaly, byRules, byEither, n, fpByLevel, ruleFps, usPerEvent }, null, 1));
-  void appendFileSync;
 }
 
 main();

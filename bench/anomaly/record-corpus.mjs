@@ -6,7 +6,8 @@
 // Usage (root): node bench/anomaly/record-corpus.mjs [--out DIR] [--only-attacks]
 // Writes DIR/corpus.frames and DIR/corpus.json (default bench/results/tmp/anomaly).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { recordFrames } from '../lib/record-frames.mjs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,17 +68,12 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   setup();
   const frames = join(OUT, 'corpus.frames');
-  // The loader writes the file itself: the steps run synchronously here, and a
-  // pipe into this process would stall the loader (and drop events) meanwhile.
-  const fd = openSync(frames, 'w');
-  const loader = spawn(join(ROOT, 'build/vigil-loader'), ['--capture', 'default', '--self-pid', String(process.pid)], { stdio: ['pipe', fd, 'ignore'] });
-  closeSync(fd);
-  const exited = new Promise((ok) => loader.once('exit', ok));
+  // The read watch the agent would set from the default rules.
   const engine = new RuleEngine({ dirs: [join(ROOT, 'rules')], watch: false });
   const need = engine.ruleSet.readNeed();
   engine.close();
-  loader.stdin.write(`${readWatchLines(need.kind === 'all' ? 'all' : { files: need.files ?? [], dirs: need.dirs ?? [] }).join('\n')}\n`);
-  for (const until = Date.now() + 30_000; statSync(frames).size === 0; await sleep(100)) if (Date.now() > until) throw new Error('loader sent nothing');
+  const recording = await recordFrames(ROOT, frames, ['--capture', 'default'],
+    readWatchLines(need.kind === 'all' ? 'all' : { files: need.files ?? [], dirs: need.dirs ?? [] }));
   await sleep(1000);
   startWeb();
   const steps = [];
@@ -110,8 +106,7 @@ async function main() {
   mark('corpus-end');
   web.kill();
   await sleep(1500);
-  loader.stdin.end();
-  await exited;
+  await recording.stop();
   writeFileSync(join(OUT, 'corpus.json'), JSON.stringify({ recorded: new Date().toISOString(), marksDir: MARKS, webPort: WEB_PORT, marks, steps, attacks }, null, 1));
   log(`corpus: ${frames} (${(statSync(frames).size / 2 ** 20).toFixed(1)} MiB), ${steps.length} benign steps, ${attacks.length} attacks`);
 }
