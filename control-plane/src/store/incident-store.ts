@@ -41,7 +41,22 @@ type Proc = { pid?: number; entity_id?: string; command_line?: string; args?: st
 const commandLine = (p: Proc | undefined): string => p?.command_line ?? (p?.args ?? []).join(' ');
 
 export class IncidentStore {
-  constructor(private readonly db: Db) {}
+  // The ingest path's statements, prepared once: assign() runs for every alert.
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      byAnchor: db.prepare('SELECT i.* FROM incident_anchors a JOIN incidents i ON i.id = a.incident_id WHERE a.host_id = ? AND a.entity_id = ?'),
+      sameRule: db.prepare(`SELECT al.doc FROM incident_alerts ia JOIN alerts al ON al.seq = ia.seq
+        WHERE ia.incident_id = ? AND al.rule_id = ?`),
+      insert: db.prepare(`INSERT INTO incidents (host_id, title, severity, severity_rank, first_ms, last_ms, alert_count, distinct_count, rules, tags)
+        VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?)`),
+      grow: db.prepare(`UPDATE incidents SET last_ms = MAX(last_ms, ?), first_ms = MIN(first_ms, ?), alert_count = alert_count + 1,
+        distinct_count = distinct_count + ?, rules = ?, tags = ?, severity = ?, severity_rank = ?, title = ? WHERE id = ?`),
+      member: db.prepare('INSERT OR IGNORE INTO incident_alerts (seq, incident_id, duplicate) VALUES (?, ?, ?)'),
+      anchor: db.prepare('INSERT OR REPLACE INTO incident_anchors (host_id, entity_id, incident_id) VALUES (?, ?, ?)'),
+    };
+  }
 
   /** Puts a stored alert into its incident (a new one when none matches); returns the incident id. */
   assign(a: StoredAlert): number {
@@ -57,7 +72,7 @@ export class IncidentStore {
     for (const anc of p?.ancestors ?? []) if (anc.entity_id && anc.pid !== 1) chain.push(anc.entity_id);
     let incident: Row | undefined;
     for (const e of chain) {
-      const hit = this.db.prepare('SELECT i.* FROM incident_anchors a JOIN incidents i ON i.id = a.incident_id WHERE a.host_id = ? AND a.entity_id = ?').get(a.host_id, e) as Row | undefined;
+      const hit = this.q.byAnchor.get(a.host_id, e) as Row | undefined;
       if (hit && hit.state !== 'closed' && ts - hit.last_ms <= INCIDENT_WINDOW_MS) {
         incident = hit;
         break;
@@ -70,8 +85,7 @@ export class IncidentStore {
     const cmdLines = new Set<string>([cmd, ...(p?.ancestors ?? []).map((x) => (x.args ?? []).join(' '))].filter(Boolean));
     let duplicate = false;
     if (incident) {
-      const earlier = this.db.prepare(`SELECT al.doc FROM incident_alerts ia JOIN alerts al ON al.seq = ia.seq
-        WHERE ia.incident_id = ? AND al.rule_id = ?`).all(incident.id, a.rule_id) as { doc: string }[];
+      const earlier = this.q.sameRule.all(incident.id, a.rule_id) as { doc: string }[];
       duplicate = earlier.some((r) => {
         const q = (JSON.parse(r.doc) as { process?: Proc }).process;
         const theirs = [commandLine(q), ...(q?.ancestors ?? []).map((x) => (x.args ?? []).join(' '))].filter(Boolean);
@@ -82,22 +96,18 @@ export class IncidentStore {
     for (const t of a.tags ?? []) tags.add(t);
     let id: number;
     if (!incident) {
-      id = Number(this.db.prepare(`INSERT INTO incidents (host_id, title, severity, severity_rank, first_ms, last_ms, alert_count, distinct_count, rules, tags)
-        VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?)`).run(a.host_id, a.rule_name, a.severity, a.severity_rank, ts, ts, JSON.stringify([...rules]), JSON.stringify([...tags])).lastInsertRowid);
+      id = Number(this.q.insert.run(a.host_id, a.rule_name, a.severity, a.severity_rank, ts, ts, JSON.stringify([...rules]), JSON.stringify([...tags])).lastInsertRowid);
     } else {
       id = incident.id;
       const higher = a.severity_rank > incident.severity_rank;
-      this.db.prepare(`UPDATE incidents SET last_ms = MAX(last_ms, ?), first_ms = MIN(first_ms, ?), alert_count = alert_count + 1,
-        distinct_count = distinct_count + ?, rules = ?, tags = ?, severity = ?, severity_rank = ?, title = ? WHERE id = ?`)
-        .run(ts, ts, duplicate ? 0 : 1, JSON.stringify([...rules]), JSON.stringify([...tags]), higher ? a.severity : incident.severity,
+      this.q.grow.run(ts, ts, duplicate ? 0 : 1, JSON.stringify([...rules]), JSON.stringify([...tags]), higher ? a.severity : incident.severity,
           higher ? a.severity_rank : incident.severity_rank, higher ? a.rule_name : incident.title, id);
     }
-    this.db.prepare('INSERT OR IGNORE INTO incident_alerts (seq, incident_id, duplicate) VALUES (?, ?, ?)').run(a.seq, id, duplicate ? 1 : 0);
+    this.q.member.run(a.seq, id, duplicate ? 1 : 0);
     // Anchors: the alerting process and its parent (not pid 1).
-    const anchor = this.db.prepare('INSERT OR REPLACE INTO incident_anchors (host_id, entity_id, incident_id) VALUES (?, ?, ?)');
-    if (p?.entity_id) anchor.run(a.host_id, p.entity_id, id);
+    if (p?.entity_id) this.q.anchor.run(a.host_id, p.entity_id, id);
     const parent = p?.ancestors?.[0] ?? p?.parent;
-    if (parent?.entity_id && parent.pid !== 1) anchor.run(a.host_id, parent.entity_id, id);
+    if (parent?.entity_id && parent.pid !== 1) this.q.anchor.run(a.host_id, parent.entity_id, id);
     return id;
   }
 
