@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { alertDetail } from '../alerts/alert-doc';
 import { requireAccess } from '../auth/rest-auth';
 import { VigilError } from '../errors';
-import { severityRank, type SeverityName } from '../protocol/enums';
+import { severityRank, type SeverityName } from '../../../proto/src/enums';
 import { alertIdParams, listAlertsQuery, type ListAlertsQuery } from '../schemas/alerts';
 import type { Services } from '../services';
 import type { AlertFilter } from '../store/alert-store';

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireAccess } from '../auth/rest-auth';
 import { VigilError } from '../errors';
-import { severityRank, type SeverityName } from '../protocol/enums';
+import { severityRank, type SeverityName } from '../../../proto/src/enums';
 import { hostId, severityName, timeString } from '../schemas/common';
 import type { Services } from '../services';
 import { toRecord } from '../store/alert-store';
