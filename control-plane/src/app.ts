@@ -13,6 +13,7 @@ import { queryRoutes } from './routes/query';
 import { actionRoutes } from './routes/actions';
 import { incidentRoutes } from './routes/incidents';
 import { tokenRoutes } from './routes/tokens';
+import { exceptionRoutes } from './routes/exceptions';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
 
@@ -71,6 +72,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(actionRoutes, routeOpts);
   await app.register(incidentRoutes, routeOpts);
   await app.register(tokenRoutes, routeOpts);
+  await app.register(exceptionRoutes, routeOpts);
   if (opts.extend) await opts.extend(app, config);
 
   const sockets = attachUpgradeRouter(app.server, {
