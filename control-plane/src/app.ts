@@ -88,6 +88,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await sockets.close();
   });
   app.addHook('onClose', async () => {
+    services.agents.close();
     services.db.close();
   });
   return app;
