@@ -11,7 +11,7 @@ import type { Config } from '../config';
 import { isVigilError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest, QueryResult } from '../../../proto/src';
-import { decodeEnvelope, encodeEnvelope } from '../../../proto/src';
+import { PROTOCOL_VERSION, assertCompatible, decodeEnvelope, encodeEnvelope, formatVersion, helloVersion } from '../../../proto/src';
 import type { AgentStore } from '../store/agent-store';
 import type { TokenStore } from '../store/token-store';
 import type { AlertStore } from '../store/alert-store';
@@ -121,6 +121,12 @@ export class AgentSession implements SessionIo {
     if (!HOST_ID_RE.test(hello.host_id)) {
       throw new ProtocolError(CLOSE.BAD_FRAME, 'AgentHello.host_id must be 1-128 chars of [A-Za-z0-9._:-] (use /etc/machine-id)');
     }
+    try {
+      assertCompatible(helloVersion(hello));
+    } catch (err) {
+      if (isVigilError(err, 'PROTOCOL_VERSION')) throw new ProtocolError(CLOSE.PROTOCOL_VERSION, err.message);
+      throw err;
+    }
     // One token, one host: a stolen agent token cannot speak for another host.
     const bound = this.deps.tokens.bindHost(this.tokenId, hello.host_id);
     if (bound !== hello.host_id) {
@@ -136,9 +142,11 @@ export class AgentSession implements SessionIo {
         alert_seq: this.deps.alerts.maxAgentSeq(hello.host_id),
         heartbeat_interval_ms: this.deps.config.heartbeatIntervalMs,
         server_version: SERVER_VERSION,
+        protocol_major: PROTOCOL_VERSION.major,
+        protocol_minor: PROTOCOL_VERSION.minor,
       },
     });
-    this.log.info({ hostname: hello.hostname, version: hello.agent_version }, 'agent connected');
+    this.log.info({ hostname: hello.hostname, version: hello.agent_version, protocol: formatVersion(helloVersion(hello)) }, 'agent connected');
   }
 
   send(env: EnvelopeInit): void {
