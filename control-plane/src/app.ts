@@ -13,6 +13,7 @@ import { queryRoutes } from './routes/query';
 import { actionRoutes } from './routes/actions';
 import { incidentRoutes } from './routes/incidents';
 import { tokenRoutes } from './routes/tokens';
+import { NatsLink } from './fleet/nats-link';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
 
@@ -44,8 +45,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     ...opts.fastify,
   }) as unknown as FastifyInstance;
-  const services = createServices(config, app.log as Logger, { defaultMetrics: opts.defaultMetrics });
+  const nats = config.natsUrl ? await NatsLink.open(config.natsUrl, (app.log as Logger).child({ module: 'nats' })) : undefined;
+  const services = createServices(config, app.log as Logger, { defaultMetrics: opts.defaultMetrics, nats });
   app.decorate('vigil', services);
+  await services.fleet?.start();
   decorateAuth(app);
 
   app.setErrorHandler((err: Error, req, reply) => {
@@ -86,6 +89,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await sockets.close();
   });
   app.addHook('onClose', async () => {
+    await services.fleet?.close();
     services.db.close();
   });
   return app;

@@ -16,6 +16,8 @@ import type { AgentStore } from '../store/agent-store';
 import type { TokenStore } from '../store/token-store';
 import type { AlertStore } from '../store/alert-store';
 import { CLOSE, closeReason } from '../../../proto/src/close-codes';
+import type { Fleet } from '../fleet/fleet';
+import { FleetBatchQueue } from '../fleet/fleet-batches';
 import type { AgentRegistry } from './agent-registry';
 import { handleBatch, type SessionIo } from './agent-batches';
 
@@ -25,6 +27,8 @@ const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface AgentSessionDeps {
   config: Config; agents: AgentStore; alerts: AlertStore; ingest: AlertIngest;
   registry: AgentRegistry; metrics: Metrics; log: Logger; tokens: TokenStore;
+  /** --nats: batches go to JetStream and are acked after it acks. */
+  fleet?: Fleet;
 }
 
 export type ActionOutcome = { status: 'ok'; result: ActionResult } | { status: 'timeout' } | { status: 'disconnected' };
@@ -44,6 +48,7 @@ export class AgentSession implements SessionIo {
   private closed = false;
   private readonly pending = new Map<string, (o: QueryOutcome) => void>();
   private readonly pendingActions = new Map<string, (o: ActionOutcome) => void>();
+  private fleetBatches: FleetBatchQueue | undefined;
   private log: Logger;
 
   constructor(private readonly ws: WebSocket, private readonly deps: AgentSessionDeps, remote: string, private readonly tokenId: string) {
@@ -90,11 +95,13 @@ export class AgentSession implements SessionIo {
         this.deps.agents.recordHeartbeat(hostId, env.heartbeat);
         const { timestamp: _t, risky_trees: _r, ...counters } = env.heartbeat;
         this.deps.metrics.agentHeartbeats.set(hostId, counters as Record<string, number>);
+        this.deps.fleet?.publishHeartbeat(hostId, env.heartbeat);
         return;
       }
       case 'alert_batch':
       case 'event_batch':
         try {
+          if (this.fleetBatches) return this.fleetBatches.push(env);
           return handleBatch(this, hostId, env, this.deps);
         } catch (err) {
           if (isVigilError(err, 'PROTOCOL_VIOLATION')) throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, err.message);
@@ -132,9 +139,14 @@ export class AgentSession implements SessionIo {
     if (bound !== hello.host_id) {
       throw new ProtocolError(CLOSE.FORBIDDEN, `this agent token belongs to host ${bound}; give each host its own (vigil token create --role agent)`);
     }
+    const fleet = this.deps.fleet;
+    if (fleet && !fleet.healthy) {
+      throw new ProtocolError(CLOSE.BACKBONE_UNAVAILABLE, 'fleet backbone (NATS) unavailable; reconnect later, keep alerts queued');
+    }
     this.hostId = hello.host_id;
     this.hello = hello;
     this.log = this.log.child({ host_id: hello.host_id });
+    if (fleet) this.fleetBatches = new FleetBatchQueue(this, hello.host_id, fleet, this.deps.metrics, this.log);
     this.deps.agents.upsertHello(hello);
     this.deps.registry.attach(hello.host_id, this);
     this.send({
