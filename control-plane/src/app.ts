@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Logger } from 'pino';
 import { decorateAuth } from './auth/rest-auth';
 import type { Config } from './config';
-import { ERRORS, errorBody, isVigilError } from './errors';
+import { ERRORS, VigilError, errorBody, isVigilError } from './errors';
 import { agentRoutes } from './routes/agents';
 import { alertRoutes } from './routes/alerts';
 import { healthRoutes } from './routes/health';
@@ -48,7 +48,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const nats = config.natsUrl ? await NatsLink.open(config.natsUrl, (app.log as Logger).child({ module: 'nats' })) : undefined;
   const services = createServices(config, app.log as Logger, { defaultMetrics: opts.defaultMetrics, nats });
   app.decorate('vigil', services);
-  await services.fleet?.start();
+  try {
+    await services.fleet?.start();
+  } catch (err) {
+    await services.fleet?.close();
+    services.db.close();
+    throw new VigilError('NATS_UNAVAILABLE', `cannot consume VIGIL_ALERTS: ${(err as Error).message}`, { cause: err });
+  }
   decorateAuth(app);
 
   app.setErrorHandler((err: Error, req, reply) => {

@@ -25,7 +25,8 @@ export class AlertConsumer {
     const consumer = await this.link.js.consumers.get(ALERTS_STREAM, {
       deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSeq + 1,
     });
-    this.messages = await consumer.consume({ max_messages: 1000 });
+    // Pulls expire after 5 s (default 30 s): a restarted server is noticed, and the consumer recreated, within seconds.
+    this.messages = await consumer.consume({ max_messages: 1000, expires: 5000 });
     void this.loop(this.messages);
   }
 
