@@ -50,6 +50,18 @@ export class AlertIngest implements AlertRaiser {
     return stored;
   }
 
+  /** Many stream messages in one transaction; published after it commits. */
+  fromStreamBatch(batch: Array<{ seq: number; source: 'agent' | 'control-plane'; alert: Alert }>): StoredAlert[] {
+    if (!batch.length) return [];
+    const stored = this.store.transaction(() => batch.map((m) => {
+      const x = m.source === 'agent' ? this.storeAgentAlert(m.alert.host_id, m.alert.seq, m.alert, m.seq) : this.storeRaised(m.alert, m.seq);
+      if (x) this.group(x);
+      return x;
+    }).filter((x): x is StoredAlert => x !== null));
+    for (const x of stored) this.announce(x);
+    return stored;
+  }
+
   private storeAgentAlert(hostId: string, agentSeq: number, alert: Alert, seq?: number): StoredAlert | null {
     const { json, ...msg } = { ...alert, host_id: hostId, seq: agentSeq, global_seq: 0 };
     let doc = parseDoc(json);

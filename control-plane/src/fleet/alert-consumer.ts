@@ -5,7 +5,7 @@
 // starts after the highest seq this replica already stored.
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
 import type { Logger } from 'pino';
-import { decodeAlert } from '../../../proto/src';
+import { decodeAlert, type Alert } from '../../../proto/src';
 import type { AlertIngest } from '../alerts/alert-ingest';
 import type { AlertStore } from '../store/alert-store';
 import { SOURCE_HEADER } from './alert-stream';
@@ -15,6 +15,8 @@ import { ALERTS_STREAM } from './streams';
 export class AlertConsumer {
   private messages: ConsumerMessages | undefined;
   private lastSeq = 0;
+  private queued: Array<{ seq: number; source: 'agent' | 'control-plane'; alert: Alert }> = [];
+  private scheduled = false;
 
   constructor(private readonly link: NatsLink, private readonly ingest: AlertIngest, private readonly store: AlertStore,
     private readonly maxBytes: number, private readonly log: Logger) {}
@@ -49,12 +51,35 @@ export class AlertConsumer {
     try {
       const alert = decodeAlert(m.data, this.maxBytes);
       const source = m.headers?.get(SOURCE_HEADER) === 'control-plane' ? 'control-plane' : 'agent';
-      this.ingest.fromStream(m.seq, source, alert);
+      this.queued.push({ seq: m.seq, source, alert });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
     } catch (err) {
       // Every replica skips the same message, so the sequence spaces stay equal.
       this.log.error({ err, stream_seq: m.seq, subject: m.subject }, 'unreadable message in VIGIL_ALERTS skipped');
     }
     this.lastSeq = m.seq;
+  }
+
+  /** What arrived in one turn is stored in one transaction (one commit per message bounds a replica at fleet rates). */
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queued;
+    this.queued = [];
+    try {
+      this.ingest.fromStreamBatch(batch);
+    } catch {
+      // The transaction rolled back: store one by one, so only a message that itself fails is skipped.
+      for (const m of batch) {
+        try {
+          this.ingest.fromStream(m.seq, m.source, m.alert);
+        } catch (err) {
+          this.log.error({ err, stream_seq: m.seq }, 'could not store an alert from VIGIL_ALERTS; skipped');
+        }
+      }
+    }
   }
 
   stop(): void {
