@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/query';
 import { actionRoutes } from './routes/actions';
 import { incidentRoutes } from './routes/incidents';
+import { investigationRoutes } from './routes/investigation';
 import { tokenRoutes } from './routes/tokens';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(queryRoutes, routeOpts);
   await app.register(actionRoutes, routeOpts);
   await app.register(incidentRoutes, routeOpts);
+  await app.register(investigationRoutes, routeOpts);
   await app.register(tokenRoutes, routeOpts);
   if (opts.extend) await opts.extend(app, config);
 
