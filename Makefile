@@ -29,7 +29,7 @@ HELPER_SRCS := $(wildcard test/helpers/*.c)
 HELPERS     := $(patsubst test/helpers/%.c,$(OUT)/helpers/%,$(HELPER_SRCS))
 BENCH_SRCS  := $(wildcard bench/workloads/*.c)
 BENCH_BINS  := $(patsubst bench/workloads/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
-TS_SRCS     := $(shell find agent/src control-plane/src -name '*.ts' 2>/dev/null)
+TS_SRCS     := $(shell find proto/src agent/src control-plane/src cli -name '*.ts' 2>/dev/null)
 
 CFLAGS      ?= -O2 -g -Wall -Wextra -Wno-unused-parameter
 BPF_CFLAGS  := -O2 -g -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -Ibpf/lib

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const CLI = join(ROOT, 'dist/agent/src/cli.js');
+const CLI = join(ROOT, 'dist/cli/vigil.js');
 const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 60);
 const STORM = process.argv.includes('--storm');
 const REPORT = process.argv.includes('--report') ? process.argv[process.argv.indexOf('--report') + 1] : undefined;

@@ -1,5 +1,5 @@
 // `vigil control-plane` and `vigil token ...`. The lead wires
-// registerControlPlaneCommands into agent/src/cli.ts.
+// registerControlPlaneCommands into cli/vigil.ts.
 import type { Command } from 'commander';
 import type { AppExtension } from './app';
 import { loadConfig, parseListen } from './config';

@@ -1,5 +1,8 @@
 // The control plane's error catalogue. Codes are stable (clients match on
 // them) and documented in docs/api.md; messages tell the user what to do.
+// The wire's own errors (FRAME_*, PROTOCOL_*) live in proto/src/errors.ts,
+// shared with the agent; they are merged in here so one table covers both.
+import { WIRE_ERRORS, WireError } from '../../proto/src/errors';
 
 export interface ErrorSpec {
   readonly code: string;
@@ -20,11 +23,7 @@ export const ERRORS = {
   TOKEN_NOT_FOUND: spec('VIGIL_ERR_TOKEN_NOT_FOUND', 404, 'no such token; list tokens with `vigil token list`'),
   AGENT_OFFLINE: spec('VIGIL_ERR_AGENT_OFFLINE', 409, 'the agent is not connected now; actions need a live session (see GET /v1/agents)'),
   QUERY_NO_TARGETS: spec('VIGIL_ERR_QUERY_NO_TARGETS', 400, 'query names no hosts; pass "hosts": [...] or "all": true'),
-  FRAME_TOO_LARGE: spec('VIGIL_ERR_FRAME_TOO_LARGE', 413, 'frame exceeds the size cap; send smaller batches'),
-  FRAME_DECODE: spec('VIGIL_ERR_FRAME_DECODE', 400, 'frame is not a valid protobuf message'),
-  FRAME_INVALID: spec('VIGIL_ERR_FRAME_INVALID', 400, 'frame failed schema verification'),
-  ENCODE_INVALID: spec('VIGIL_ERR_ENCODE_INVALID', 500, 'message to encode failed schema verification'),
-  PROTOCOL_VIOLATION: spec('VIGIL_ERR_PROTOCOL_VIOLATION', 409, 'message not allowed at this point of the protocol'),
+  ...WIRE_ERRORS,
   INTERNAL: spec('VIGIL_ERR_INTERNAL', 500, 'internal error; see the control plane log'),
 } as const;
 
@@ -43,8 +42,9 @@ export class VigilError extends Error {
   }
 }
 
-export function isVigilError(err: unknown, kind?: ErrorName): err is VigilError {
-  return err instanceof VigilError && (kind === undefined || err.kind === kind);
+/** A control-plane or wire error, optionally of one kind. */
+export function isVigilError(err: unknown, kind?: ErrorName): err is VigilError | WireError {
+  return (err instanceof VigilError || err instanceof WireError) && (kind === undefined || err.kind === kind);
 }
 
 /** JSON body every failing REST route returns. */

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseJsonlTarget, parseLogLevel, parseRingbufSize } from '../../agent/src/agent/agent-command';
-import { buildProgram } from '../../agent/src/cli';
+import { buildProgram } from '../../cli/vigil';
 
 describe('agent options', () => {
   it('accepts power-of-two ring buffer sizes with suffixes', () => {

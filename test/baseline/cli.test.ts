@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../agent/src/cli';
+import { main } from '../../cli/vigil';
 import { buildFixtureDb } from '../query/fixtures/build-db';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-blcli-'));

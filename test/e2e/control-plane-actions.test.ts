@@ -11,7 +11,7 @@ import { loadConfig } from '../../control-plane/src/config';
 import { tempDir } from './harness';
 import { until } from './private-agent';
 
-const CLI = join(__dirname, '../../dist/agent/src/cli.js');
+const CLI = join(__dirname, '../../dist/cli/vigil.js');
 const dir = tempDir('vigil-cpact-');
 let app: Awaited<ReturnType<typeof buildApp>>;
 let agent: ChildProcess;

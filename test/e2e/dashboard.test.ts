@@ -18,7 +18,7 @@ import { dashboardExtension } from '../../control-plane/src/ui/dashboard';
 import { pathTemplate } from '../../agent/src/baseline/templates';
 
 const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/agent/src/cli.js');
+const CLI = join(ROOT, 'dist/cli/vigil.js');
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(ROOT, 'test/artifacts/dashboard.png');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -60,7 +60,7 @@ describe('dashboard (real browser, real agent, real detection)', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`make apt-deps\` (or apt-get install -y chromium)`);
     const help = spawnSync(process.execPath, [CLI, 'agent', '--help'], { encoding: 'utf8' }).stdout ?? '';
     if (!help.includes('--control-plane') || !help.includes('--token')) {
-      throw new Error('`vigil agent` has no --control-plane/--token flags yet (agent/src/cli.ts); this test needs a real agent reporting to the control plane');
+      throw new Error('`vigil agent` has no --control-plane/--token flags yet (agent/src/agent/agent-command.ts); this test needs a real agent reporting to the control plane');
     }
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'vigil-dash-')));
     mkdirSync(join(ROOT, 'test/artifacts'), { recursive: true });

@@ -21,7 +21,7 @@ declare module 'vitest' {
 export const JSONL_ENV = 'VIGIL_E2E_JSONL';
 export const JSONL_ALL_ENV = 'VIGIL_E2E_JSONL_ALL';
 const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/agent/src/cli.js');
+const CLI = join(ROOT, 'dist/cli/vigil.js');
 const LOADER = join(ROOT, 'build/vigil-loader');
 const READY_TIMEOUT_MS = 30_000;
 

@@ -107,11 +107,11 @@ describe('default rules: access, persistence, privilege, discovery, C2', () => {
     const events = join(dir, 'mining.jsonl');
     writeFileSync(events, `${JSON.stringify({ ...connect, destination: { ip: '203.0.113.7', port: 3333 } })}\n`);
     const rule = join(ROOT, 'rules/command_and_control/mining_pool_port.yml');
-    const cli = spawnSync(process.execPath, [join(ROOT, 'dist/agent/src/cli.js'), 'rules', 'test', rule, events], { encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [join(ROOT, 'dist/cli/vigil.js'), 'rules', 'test', rule, events], { encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stdout).toContain(ruleId('command_and_control/mining_pool_port'));
     writeFileSync(events, `${JSON.stringify(connect)}\n`);
-    const neg = spawnSync(process.execPath, [join(ROOT, 'dist/agent/src/cli.js'), 'rules', 'test', rule, events], { encoding: 'utf8' });
+    const neg = spawnSync(process.execPath, [join(ROOT, 'dist/cli/vigil.js'), 'rules', 'test', rule, events], { encoding: 'utf8' });
     expect(neg.stdout).not.toContain(ruleId('command_and_control/mining_pool_port'));
   });
 

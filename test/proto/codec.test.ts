@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isVigilError } from '../../control-plane/src/errors';
 import {
   decodeAlert, decodeEnvelope, encodeAlert, encodeEnvelope, messageType, type EnvelopeInit,
-} from '../../control-plane/src/protocol';
+} from '../../proto/src';
 
 const proc = {
   pid: 4242, entity_id: 'ent-1', name: 'sh', executable: '/bin/sh', args: ['sh', '-c', 'id'],

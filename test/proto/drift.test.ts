@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_ACTIONS } from '../../agent/src/model/ecs-event';
 import {
   ACK_STREAMS, CAPABILITIES, EVENT_OUTCOMES, EVENT_TYPES, FIELD_TABLE, SEVERITIES, enumType, protoRoot,
-} from '../../control-plane/src/protocol';
+} from '../../proto/src';
 
 const ROOT = resolve(__dirname, '../..');
 const pkg = protoRoot().lookup('vigil.v1') as protobuf.Namespace;
@@ -63,7 +63,7 @@ describe('proto <-> TS drift', () => {
     const project = join(dir, 'tsconfig.json');
     writeFileSync(project, JSON.stringify({
       compilerOptions: { noEmit: true, strict: true, target: 'ES2022', module: 'commonjs', skipLibCheck: true, types: [] },
-      files: [resolve(ROOT, 'control-plane/src/protocol/field-table.ts')],
+      files: [resolve(ROOT, 'proto/src/field-table.ts')],
     }));
     try {
       execFileSync(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: ROOT, stdio: 'pipe' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAlert, encodeAlert } from '../../control-plane/src/protocol';
+import { decodeAlert, encodeAlert } from '../../proto/src';
 import { toAlertMessage } from '../../agent/src/transport/alert-message';
 import { toProtoEvent } from '../../agent/src/transport/ecs-to-proto';
 import { alertDoc } from './helpers/control-plane';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../control-plane/src/protocol';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from '../../proto/src';
 import { ControlPlaneClient } from '../../agent/src/transport';
 import { tempDir, until } from './helpers/control-plane';
 

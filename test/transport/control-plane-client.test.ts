@@ -1,7 +1,7 @@
 // ControlPlaneClient against a real control plane on 127.0.0.1.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normalize, type Alert } from '../../control-plane/src/protocol';
+import { normalize, type Alert } from '../../proto/src';
 import { ControlPlaneClient, Outbox, type ControlPlaneClientOptions } from '../../agent/src/transport';
 import { alertDoc, bearer, createTokens, startControlPlane, tempDir, until, type ControlPlane, type Tokens } from './helpers/control-plane';
 

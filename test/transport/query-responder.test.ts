@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { QueryRequest } from '../../control-plane/src/protocol';
+import type { QueryRequest } from '../../proto/src';
 import { openReadOnlyDb } from '../../agent/src/store/open-db';
 import { answerQuery, toAgentQuery } from '../../agent/src/transport/query-responder';
 import { storeQueryHandler } from '../../agent/src/transport';

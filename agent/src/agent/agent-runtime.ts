@@ -74,7 +74,7 @@ export class AgentRuntime implements AgentPipeline {
 
   constructor(private readonly cfg: AgentRuntimeConfig, private readonly logger: Logger) {
     // Process metrics (and their event-loop monitor) only when someone can scrape them.
-    this.metrics = new AgentMetrics({ defaultMetrics: cfg.metrics !== undefined });
+    this.metrics = new AgentMetrics({ defaultMetrics: cfg.metrics !== undefined, suppressedByException: () => this.engine?.suppressedByException ?? 0 });
     if (cfg.ruleDirs.length) {
       const log = logger.child({ module: 'rules' });
       this.engine = new RuleEngine({ dirs: cfg.ruleDirs, logger: log });

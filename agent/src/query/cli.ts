@@ -1,6 +1,6 @@
 // `vigil query`: search the local event history. Thin layer: options ->
 // QueryFilters -> runQuery / buildProcessTree -> format. The lead wires
-// registerQueryCommand() into agent/src/cli.ts.
+// registerQueryCommand() into agent/src/cli.ts (mounted by cli/vigil.ts).
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { openReadOnlyDb, openWritableDb, DEFAULT_DB_PATH } from '../store/open-db';

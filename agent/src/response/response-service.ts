@@ -8,7 +8,7 @@ import type { ResponseAction } from '../rules/types';
 import { NetworkIsolator, type IsolationControl } from './isolation';
 import { ExecHashCache, Quarantine, DEFAULT_QUARANTINE_DIR } from './quarantine';
 import { execBlockOf, resolveExecBlock, type ExecBlock } from '../agent/exec-block';
-import type { ActionRequest, ActionResult } from '../../../control-plane/src/protocol';
+import type { ActionRequest, ActionResult } from '../../../proto/src';
 import { ProtectedTargetError, protectedReason } from './protected';
 import { agentAlert } from '../alerts/agent-alert';
 import type { AlertEvent } from '../alerts/types';

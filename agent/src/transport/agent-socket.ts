@@ -4,9 +4,9 @@
 // connection); nothing here throws into the event loop.
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { isVigilError } from '../../../control-plane/src/errors';
-import type { Envelope, EnvelopeInit } from '../../../control-plane/src/protocol';
-import { decodeEnvelope, encodeEnvelope } from '../../../control-plane/src/protocol';
+import { isWireError } from '../../../proto/src/errors';
+import type { Envelope, EnvelopeInit } from '../../../proto/src';
+import { decodeEnvelope, encodeEnvelope } from '../../../proto/src';
 
 export interface AgentSocketOptions {
   url: string;
@@ -62,7 +62,7 @@ export class AgentSocket {
     try {
       env = decodeEnvelope(data, this.opts.maxFrameBytes);
     } catch (err) {
-      return this.h.onBadFrame(isVigilError(err) ? err.message : `undecodable frame: ${(err as Error).message}`);
+      return this.h.onBadFrame(isWireError(err) ? err.message : `undecodable frame: ${(err as Error).message}`);
     }
     this.h.onEnvelope(env);
   }

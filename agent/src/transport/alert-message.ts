@@ -3,9 +3,9 @@
 // seq, so an oversized one is slimmed step by step (related events first,
 // the full document last) rather than skipped; the control plane builds a
 // document from the message fields when `json` is empty.
-import type { Alert, DeepPartial } from '../../../control-plane/src/protocol';
-import { encodeAlert, severityFromName } from '../../../control-plane/src/protocol';
-import { isVigilError } from '../../../control-plane/src/errors';
+import type { Alert, DeepPartial } from '../../../proto/src';
+import { encodeAlert, severityFromName } from '../../../proto/src';
+import { isWireError } from '../../../proto/src/errors';
 import { obj, str, strs, toEventRef, toProtoProcess, u32, type Obj } from './ecs-to-proto';
 
 export interface AlertMessage { alert: DeepPartial<Alert>; bytes: number; slimmed: number }
@@ -59,7 +59,7 @@ function tryEncode(alert: DeepPartial<Alert>, maxBytes: number): number | undefi
   try {
     return encodeAlert(alert, maxBytes).length;
   } catch (err) {
-    if (isVigilError(err)) return undefined;
+    if (isWireError(err)) return undefined;
     throw err;
   }
 }

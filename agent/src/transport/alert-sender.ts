@@ -3,7 +3,7 @@
 // there is no separate resend logic that could skip or reorder a seq. The
 // number of sent-but-unacked rows is bounded, which bounds socket memory.
 import type { Logger } from 'pino';
-import type { Alert, DeepPartial, EnvelopeInit } from '../../../control-plane/src/protocol';
+import type { Alert, DeepPartial, EnvelopeInit } from '../../../proto/src';
 import { toAlertMessage } from './alert-message';
 import type { Outbox } from './outbox';
 

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import pino from 'pino';
-import type { ActionRequest, ActionResult, AgentHello } from '../../../control-plane/src/protocol';
-import { MAX_FRAME_BYTES } from '../../../control-plane/src/protocol';
+import type { ActionRequest, ActionResult, AgentHello } from '../../../proto/src';
+import { MAX_FRAME_BYTES } from '../../../proto/src';
 import { DEFAULT_BACKOFF_MAX_MS } from './backoff';
 import { TransportConfigError } from './errors';
 import type { QueryHandler } from './query-responder';

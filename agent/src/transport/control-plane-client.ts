@@ -3,9 +3,9 @@
 // jittered backoff. Per connection: AgentHello -> ServerHello (resume point)
 // -> outbox backlog in seq order -> live alerts, heartbeats, queries.
 import type { Logger } from 'pino';
-import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest } from '../../../control-plane/src/protocol';
-import { encodeEnvelope } from '../../../control-plane/src/protocol';
-import { CLOSE } from '../../../control-plane/src/ws/close-codes';
+import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest } from '../../../proto/src';
+import { encodeEnvelope } from '../../../proto/src';
+import { CLOSE } from '../../../proto/src/close-codes';
 import { AgentSocket } from './agent-socket';
 import { AlertSender } from './alert-sender';
 import { Backoff } from './backoff';

@@ -2,8 +2,8 @@
 // the outbox, after a restart) hands us, so every field is coerced to its
 // proto type: a wrong type becomes the field's default instead of a frame
 // the encoder or the control plane would reject.
-import type { DeepPartial, Event, EventActionCase, Process } from '../../../control-plane/src/protocol';
-import { FILE_ACTIONS, NETWORK_ACTIONS, PRIVILEGE_ACTIONS, PROCESS_ACTIONS } from '../../../control-plane/src/protocol';
+import type { DeepPartial, Event, EventActionCase, Process } from '../../../proto/src';
+import { FILE_ACTIONS, NETWORK_ACTIONS, PRIVILEGE_ACTIONS, PROCESS_ACTIONS } from '../../../proto/src';
 
 export type Obj = Record<string, unknown>;
 

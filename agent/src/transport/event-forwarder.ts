@@ -2,8 +2,8 @@
 // live in the agent's own history, so this queue is in memory, bounded, and
 // drops (counted) rather than ever slowing the capture path.
 import type { Logger } from 'pino';
-import type { DeepPartial, EnvelopeInit, Event } from '../../../control-plane/src/protocol';
-import { encodeEnvelope } from '../../../control-plane/src/protocol';
+import type { DeepPartial, EnvelopeInit, Event } from '../../../proto/src';
+import { encodeEnvelope } from '../../../proto/src';
 import { toProtoEvent } from './ecs-to-proto';
 
 export interface EventForwarderOptions {

@@ -2,7 +2,7 @@
 // caller code: if it throws or returns junk, the heartbeat still goes out
 // (liveness matters more than the numbers) with the bad counters as zero.
 import type { Logger } from 'pino';
-import type { Heartbeat, RiskyTree } from '../../../control-plane/src/protocol';
+import type { Heartbeat, RiskyTree } from '../../../proto/src';
 import type { HeartbeatStats } from './client-options';
 
 const U64 = ['events', 'drops', 'truncated', 'filtered'] as const;

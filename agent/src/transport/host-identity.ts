@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { AgentHello, Capability } from '../../../control-plane/src/protocol';
+import type { AgentHello, Capability } from '../../../proto/src';
 import { TransportConfigError } from './errors';
 
 const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;

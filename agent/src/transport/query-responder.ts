@@ -2,7 +2,7 @@
 // agent's local history; whatever it does (throw, hang, return junk, return
 // too much), the control plane gets exactly one well-formed QueryResult that
 // fits in a frame, and the agent keeps running.
-import type { DeepPartial, QueryRequest, QueryResult } from '../../../control-plane/src/protocol';
+import type { DeepPartial, QueryRequest, QueryResult } from '../../../proto/src';
 
 export type QueryRequestFilters = Partial<Pick<QueryRequest,
   'since' | 'until' | 'pid' | 'entity_id' | 'exe' | 'path' | 'dst' | 'action' | 'rule'>>;

@@ -40,7 +40,7 @@ export function vigilAgentTracer({ root, tmpDir, profile }) {
     kind: 'vigil',
     config: '',
     async prepare() {
-      if (!existsSync(join(root, 'dist/agent/src/cli.js'))) return { ok: false, reason: 'dist/ missing: run `make ts`' };
+      if (!existsSync(join(root, 'dist/cli/vigil.js'))) return { ok: false, reason: 'dist/ missing: run `make ts`' };
       if (!existsSync(join(root, 'build/vigil-loader'))) return { ok: false, reason: 'build/vigil-loader missing: run `make loader`' };
       const help = await run(process.execPath, [vigil, 'agent', '--help'], { timeoutMs: 20_000 });
       if (help.code !== 0) return { ok: false, reason: `\`vigil agent --help\` failed: ${(help.stderr || help.stdout).trim().split('\n').pop()}` };

@@ -2,7 +2,7 @@
 // Ack. Alerts are acked with the highest agent seq stored for the host,
 // so a re-sent batch is acked again without storing anything twice.
 import { VigilError } from '../errors';
-import type { Envelope, EnvelopeInit } from '../protocol';
+import type { Envelope, EnvelopeInit } from '../../../proto/src';
 import type { AgentSessionDeps } from './agent-session';
 
 export interface SessionIo { send(env: EnvelopeInit): void }

@@ -1,7 +1,7 @@
 // Connected agents by host_id. A newer connection for a host replaces the
 // older one (closed with 4410), so there is at most one session per host.
 import type { Metrics } from '../metrics';
-import { CLOSE } from '../ws/close-codes';
+import { CLOSE } from '../../../proto/src/close-codes';
 import type { AgentSession } from './agent-session';
 
 export class AgentRegistry {

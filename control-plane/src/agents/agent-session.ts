@@ -10,12 +10,12 @@ import type { AlertIngest } from '../alerts/alert-ingest';
 import type { Config } from '../config';
 import { isVigilError } from '../errors';
 import type { Metrics } from '../metrics';
-import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest, QueryResult } from '../protocol';
-import { decodeEnvelope, encodeEnvelope } from '../protocol';
+import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest, QueryResult } from '../../../proto/src';
+import { decodeEnvelope, encodeEnvelope } from '../../../proto/src';
 import type { AgentStore } from '../store/agent-store';
 import type { TokenStore } from '../store/token-store';
 import type { AlertStore } from '../store/alert-store';
-import { CLOSE, closeReason } from '../ws/close-codes';
+import { CLOSE, closeReason } from '../../../proto/src/close-codes';
 import type { AgentRegistry } from './agent-registry';
 import { handleBatch, type SessionIo } from './agent-batches';
 

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { AlertIngest } from '../alerts/alert-ingest';
 import type { AgentStore } from '../store/agent-store';
-import { CLOSE } from '../ws/close-codes';
+import { CLOSE } from '../../../proto/src/close-codes';
 import type { AgentRegistry } from './agent-registry';
 
 export const OFFLINE_RULE_ID = 'vigil-agent-offline';

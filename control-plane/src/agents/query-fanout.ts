@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { VigilError } from '../errors';
-import type { QueryRequest } from '../protocol';
+import type { QueryRequest } from '../../../proto/src';
 import type { AgentStore } from '../store/agent-store';
 import type { AgentRegistry } from './agent-registry';
 

@@ -1,8 +1,8 @@
 // The ECS alert document stored with each alert: the agent's own `json`
 // when it is a JSON object, otherwise one built from the message fields
 // so an alert is never stored without a document.
-import type { Alert, Process } from '../protocol';
-import { SEVERITY_NAMES, severityRank } from '../protocol';
+import type { Alert, Process } from '../../../proto/src';
+import { SEVERITY_NAMES, severityRank } from '../../../proto/src';
 
 export function severityName(a: Pick<Alert, 'severity'>): string {
   return SEVERITY_NAMES[severityRank(a.severity)];

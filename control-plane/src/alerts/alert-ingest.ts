@@ -4,8 +4,8 @@
 import type { Logger } from 'pino';
 import type { AlertBus } from '../feeds/alert-bus';
 import type { Metrics } from '../metrics';
-import type { Alert } from '../protocol';
-import { normalize, severityRank } from '../protocol';
+import type { Alert } from '../../../proto/src';
+import { normalize, severityRank } from '../../../proto/src';
 import type { AlertStore, StoredAlert } from '../store/alert-store';
 import type { IncidentStore } from '../store/incident-store';
 import { buildDoc, parseDoc, severityName } from './alert-doc';

@@ -1,7 +1,7 @@
 // Feed filters from the stream URL, applied in SQL for replay
 // (AlertStore.page) and here for live alerts: the two must agree.
 import { VigilError } from '../errors';
-import { SEVERITY_NAMES, severityRank } from '../protocol';
+import { SEVERITY_NAMES, severityRank } from '../../../proto/src';
 import type { AlertFilter, StoredAlert } from '../store/alert-store';
 
 export interface FeedParams { after?: number; filter: AlertFilter }

@@ -9,10 +9,10 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { Metrics } from '../metrics';
-import { encodeAlert } from '../protocol';
+import { encodeAlert } from '../../../proto/src';
 import type { AlertStore, StoredAlert } from '../store/alert-store';
 import { toRecord } from '../store/alert-store';
-import { CLOSE } from '../ws/close-codes';
+import { CLOSE } from '../../../proto/src/close-codes';
 import type { AlertBus } from './alert-bus';
 import { type FeedParams, matches } from './feed-filter';
 

@@ -1,7 +1,7 @@
 // The filter an analyst sets on the alert feed or the incident list, parsed
 // once from the query string into typed values the stores turn into SQL.
 import { VigilError } from '../errors';
-import { SEVERITY_NAMES, severityRank, type SeverityName } from '../protocol/enums';
+import { SEVERITY_NAMES, severityRank, type SeverityName } from '../../../proto/src/enums';
 import type { ListFilterQuery } from '../schemas/list-filters';
 import { parseTime } from '../time-range';
 

@@ -1,6 +1,6 @@
 // The body of GET /v1/alerts/counts and /v1/incidents/counts: every severity
 // name present (zeros included), highest first, and the total.
-import { SEVERITY_NAMES } from '../protocol/enums';
+import { SEVERITY_NAMES } from '../../../proto/src/enums';
 
 export function severityCountsBody(found: Record<string, number>): { counts: Record<string, number>; total: number } {
   const counts: Record<string, number> = {};

@@ -1,5 +1,5 @@
 // JSON schemas shared by the REST routes (validated by fastify/ajv).
-import { SEVERITY_NAMES } from '../protocol';
+import { SEVERITY_NAMES } from '../../../proto/src';
 
 export const timeString = { type: 'string', minLength: 1, maxLength: 64 } as const;
 export const severityName = { type: 'string', enum: SEVERITY_NAMES.slice(1) } as const;

@@ -1,6 +1,6 @@
 // Agents seen by the control plane: identity from AgentHello, liveness
 // from last_seen, loader counters from the latest Heartbeat.
-import type { AgentHello, Heartbeat } from '../protocol';
+import type { AgentHello, Heartbeat } from '../../../proto/src';
 import type { Db } from './db';
 
 export type AgentStatus = 'online' | 'offline';

@@ -1,6 +1,6 @@
 // Alerts with a global, monotonic seq. Agent alerts are idempotent on
 // (host_id, agent_seq): a re-sent batch inserts nothing new.
-import type { Alert } from '../protocol';
+import type { Alert } from '../../../proto/src';
 import { alertClauses } from '../filters/alert-filter-sql';
 import type { ListFilter } from '../filters/list-filter';
 import type { Db } from './db';

@@ -14,7 +14,7 @@ import type { FeedDeps, FeedEncoding } from '../feeds/feed-subscriber';
 import { FeedSubscriber } from '../feeds/feed-subscriber';
 import { parseFeedParams } from '../feeds/feed-filter';
 import type { TokenStore } from '../store/token-store';
-import { CLOSE, closeReason } from './close-codes';
+import { CLOSE, closeReason } from '../../../proto/src/close-codes';
 
 export const AGENT_PATH = '/v1/agent';
 export const STREAM_PATH = '/v1/alerts/stream';

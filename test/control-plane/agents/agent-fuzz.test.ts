@@ -2,7 +2,7 @@
 // server keeps answering and a well-behaved agent still gets acks.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeEnvelope } from '../../../control-plane/src/protocol';
+import { encodeEnvelope } from '../../../proto/src';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
 import { makeHarness, type Harness } from '../helpers/harness';
 import { TestSocket } from '../helpers/ws-client';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeEnvelope } from '../../../control-plane/src/protocol';
+import { encodeEnvelope } from '../../../proto/src';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
 import { bearer, makeHarness, until, type Harness } from '../helpers/harness';
 import { TestSocket } from '../helpers/ws-client';

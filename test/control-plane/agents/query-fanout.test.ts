@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { QueryRequest } from '../../../control-plane/src/protocol';
+import type { QueryRequest } from '../../../proto/src';
 import { FakeAgent } from '../helpers/fake-agent';
 import { bearer, makeHarness, type Harness } from '../helpers/harness';
 

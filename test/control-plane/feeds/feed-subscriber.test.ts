@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeAlert } from '../../../control-plane/src/protocol';
+import { decodeAlert } from '../../../proto/src';
 import { SLOW_REASON } from '../../../control-plane/src/feeds/feed-subscriber';
 import { FakeAgent, ingestAlerts, sampleAlert } from '../helpers/fake-agent';
 import { makeHarness, until, type Harness } from '../helpers/harness';

@@ -1,8 +1,8 @@
 // A fake agent speaking the vigil.v1 agent protocol, as the real agent
 // transport must: hello -> ServerHello, then batches/heartbeats, acks,
 // and answers to QueryRequest (through a handler the test provides).
-import type { AgentHello, Alert, DeepPartial, Envelope, EnvelopeInit, QueryRequest } from '../../../control-plane/src/protocol';
-import { decodeEnvelope, encodeEnvelope, normalize } from '../../../control-plane/src/protocol';
+import type { AgentHello, Alert, DeepPartial, Envelope, EnvelopeInit, QueryRequest } from '../../../proto/src';
+import { decodeEnvelope, encodeEnvelope, normalize } from '../../../proto/src';
 import { until } from './harness';
 import { TestSocket } from './ws-client';
 
@@ -73,7 +73,7 @@ export function sampleAlert(seq: number, over: DeepPartial<Alert> = {}): DeepPar
 
 /** Stores alerts straight through the ingest service (no socket), as an agent batch would. */
 export function ingestAlerts(
-  vigil: { ingest: { fromAgent(host: string, seq: number, a: import('../../../control-plane/src/protocol').Alert): unknown } },
+  vigil: { ingest: { fromAgent(host: string, seq: number, a: import('../../../proto/src').Alert): unknown } },
   host: string, fromSeq: number, n: number, over: DeepPartial<Alert> = {},
 ): void {
   for (let s = fromSeq; s < fromSeq + n; s++) vigil.ingest.fromAgent(host, s, normalize<Alert>('Alert', sampleAlert(s, over)));

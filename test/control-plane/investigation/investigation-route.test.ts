@@ -2,7 +2,7 @@
 // small history: the tree, each process's events and alerts, walking to
 // a child, the offline fallback, and who may ask.
 import { afterEach, describe, expect, it } from 'vitest';
-import { normalize, type Alert, type QueryRequest } from '../../../control-plane/src/protocol';
+import { normalize, type Alert, type QueryRequest } from '../../../proto/src';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
 import { bearer, makeHarness, until, type Harness } from '../helpers/harness';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { normalize, type Alert } from '../../../control-plane/src/protocol';
+import { normalize, type Alert } from '../../../proto/src';
 import { ingestAlerts, sampleAlert } from '../helpers/fake-agent';
 import { bearer, makeHarness, type Harness } from '../helpers/harness';
 

@@ -2,7 +2,7 @@
 // rule, case-insensitive tags, user and free text (through member alerts),
 // severity counts, and a clear 400 for each bad value.
 import { afterEach, describe, expect, it } from 'vitest';
-import { normalize, type Alert } from '../../../control-plane/src/protocol';
+import { normalize, type Alert } from '../../../proto/src';
 import { sampleAlert } from '../helpers/fake-agent';
 import { bearer, makeHarness, type Harness } from '../helpers/harness';
 

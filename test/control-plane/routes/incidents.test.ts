@@ -2,7 +2,7 @@
 // rule on a parent and child for one command line counts once; triage over
 // REST with its rules and audit.
 import { afterEach, describe, expect, it } from 'vitest';
-import { normalize, type Alert } from '../../../control-plane/src/protocol';
+import { normalize, type Alert } from '../../../proto/src';
 import { sampleAlert } from '../helpers/fake-agent';
 import { bearer, makeHarness, type Harness } from '../helpers/harness';
 

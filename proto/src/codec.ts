@@ -1,9 +1,9 @@
 // Encode/decode of Envelope (agent socket) and bare Alert (feed frames).
 // protobufjs does not validate when encoding and decodes whatever parses,
 // so both directions run verify() and enforce a size cap; failures are
-// VigilErrors with FRAME_* codes that the socket maps to close codes.
+// WireErrors with FRAME_* codes that the socket maps to close codes.
 import type * as protobuf from 'protobufjs';
-import { VigilError } from '../errors';
+import { WireError } from './errors';
 import { unknownEnum } from './enum-check';
 import { messageType } from './schema';
 import type { Alert, DeepPartial, Envelope, EnvelopeCase, EnvelopeInit } from './types';
@@ -23,45 +23,45 @@ function encodeMessage(typeName: string, value: object, maxBytes: number): Uint8
   const type = messageType(typeName);
   // fromObject coerces silently (bad enum names become 0), so check first.
   const badEnum = unknownEnum(type, value);
-  if (badEnum) throw new VigilError('ENCODE_INVALID', `${typeName}: ${badEnum}`);
+  if (badEnum) throw new WireError('ENCODE_INVALID', `${typeName}: ${badEnum}`);
   let msg: protobuf.Message;
   try {
     msg = type.fromObject(value as Record<string, unknown>);
   } catch (err) {
-    throw new VigilError('ENCODE_INVALID', `${typeName}: ${(err as Error).message}`, { cause: err });
+    throw new WireError('ENCODE_INVALID', `${typeName}: ${(err as Error).message}`, { cause: err });
   }
   const problem = type.verify(msg);
-  if (problem) throw new VigilError('ENCODE_INVALID', `${typeName}: ${problem}`);
+  if (problem) throw new WireError('ENCODE_INVALID', `${typeName}: ${problem}`);
   const bytes = type.encode(msg).finish();
   if (bytes.length > maxBytes) {
-    throw new VigilError('FRAME_TOO_LARGE', `${typeName} is ${bytes.length} bytes, cap is ${maxBytes}`);
+    throw new WireError('FRAME_TOO_LARGE', `${typeName} is ${bytes.length} bytes, cap is ${maxBytes}`);
   }
   return bytes;
 }
 
 function decodeMessage(typeName: string, bytes: Uint8Array, maxBytes: number): Record<string, unknown> {
   if (bytes.length > maxBytes) {
-    throw new VigilError('FRAME_TOO_LARGE', `${bytes.length} bytes, cap is ${maxBytes}`);
+    throw new WireError('FRAME_TOO_LARGE', `${bytes.length} bytes, cap is ${maxBytes}`);
   }
   const type = messageType(typeName);
   let msg: protobuf.Message;
   try {
     msg = type.decode(bytes);
   } catch (err) {
-    throw new VigilError('FRAME_DECODE', `${typeName}: ${(err as Error).message}`, { cause: err });
+    throw new WireError('FRAME_DECODE', `${typeName}: ${(err as Error).message}`, { cause: err });
   }
   const problem = type.verify(msg);
-  if (problem) throw new VigilError('FRAME_INVALID', `${typeName}: ${problem}`);
+  if (problem) throw new WireError('FRAME_INVALID', `${typeName}: ${problem}`);
   const obj = type.toObject(msg, TO_OBJECT);
   const badEnum = unknownEnum(type, obj);
-  if (badEnum) throw new VigilError('FRAME_INVALID', `${typeName}: ${badEnum}`);
+  if (badEnum) throw new WireError('FRAME_INVALID', `${typeName}: ${badEnum}`);
   return obj;
 }
 
 export function encodeEnvelope(env: EnvelopeInit, maxBytes = MAX_FRAME_BYTES): Uint8Array {
   const keys = Object.keys(env).filter((k) => (env as Record<string, unknown>)[k] != null);
   if (keys.length !== 1 || !ENVELOPE_CASES.has(keys[0])) {
-    throw new VigilError('ENCODE_INVALID', `Envelope needs exactly one payload, got [${keys.join(', ')}]`);
+    throw new WireError('ENCODE_INVALID', `Envelope needs exactly one payload, got [${keys.join(', ')}]`);
   }
   return encodeMessage('Envelope', env, maxBytes);
 }
@@ -71,7 +71,7 @@ export function decodeEnvelope(bytes: Uint8Array, maxBytes = MAX_FRAME_BYTES): E
   const obj = decodeMessage('Envelope', bytes, maxBytes);
   const which = obj.payload;
   if (typeof which !== 'string' || !ENVELOPE_CASES.has(which)) {
-    throw new VigilError('PROTOCOL_VIOLATION', 'Envelope carries no known payload (unknown message type)');
+    throw new WireError('PROTOCOL_VIOLATION', 'Envelope carries no known payload (unknown message type)');
   }
   return obj as unknown as Envelope;
 }
