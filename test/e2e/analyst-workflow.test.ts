@@ -9,7 +9,7 @@
 // marker (a second copy doing the same, which must alert), never a sleep.
 // Screenshots of each view go to docs/img/ for the README.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,17 +40,22 @@ describe('analyst workflow (real browser, real agent, real detection)', () => {
   const alertsOf = (exe: string, afterSeq = 0) => s.app.vigil.alerts.page({}, { order: 'asc', limit: 1000, cursor: afterSeq })
     .filter((a) => (a.doc.process as { executable?: string } | undefined)?.executable === exe);
   const rulesOf = (exe: string, afterSeq = 0) => [...new Set(alertsOf(exe, afterSeq).map((a) => a.rule_id))].sort();
-  /** The README's line, run by a shell as a reader would, with a child (curl) that connects to the control plane. */
-  const readmeExample = (sh: string) => spawnSync('/bin/sh', ['-c',
-    `cp /bin/sh ${sh} && ${sh} -c 'echo /dev/tcp/10.0.0.1/4444 >/dev/null; curl -s -m 5 -o /dev/null http://127.0.0.1:${s.port}/v1/health; true'`]);
+  /**
+   * The README's line typed into a shell (on its stdin, as a reader's terminal
+   * would, so no `sh -c` argv carries it), with a child (curl) that connects.
+   */
+  const readmeExample = (sh: string) => spawnSync('/bin/sh', [], {
+    input: `cp /bin/sh ${sh} && ${sh} -c 'echo /dev/tcp/10.0.0.1/4444 >/dev/null; curl -s -m 1 -o /dev/null http://127.0.0.1:${s.port}/v1/health; true'\n`,
+  });
 
   it('one incident; filter, investigate, triage and except it in the page; the behaviour stops alerting', async () => {
-    // The probes are attached once an exec of a fresh binary is in the agent's history.
-    const probe = join(s.dir, 'probe-ready');
-    copyFileSync('/bin/true', probe);
+    // The probes are attached once an exec is in the agent's history: /bin/true with a
+    // unique argument (a copy in a temp dir would itself alert and join the incident).
+    const ready = `vigil-e2e-ready-${process.pid}`;
     await until(() => {
-      spawnSync(probe);
-      return queryHistory(s.dir, ['--exe', probe, '--action', 'exec', '--since', '5m']).length > 0;
+      spawnSync('/bin/true', [ready]);
+      return queryHistory(s.dir, ['--exe', '*/true', '--action', 'exec', '--since', '5m', '--limit', '1000'])
+        .some((e) => JSON.stringify((e.process as { args?: string[] } | undefined)?.args ?? []).includes(ready));
     }, 45_000, 'the agent to record an exec', s.agentLog);
 
     const sh = join(s.dir, 'sh');
@@ -145,7 +150,12 @@ describe('analyst workflow (real browser, real agent, real detection)', () => {
     expect((await offer.getByTestId('exception-executables').inputValue()).split('\n')).toContain(sh);
     const closedAt = s.app.vigil.alerts.maxSeq();
     await offer.getByTestId('incident-close-confirm').click();
-    await expect.poll(() => detail.getByTestId('incident-detail-state').textContent(), { timeout: 10_000 }).toBe('closed (benign)');
+    // Either it closes, or the page says why not (e.g. POST /v1/exceptions refused): fail with that message.
+    const closedOrRefused = async () => (await detail.getByTestId('incident-detail-state').textContent()) === 'closed (benign)'
+      || Boolean(await offer.getByTestId('exception-error').textContent().catch(() => ''));
+    await expect.poll(closedOrRefused, { timeout: 10_000 }).toBe(true);
+    expect(await detail.getByTestId('exception-error').count() ? await detail.getByTestId('exception-error').textContent() : '').toBe('');
+    expect(await detail.getByTestId('incident-detail-state').textContent()).toBe('closed (benign)');
     await detail.getByTestId('exceptions-created').waitFor();
     expect(s.app.vigil.incidents.get(incidentId)).toMatchObject({ state: 'closed', close_reason: 'benign' });
     const listed = (await s.app.inject({ url: '/v1/exceptions', headers: { authorization: `Bearer ${s.responderToken}` } })).json().exceptions as
@@ -196,6 +206,9 @@ describe('analyst workflow (real browser, real agent, real detection)', () => {
     // An alert's own URL opens it in a fresh page.
     const fresh = await s.ctx.newPage();
     await fresh.goto(`${s.base}/#/alerts?alert=${reverse!.seq}`);
+    // The token lives in one tab's session storage: a new tab signs in, then shows the linked alert.
+    await fresh.getByTestId('token-input').fill(s.responderToken);
+    await fresh.getByTestId('token-submit').click();
     await expect.poll(() => fresh.getByTestId('alert-detail').getByTestId('detail-rule').textContent(), { timeout: 10_000 }).toBe(reverse!.rule_name);
 
     // Phone: the detail pane is readable (it used to be about 20 px wide).

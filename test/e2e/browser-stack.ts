@@ -11,7 +11,7 @@ import { loadConfig } from '../../control-plane/src/config';
 import { dashboardExtension } from '../../control-plane/src/ui/dashboard';
 
 export const ROOT = resolve(__dirname, '../..');
-export const CLI = join(ROOT, 'dist/agent/src/cli.js');
+export const CLI = join(ROOT, 'dist/cli/vigil.js');
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];

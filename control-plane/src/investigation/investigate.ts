@@ -63,14 +63,18 @@ export async function investigate(alert: StoredAlert, focusId: string | undefine
     ask({ action: 'exec' }, EXEC_LIMIT),
   ]);
   const state = historyState(execs, host);
-  const execEvents = execs.rows.map((r) => r.event);
+  const execEvents = execs.rows.map((r) => r.event); // oldest first: a later exec of a process overrides an earlier one
   const known = knownChain(alertProc);
   for (const ev of execEvents) {
     const p = procOf(ev);
     if (p?.entity_id) known.set(p.entity_id, { ...known.get(p.entity_id), ...p });
   }
   const ownEvents = (own?.rows ?? []).map((r) => r.event);
-  const focusProc: Proc = { ...known.get(focus), ...(ownEvents.map(procOf).find((p) => p?.entity_id === focus) ?? {}), entity_id: focus };
+  // A process's identity is its latest image: the events before its exec carry its parent's executable.
+  const ownLatest = ownEvents.map(procOf).filter((p) => p?.entity_id === focus).pop();
+  const focusProc: Proc = focus === alertProc?.entity_id
+    ? { ...known.get(focus), ...alertProc }
+    : { ...ownLatest, ...known.get(focus), entity_id: focus };
   if (focus === alertProc?.entity_id && alertProc.ancestors?.length) focusProc.ancestors = alertProc.ancestors;
   focusProc.ancestors = ancestorsOf(focusProc, known);
   const tree = buildTree(focusProc, execEvents);

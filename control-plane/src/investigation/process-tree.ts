@@ -31,14 +31,14 @@ function node(p: Proc, relation: Relation, depth: number, parent: string | null)
 
 /**
  * focus: the process (from the alert document or its own exec event),
- * ancestors nearest first; execs: exec events around it, any order.
+ * ancestors nearest first; execs: exec events around it, oldest first.
  * Nodes come out ancestors (pid 1 first), focus, siblings, then descendants breadth first.
  */
 export function buildTree(focus: Proc, execs: unknown[]): TreeNode[] {
   const byEntity = new Map<string, Proc>();
   for (const ev of execs) {
     const p = procOf(ev);
-    if (p?.entity_id && !byEntity.has(p.entity_id)) byEntity.set(p.entity_id, p);
+    if (p?.entity_id) byEntity.set(p.entity_id, p); // the latest image of a process that exec'd more than once
   }
   const self = { ...byEntity.get(focus.entity_id ?? ''), ...focus };
   const ancestors = (self.ancestors ?? []).filter((a) => a.entity_id);
