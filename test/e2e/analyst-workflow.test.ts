@@ -124,10 +124,13 @@ describe('analyst workflow (real browser, real agent, real detection)', () => {
     await child.locator('a.pnode-link').click();
     await expect.poll(() => new URL(page.url()).hash).toContain('node=');
     const timeline = page.getByTestId('investigation-timeline');
-    const connection = timeline.locator('[data-testid="timeline-item"][data-action="connect"]').filter({ hasText: `127.0.0.1:${s.port}` });
+    // By its summary line: the JSON under it also names the port (curl's argv).
+    const connection = timeline.locator('[data-testid="timeline-item"][data-action="connect"]')
+      .filter({ has: page.getByTestId('timeline-detail').filter({ hasText: `127.0.0.1:${s.port}` }) });
     await connection.first().waitFor({ timeout: 10_000 });
     await connection.first().getByTestId('timeline-detail').click();
-    expect(await connection.first().locator('pre.json').textContent()).toContain('"connect"');
+    const connectDoc = JSON.parse((await connection.first().locator('pre.json').textContent())!);
+    expect(connectDoc).toMatchObject({ event: { action: 'connect' }, destination: { ip: '127.0.0.1', port: s.port }, process: { executable: expect.stringMatching(/\/curl$/) } });
     await page.screenshot({ path: join(IMG, 'investigation.png'), fullPage: true });
 
     // The URL reproduces the view, and back returns to the filtered incident.
@@ -215,6 +218,7 @@ describe('analyst workflow (real browser, real agent, real detection)', () => {
     await fresh.setViewportSize({ width: 390, height: 844 });
     const width = await fresh.getByTestId('alert-detail').evaluate((e) => e.getBoundingClientRect().width);
     expect(width).toBeGreaterThan(330);
+    await fresh.getByTestId('alert-detail').scrollIntoViewIfNeeded();
     await fresh.screenshot({ path: join(IMG, 'phone-alert.png') });
     await fresh.close();
 
