@@ -1,7 +1,7 @@
 // ListFilter (+ triage states) -> WHERE clauses over the incidents table
 // aliased `i`. Time matches overlap: an incident is in [since, until] when
 // any of its activity is. User and free text look into the member alerts.
-import { ALERT_SEARCH_TEXT } from './alert-filter-sql';
+import { ALERT_TEXT_MATCH, ALERT_USER_MATCH, likePattern } from './alert-filter-sql';
 import type { ListFilter } from './list-filter';
 
 export interface IncidentFilter extends ListFilter {
@@ -25,7 +25,10 @@ export function incidentClauses(f: IncidentFilter, params: unknown[]): string[] 
   if (f.tag) add('EXISTS (SELECT 1 FROM json_each(i.tags) WHERE lower(value) = lower(?))', f.tag);
   if (f.states?.length) add(`i.state IN (${list(f.states.length)})`, ...f.states);
   if (f.before_id !== undefined) add('i.id < ?', f.before_id);
-  if (f.user) add(member(`(json_extract(a.doc, '$.user.name') = ? OR json_extract(a.doc, '$.user.id') = ?)`), f.user, f.user);
-  if (f.q) add(`(instr(lower(i.title || ' ' || i.rules), lower(?)) > 0 OR ${member(`instr(${ALERT_SEARCH_TEXT}, lower(?)) > 0`)})`, f.q, f.q);
+  if (f.user) add(member(ALERT_USER_MATCH), JSON.stringify(f.user).slice(1, -1), f.user, f.user);
+  if (f.q) {
+    const like = likePattern(f.q);
+    add(`(i.title LIKE ? ESCAPE '\\' OR i.rules LIKE ? ESCAPE '\\' OR ${member(ALERT_TEXT_MATCH)})`, like, like, like, like, like);
+  }
   return c;
 }

@@ -10,7 +10,7 @@ export interface ListFilter {
   /** Compared case-insensitively: tag=execution matches the tactic "Execution". */
   tag?: string;
   user?: string;
-  /** Free text: a case-insensitive substring of the rule, executable, command line, host or user. */
+  /** Free text: a case-insensitive substring of the rule name, host id or the alert document. */
   q?: string;
   min_severity_rank?: number;
   /** Any of these ranks (severity=high,critical). */
