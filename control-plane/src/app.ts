@@ -14,6 +14,7 @@ import { actionRoutes } from './routes/actions';
 import { incidentRoutes } from './routes/incidents';
 import { investigationRoutes } from './routes/investigation';
 import { tokenRoutes } from './routes/tokens';
+import { exceptionRoutes } from './routes/exceptions';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
 
@@ -73,6 +74,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(incidentRoutes, routeOpts);
   await app.register(investigationRoutes, routeOpts);
   await app.register(tokenRoutes, routeOpts);
+  await app.register(exceptionRoutes, routeOpts);
   if (opts.extend) await opts.extend(app, config);
 
   const sockets = attachUpgradeRouter(app.server, {

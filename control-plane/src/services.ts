@@ -13,11 +13,13 @@ import { AuditStore } from './store/audit-store';
 import { openDb, type Db } from './store/db';
 import { TokenStore } from './store/token-store';
 import { IncidentStore } from './store/incident-store';
+import { ExceptionStore } from './store/exception-store';
 
 export interface Services {
   config: Config; log: Logger; db: Db; metrics: Metrics;
   agents: AgentStore; alerts: AlertStore; tokens: TokenStore; audit: AuditStore;
   bus: AlertBus; ingest: AlertIngest; registry: AgentRegistry; monitor: HealthMonitor; incidents: IncidentStore;
+  exceptions: ExceptionStore;
 }
 
 export function createServices(config: Config, log: Logger, opts: { defaultMetrics?: boolean } = {}): Services {
@@ -32,5 +34,6 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   const ingest = new AlertIngest(alerts, bus, metrics, log.child({ module: 'ingest' }), incidents);
   const registry = new AgentRegistry(metrics);
   const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, ingest, log.child({ module: 'health' }));
-  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents };
+  const exceptions = new ExceptionStore(db);
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions };
 }

@@ -5,3 +5,4 @@ export { encodeEnvelope, decodeEnvelope, encodeAlert, decodeAlert, normalize, MA
 export { protoRoot, loadProtoRoot, messageType, enumType, protoDir, PROTO_FILES, PROTO_PACKAGE } from './schema';
 export { FIELD_TABLE } from './field-table';
 export { eventTypeOf, severityRank, severityFromName, SEVERITY_NAMES } from './enums';
+export { EXCEPTION_FIELDS, matchesEverything, type ExceptionField } from './exception-fields';

@@ -14,6 +14,7 @@ export const PROTO_FILES = [
   'vigil/v1/batch.proto',
   'vigil/v1/query.proto',
   'vigil/v1/action.proto',
+  'vigil/v1/exception.proto',
   'vigil/v1/envelope.proto',
 ] as const;
 

@@ -20,6 +20,7 @@ const VARIANTS: Record<string, EnvelopeInit> = {
   ack: { ack: { stream: 'ACK_STREAM_ALERTS', seq: 12345 } },
   query_request: { query_request: { query_id: 'q1', since: '15m', until: '', pid: 1, entity_id: 'e', exe: '/bin/sh', path: '/etc', dst: '1.2.3.4:443', action: 'exec', rule: 'r', limit: 10, timeout_ms: 2000 } },
   action_request: { action_request: { action_id: 'a1', action: 'isolate-process', pid: 4242, path: '', isolation_id: '', alert_ids: ['al1', 'al2'], comment: 'why', expires_ms: 3_600_000, requested_by: 'tok1' } },
+  exception_set: { exception_set: { exceptions: [{ id: 'cp-1', rule: 'exec-from-tmp', match: [{ field: 'process.executable', values: ['/tmp/ci/*', '/tmp/b'] }], comment: 'ci', expires_ms: 1_800_000_000_000 }] } },
   action_result: { action_result: { action_id: 'a1', ok: true, error: '', pids: [4242, 4243], ref: 'iso-x', latency_ms: 12.5 } },
 };
 

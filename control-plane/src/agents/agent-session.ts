@@ -18,6 +18,8 @@ import type { AlertStore } from '../store/alert-store';
 import { CLOSE, closeReason } from '../../../proto/src/close-codes';
 import type { AgentRegistry } from './agent-registry';
 import { handleBatch, type SessionIo } from './agent-batches';
+import type { ExceptionStore } from '../store/exception-store';
+import { pushExceptions } from '../exceptions/exception-push';
 
 export const SERVER_VERSION = '0.1.0';
 const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -25,6 +27,8 @@ const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface AgentSessionDeps {
   config: Config; agents: AgentStore; alerts: AlertStore; ingest: AlertIngest;
   registry: AgentRegistry; metrics: Metrics; log: Logger; tokens: TokenStore;
+  /** Rule exceptions for the agent's host, sent right after ServerHello. */
+  exceptions?: ExceptionStore;
 }
 
 export type ActionOutcome = { status: 'ok'; result: ActionResult } | { status: 'timeout' } | { status: 'disconnected' };
@@ -138,6 +142,7 @@ export class AgentSession implements SessionIo {
         server_version: SERVER_VERSION,
       },
     });
+    if (this.deps.exceptions) pushExceptions(this, this.deps.exceptions);
     this.log.info({ hostname: hello.hostname, version: hello.agent_version }, 'agent connected');
   }
 

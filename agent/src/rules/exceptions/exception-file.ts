@@ -3,23 +3,11 @@
 // only; a bad entry is a RuleLoadError and the file's other entries still load.
 import type { RuleLoadError } from '../errors';
 import { readRuleFile } from '../yaml-source';
+import { EXCEPTION_FIELDS, matchesEverything, type ExceptionField } from '../../../../proto/src/exception-fields';
 
 export const EXCEPTION_FILE = /\.exceptions\.ya?ml$/i;
 
-/** The fields an exception may name: what identifies a benign actor, not what it did in detail. */
-export const EXCEPTION_FIELDS = [
-  'process.executable',
-  'process.name',
-  'process.command_line',
-  'process.parent.executable',
-  'process.ancestors.executable',
-  'file.path',
-  'destination.ip',
-  'user.name',
-  'container.id',
-  'host.name',
-] as const;
-export type ExceptionField = (typeof EXCEPTION_FIELDS)[number];
+export { EXCEPTION_FIELDS, type ExceptionField };
 
 export interface RuleException {
   id: string;
@@ -72,7 +60,7 @@ export function validateException(raw: unknown, source: string, fallbackId: stri
       if (typeof v !== 'string' && typeof v !== 'number') throw new ExceptionSyntaxError(`match.${field}: values are strings`);
       const s = String(v);
       if (!s.length || s.length > MAX_PATTERN) throw new ExceptionSyntaxError(`match.${field}: a value is empty or over ${MAX_PATTERN} characters`);
-      if (/^\*+$/.test(s)) throw new ExceptionSyntaxError(`match.${field}: '${s}' matches everything; name a value`);
+      if (matchesEverything(s)) throw new ExceptionSyntaxError(`match.${field}: '${s}' matches everything; name a value`);
     }
     match[field as ExceptionField] = list.map(String);
   }
