@@ -11,6 +11,7 @@ import { clock, get, severityOf, stamp, str } from './format.js';
 import { hostName } from './host-names.js';
 
 const PAGE = 100;
+const MAX_ROWS = 1000;
 const REFRESH_MS = 250;
 const AUTH_CLOSE = new Set([4401, 4403]);
 
@@ -124,11 +125,20 @@ export class AlertFeed {
     this.streamSeq = seq;
     if (this.query === '') {
       this.rows.set(seq, rec);
+      this.trim();
       this.render();
     }
     // Counts (and a filtered first page) come from the server: one re-read per burst.
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => void this.load(), REFRESH_MS);
+  }
+
+  /** A long-open feed keeps the newest MAX_ROWS; "Older" pages back from the oldest kept. */
+  trim() {
+    if (this.rows.size <= MAX_ROWS) return;
+    const seqs = [...this.rows.keys()].sort((a, b) => a - b);
+    for (const seq of seqs.slice(0, seqs.length - MAX_ROWS)) this.rows.delete(seq);
+    this.cursor = seqs[seqs.length - MAX_ROWS];
   }
 
   authFailed(message) {

@@ -55,7 +55,14 @@ export class IncidentsView {
     try {
       const [page, counts] = await Promise.all([api(`/v1/incidents?${q}`), before ? null : api(`/v1/incidents/counts?${filterQuery(q)}`)]);
       if (asked !== this.query) return;
-      for (const i of page.incidents ?? []) this.rows.set(i.id, i);
+      const got = page.incidents ?? [];
+      if (!before) {
+        // The first page is the truth for its id range: an incident that left the filter (closed, say) leaves the list.
+        const bound = got.length < PAGE ? 0 : Math.min(...got.map((i) => i.id));
+        const ids = new Set(got.map((i) => i.id));
+        for (const id of this.rows.keys()) if (id >= bound && !ids.has(id)) this.rows.delete(id);
+      }
+      for (const i of got) this.rows.set(i.id, i);
       if (before || this.before === null) this.before = page.next_before ?? 0;
       if (counts) this.bar.showCounts(counts);
       this.render();
