@@ -220,6 +220,14 @@ describe('analyst workflow (real browser, real agent, real detection)', () => {
     expect(width).toBeGreaterThan(330);
     await fresh.getByTestId('alert-detail').scrollIntoViewIfNeeded();
     await fresh.screenshot({ path: join(IMG, 'phone-alert.png') });
+    // The investigation on a phone: tree and timeline stacked, each the screen's width.
+    await fresh.getByTestId('detail-investigate').click();
+    await fresh.getByTestId('investigation-tree').waitFor({ timeout: 20_000 });
+    for (const id of ['investigation-tree', 'investigation-timeline']) {
+      expect(await fresh.getByTestId(id).evaluate((e) => e.getBoundingClientRect().width), id).toBeGreaterThan(330);
+    }
+    expect(await fresh.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await fresh.screenshot({ path: join(IMG, 'phone-investigation.png') });
     await fresh.close();
 
     await page.getByTestId('tab-hosts').click();
