@@ -177,7 +177,7 @@ describe('analyst workflow (real browser, real agent, real detection)', () => {
     expect(pageErrors).toEqual([]);
   }, 240_000);
 
-  it('the feed filters and pages, alerts have their own URL and full related rows, hosts and a phone-width detail', async () => {
+  it('the feed filters and pages, alerts have their own URL and full related rows, phone widths, hosts, exceptions', async () => {
     const sh = join(s.dir, 'sh');
     const reverse = alertsOf(sh).find((a) => a.rule_id === '54ae06b7-0eaa-521c-ada1-cc3075daaa03');
     expect(reverse).toBeDefined();
@@ -230,12 +230,30 @@ describe('analyst workflow (real browser, real agent, real detection)', () => {
     await fresh.screenshot({ path: join(IMG, 'phone-investigation.png') });
     await fresh.close();
 
+    // Paging into history: 150 alerts of one rule are a page of 100, then "Older" shows the rest.
+    for (let i = 0; i < 150; i++) s.app.vigil.ingest.raise({ rule_id: 'e2e-history', rule_name: `History ${i}`, host_id: s.hostId, severity: 'SEVERITY_LOW' });
+    await page.goto(`${s.base}/#/alerts?rule=e2e-history`);
+    const feedRows = page.locator('#view-alerts').getByTestId('alert-row');
+    await expect.poll(() => feedRows.count(), { timeout: 10_000 }).toBe(100);
+    await page.getByTestId('alerts-older').click();
+    await expect.poll(() => feedRows.count()).toBe(150);
+    expect(await page.getByTestId('alerts-older').isHidden()).toBe(true);
+    expect(await feedRows.last().getByTestId('alert-rule').textContent()).toBe('History 0');
+
     await page.getByTestId('tab-hosts').click();
     await expect.poll(() => page.getByTestId('host-row').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('online');
     await page.screenshot({ path: join(IMG, 'hosts.png') });
     await page.getByTestId('tab-exceptions').click();
-    await page.getByTestId('exceptions').locator('h2, .error').first().waitFor();
+    const exceptionRows = page.getByTestId('exceptions').getByTestId('exception-row');
+    await exceptionRows.first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(IMG, 'exceptions.png') });
+    // Remove one from the page: DELETE /v1/exceptions/:id, and the list follows.
+    const before = await exceptionRows.count();
+    const gone = await exceptionRows.first().getAttribute('data-id');
+    page.once('dialog', (d) => void d.accept());
+    await exceptionRows.first().getByTestId('exception-remove').click();
+    await expect.poll(() => exceptionRows.count()).toBe(before - 1);
+    expect(s.app.vigil.exceptions.list().map((e: { id: number }) => String(e.id))).not.toContain(gone);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
