@@ -73,6 +73,8 @@ describe('GET /v1/alerts filters', () => {
       ['since=15m&until=2h', /since \(15m\) is later than until \(2h\); swap them/],
       ['since=yesterday', /since must be an RFC 3339 time or a duration like 15m/],
       ['user=', /user/],
+      ['tag=', /tag/],
+      ['rule=' + 'r'.repeat(300), /rule/],
       ['q=' + 'x'.repeat(300), /q/],
     ];
     for (const [q, msg] of cases) {

@@ -70,6 +70,10 @@ describe('GET /v1/incidents filters', () => {
       ['severity=urgent', /severity must be a comma-separated list of informational, low, medium, high, critical/],
       ['since=soon', /since must be an RFC 3339 time or a duration like 15m/],
       ['tag=', /tag/],
+      ['rule=', /rule/],
+      ['user=' + 'u'.repeat(300), /user/],
+      ['q=', /q/],
+      ['state=,', /state must be a comma-separated list/],
       ['before=0', /before/],
     ];
     for (const [q, msg] of cases) {
