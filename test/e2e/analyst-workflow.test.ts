@@ -7,7 +7,7 @@
 // the child's connection, acknowledge, close as benign with an exception.
 // Running the same behaviour again must not alert: checked against a
 // marker (a second copy doing the same, which must alert), never a sleep.
-// Screenshots of each view go to docs/img/ for the README.
+// Screenshots of each view are what docs/img/ holds for the README.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, queryHistory, startStack, tail, until, type Stack } from './browser-stack';
 
-const IMG = join(ROOT, 'docs/img');
+// Screenshots go to test/artifacts/ (ignored) unless asked for the README:
+// VIGIL_SCREENSHOTS=docs/img refreshes the committed ones.
+const IMG = join(ROOT, process.env.VIGIL_SCREENSHOTS ?? 'test/artifacts/analyst');
 const RULES = {
   '54ae06b7-0eaa-521c-ada1-cc3075daaa03': 'Reverse Shell: /dev/tcp, Netcat Exec Or Socat Exec',
   '01564fa3-2b59-53ad-9f7f-c14426b830e8': 'Binary Written Then Executed',
