@@ -80,7 +80,7 @@ function start() {
   const incidentDetail = new IncidentDetail({ root: $('[data-testid="incident-detail"]'), onChanged: () => void incidents.poll(), onAuthFailed });
   const incidents = new IncidentsView({
     list: $('[data-testid="incident-list"]'), more: $('[data-testid="incidents-older"]'), bar: incidentBar,
-    onSelect: (id) => withParam('incidents', 'incident', id), onAuthFailed,
+    onSelect: (id) => withParam('incidents', 'incident', id), onSelectedChanged: (i) => incidentDetail.refresh(i), onAuthFailed,
   });
   const investigation = new InvestigationView({ root: $('[data-testid="investigation"]'), onAuthFailed });
   const exceptions = new ExceptionsView({ root: $('[data-testid="exceptions"]'), onAuthFailed });

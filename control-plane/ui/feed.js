@@ -154,6 +154,7 @@ export class AlertFeed {
 
   render() {
     const recs = [...this.rows.values()].sort((a, b) => b.seq - a.seq);
+    this.bar.addRules(recs.map((r) => str(r.rule_id)));
     this.list.replaceChildren(...recs.map((r) => this.row(r)));
     this.count.textContent = String(recs.length);
     this.list.parentElement?.classList.toggle('empty', recs.length === 0);

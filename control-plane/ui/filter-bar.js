@@ -20,6 +20,10 @@ export class FilterBar {
     this.counts = new Map(SEVERITIES.map((s) => [s, h('span', { class: 'count', testid: `count-${s}` }, '·')]));
     this.host = h('select', { testid: 'filter-host', 'aria-label': 'host', on: { change: () => this.emit() } });
     this.text = new Map(TEXT.map(([k, ph]) => [k, h('input', { type: 'search', placeholder: ph, testid: `filter-${k}`, 'aria-label': k, on: { input: () => this.typed() } })]));
+    // Rule ids seen in the list so far, offered as the rule box's suggestions.
+    this.rules = new Set();
+    this.ruleList = h('datalist', { id: `rules-${Math.random().toString(36).slice(2)}` });
+    this.text.get('rule').setAttribute('list', this.ruleList.id);
     this.range = h('select', { testid: 'filter-range', 'aria-label': 'time range', on: { change: () => this.emit() } },
       RANGES.map(([v, label]) => h('option', { value: v }, label)));
     this.since = h('input', { type: 'text', placeholder: 'since: 2026-01-01T10:00Z', testid: 'filter-since', on: { input: () => this.typed() } });
@@ -31,7 +35,7 @@ export class FilterBar {
     this.total = h('span', { class: 'muted small', testid: 'filter-total' });
     this.root = h('form', { class: 'filter-bar', testid: 'filter-bar', on: { submit: (e) => e.preventDefault() } },
       h('div', { class: 'sev-filter' }, SEVERITIES.map((s) => h('label', { class: ['sev-toggle', `sev-${s}`] }, this.sev.get(s), h('span', { class: 'sev' }, s), this.counts.get(s)))),
-      h('div', { class: 'filter-fields' }, this.host, this.state, this.range, this.custom, [...this.text.values()], this.total));
+      h('div', { class: 'filter-fields' }, this.host, this.state, this.range, this.custom, [...this.text.values()], this.total), this.ruleList);
   }
 
   /** Fills the controls from URL parameters (no event). */
@@ -55,6 +59,12 @@ export class FilterBar {
     this.host.replaceChildren(h('option', { value: '' }, 'all hosts'),
       ...hosts.map((x) => h('option', { value: x.id, title: x.id }, x.name)));
     this.host.value = selected;
+  }
+
+  addRules(ids) {
+    const before = this.rules.size;
+    for (const id of ids) if (id) this.rules.add(id);
+    if (this.rules.size !== before) this.ruleList.replaceChildren(...[...this.rules].sort().map((id) => h('option', { value: id })));
   }
 
   values() {

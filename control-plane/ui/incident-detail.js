@@ -22,6 +22,16 @@ export class IncidentDetail {
     fill(this.root, h('p', { class: 'muted' }, 'Select an incident: its alerts, the process tree, and triage.'));
   }
 
+  /** Re-reads the shown incident when a poll saw it change (a new alert joined, someone else triaged it). */
+  refresh(incident) {
+    const sig = `${incident.alert_count}|${incident.state}|${incident.close_reason}|${incident.assignee}`;
+    if (this.current !== incident.id || this.sig === undefined || sig === this.sig) return;
+    // Never under an analyst's open form or half-typed comment.
+    if (this.root.querySelector('[data-testid="exception-offer"]') || this.root.querySelector('[data-testid="incident-comment"]')?.value) return;
+    this.current = null;
+    void this.show(incident.id);
+  }
+
   async show(id) {
     if (this.current === id) return;
     this.current = id;
@@ -39,6 +49,7 @@ export class IncidentDetail {
 
   render(res) {
     const i = res.incident;
+    this.sig = `${i.alert_count}|${i.state}|${i.close_reason}|${i.assignee}`;
     const comment = h('input', { type: 'text', testid: 'incident-comment', placeholder: 'comment (optional)', maxlength: '4000' });
     const result = h('div', { class: 'small', testid: 'incident-result', role: 'status' });
     const patch = async (body) => {

@@ -11,8 +11,9 @@ const POLL_MS = 3000;
 const PAGE = 100;
 
 export class IncidentsView {
-  constructor({ list, more, bar, onSelect, onAuthFailed }) {
-    Object.assign(this, { list, more, bar, onSelect, onAuthFailed });
+  /** onSelectedChanged(incident): the selected incident as the latest poll saw it. */
+  constructor({ list, more, bar, onSelect, onSelectedChanged, onAuthFailed }) {
+    Object.assign(this, { list, more, bar, onSelect, onSelectedChanged, onAuthFailed });
     this.timer = null;
     this.selected = null;
     this.query = null;
@@ -84,6 +85,9 @@ export class IncidentsView {
   render() {
     const now = Date.now();
     const incidents = [...this.rows.values()].sort((a, b) => b.id - a.id);
+    this.bar.addRules(incidents.flatMap((i) => i.rules ?? []));
+    const shown = incidents.find((i) => i.id === this.selected);
+    if (shown) this.onSelectedChanged(shown);
     this.more.hidden = !this.before;
     fill(this.list, incidents.length ? incidents.map((i) => h('li', {
       class: ['row', `sev-${str(i.severity)}`, this.selected === i.id && 'selected'], testid: 'incident-row', tabindex: 0,
