@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Logger } from 'pino';
 import { decorateAuth } from './auth/rest-auth';
 import type { Config } from './config';
-import { ERRORS, errorBody, isVigilError } from './errors';
+import { ERRORS, VigilError, errorBody, isVigilError } from './errors';
 import { agentRoutes } from './routes/agents';
 import { alertRoutes } from './routes/alerts';
 import { healthRoutes } from './routes/health';
@@ -15,6 +15,7 @@ import { incidentRoutes } from './routes/incidents';
 import { investigationRoutes } from './routes/investigation';
 import { tokenRoutes } from './routes/tokens';
 import { exceptionRoutes } from './routes/exceptions';
+import { NatsLink } from './fleet/nats-link';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
 
@@ -46,8 +47,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     ...opts.fastify,
   }) as unknown as FastifyInstance;
-  const services = createServices(config, app.log as Logger, { defaultMetrics: opts.defaultMetrics });
+  const nats = config.natsUrl ? await NatsLink.open(config.natsUrl, (app.log as Logger).child({ module: 'nats' })) : undefined;
+  const services = createServices(config, app.log as Logger, { defaultMetrics: opts.defaultMetrics, nats });
   app.decorate('vigil', services);
+  try {
+    await services.fleet?.start();
+  } catch (err) {
+    await services.fleet?.close();
+    services.db.close();
+    throw new VigilError('NATS_UNAVAILABLE', `cannot consume VIGIL_ALERTS: ${(err as Error).message}`, { cause: err });
+  }
   decorateAuth(app);
 
   app.setErrorHandler((err: Error, req, reply) => {
@@ -90,6 +99,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await sockets.close();
   });
   app.addHook('onClose', async () => {
+    services.agents.close();
+    await services.fleet?.close();
     services.db.close();
   });
   return app;

@@ -42,11 +42,14 @@ export function registerControlPlaneCommands(program: Command, opts: ControlPlan
     .option('--heartbeat-interval <ms>', 'expected agent heartbeat interval; 3 missed = offline', '10000')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
     .option('--ui-dir <path>', 'dashboard assets folder (passed to the extendApp plug-in as config.uiDir)')
+    .option('--nats <url>', 'run as a fleet replica on this NATS JetStream server (nats://host:port); default: embedded, no NATS')
+    .option('--nats-max-pending <n>', 'JetStream publishes awaiting their ack before new ones wait', '4096')
     .action(async (o: Record<string, string | undefined>) => {
       try {
         const config = loadConfig({
           ...parseListen(o.listen ?? '127.0.0.1:7070'), dbPath: o.db, tlsCert: o.tlsCert, tlsKey: o.tlsKey,
           tlsMode: o.insecurePlaintext ? 'off' : 'auto', heartbeatIntervalMs: o.heartbeatInterval, logLevel: o.logLevel, uiDir: o.uiDir,
+          natsUrl: o.nats, natsMaxPending: o.natsMaxPending,
         });
         await startServer(config, { handleSignals: true, extend: opts.extendApp });
       } catch (err) {

@@ -22,6 +22,8 @@ export interface Config {
   readonly queryMaxTimeoutMs: number;
   readonly queryMaxRows: number;
   readonly uiDir?: string;                 // dashboard assets folder, for the dashboard plug-in
+  readonly natsUrl?: string;               // --nats: JetStream backbone (nats://host:port[,...]); absent = embedded
+  readonly natsMaxPending: number;         // JetStream publishes awaiting their ack, per replica
 }
 
 export type ConfigInput = Partial<Record<keyof Config, unknown>>;
@@ -50,7 +52,11 @@ const SCHEMA: Record<keyof Config, Rule> = {
   queryMaxTimeoutMs: { type: 'int', default: 60_000, min: 1, max: 600_000 },
   queryMaxRows: { type: 'int', default: 10_000, min: 1, max: 1_000_000 },
   uiDir: { type: 'string', optional: true },
+  natsUrl: { type: 'string', optional: true },
+  natsMaxPending: { type: 'int', default: 4096, min: 1, max: 1_000_000 },
 };
+
+const NATS_URL_RE = /^(nats|tls):\/\/[^\s,/]+(,(nats|tls):\/\/[^\s,/]+)*$/;
 
 function check(key: string, rule: Rule, raw: unknown): unknown {
   if (raw === undefined || raw === null || raw === '') {
@@ -90,6 +96,9 @@ export function loadConfig(input: ConfigInput = {}): Config {
   }
   if (Boolean(out.tlsCert) !== Boolean(out.tlsKey)) {
     throw new VigilError('CONFIG_INVALID', '--tls-cert and --tls-key must be given together');
+  }
+  if (out.natsUrl !== undefined && !NATS_URL_RE.test(out.natsUrl as string)) {
+    throw new VigilError('CONFIG_INVALID', `--nats must be nats://HOST:PORT (comma-separate several servers), got "${out.natsUrl}"`);
   }
   if ((out.queryDefaultTimeoutMs as number) > (out.queryMaxTimeoutMs as number)) {
     throw new VigilError('CONFIG_INVALID', 'queryDefaultTimeoutMs must not exceed queryMaxTimeoutMs');

@@ -24,6 +24,7 @@ export const ERRORS = {
   AGENT_OFFLINE: spec('VIGIL_ERR_AGENT_OFFLINE', 409, 'the agent is not connected now; actions need a live session (see GET /v1/agents)'),
   QUERY_NO_TARGETS: spec('VIGIL_ERR_QUERY_NO_TARGETS', 400, 'query names no hosts; pass "hosts": [...] or "all": true'),
   ...WIRE_ERRORS,
+  NATS_UNAVAILABLE: spec('VIGIL_ERR_NATS_UNAVAILABLE', 503, 'the NATS JetStream backbone is unreachable; check --nats <url> and that nats-server runs with -js'),
   INTERNAL: spec('VIGIL_ERR_INTERNAL', 500, 'internal error; see the control plane log'),
 } as const;
 

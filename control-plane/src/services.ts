@@ -14,15 +14,19 @@ import { openDb, type Db } from './store/db';
 import { TokenStore } from './store/token-store';
 import { IncidentStore } from './store/incident-store';
 import { ExceptionStore } from './store/exception-store';
+import { Fleet } from './fleet/fleet';
+import type { NatsLink } from './fleet/nats-link';
 
 export interface Services {
   config: Config; log: Logger; db: Db; metrics: Metrics;
   agents: AgentStore; alerts: AlertStore; tokens: TokenStore; audit: AuditStore;
   bus: AlertBus; ingest: AlertIngest; registry: AgentRegistry; monitor: HealthMonitor; incidents: IncidentStore;
   exceptions: ExceptionStore;
+  /** --nats only: the JetStream backbone. */
+  fleet?: Fleet;
 }
 
-export function createServices(config: Config, log: Logger, opts: { defaultMetrics?: boolean } = {}): Services {
+export function createServices(config: Config, log: Logger, opts: { defaultMetrics?: boolean; nats?: NatsLink } = {}): Services {
   const db = openDb(config.dbPath);
   const metrics = createMetrics(opts);
   const audit = new AuditStore(db);
@@ -33,7 +37,9 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   const incidents = new IncidentStore(db);
   const ingest = new AlertIngest(alerts, bus, metrics, log.child({ module: 'ingest' }), incidents);
   const registry = new AgentRegistry(metrics);
-  const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, ingest, log.child({ module: 'health' }));
+  const fleet = opts.nats && new Fleet(opts.nats, ingest, alerts, config, log.child({ module: 'fleet' }));
+  // With --nats the control plane's own alerts go through the stream too: one seq space.
+  const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, fleet ?? ingest, log.child({ module: 'health' }));
   const exceptions = new ExceptionStore(db);
-  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions };
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, fleet };
 }

@@ -1,4 +1,4 @@
-// WebSocket close codes used by the control plane (documented in
+// WebSocket close codes of the agent and feed sockets (documented in
 // docs/api.md). 4xxx mirror the HTTP status they correspond to.
 export const CLOSE = {
   NORMAL: 1000,
@@ -11,6 +11,8 @@ export const CLOSE = {
   PROTOCOL_VIOLATION: 4409,  // unknown message type, second hello, message not allowed for agents, wrong host
   SUPERSEDED: 4410,          // a newer connection for the same host_id replaced this one
   HEARTBEAT_TIMEOUT: 4411,   // no frame for 3 heartbeat intervals
+  PROTOCOL_VERSION: 4426,
+  BACKBONE_UNAVAILABLE: 4503, // --nats: JetStream unreachable; nothing unacked was stored, reconnect and resend    // AgentHello's protocol version is outside what the control plane accepts
   INTERNAL: 1011,
 } as const;
 

@@ -52,9 +52,12 @@ export const FIELD_TABLE = {
   },
   AgentHello: {
     host_id: 'string', hostname: 'string', kernel: 'string', agent_version: 'string',
-    capabilities: 'repeated Capability',
+    capabilities: 'repeated Capability', protocol_major: 'uint32', protocol_minor: 'uint32',
   },
-  ServerHello: { alert_seq: 'uint64', heartbeat_interval_ms: 'uint32', server_version: 'string' },
+  ServerHello: {
+    alert_seq: 'uint64', heartbeat_interval_ms: 'uint32', server_version: 'string',
+    protocol_major: 'uint32', protocol_minor: 'uint32',
+  },
   Heartbeat: {
     timestamp: 'string', events: 'uint64', drops: 'uint64', truncated: 'uint64', filtered: 'uint64',
     probes_attached: 'uint32', probes_failed: 'uint32', risky_trees: 'repeated RiskyTree',

@@ -99,8 +99,11 @@ export interface Alert {
 
 export interface AgentHello {
   host_id: string; hostname: string; kernel: string; agent_version: string; capabilities: Capability[];
+  protocol_major: number; protocol_minor: number;
 }
-export interface ServerHello { alert_seq: number; heartbeat_interval_ms: number; server_version: string }
+export interface ServerHello {
+  alert_seq: number; heartbeat_interval_ms: number; server_version: string; protocol_major: number; protocol_minor: number;
+}
 export interface Heartbeat {
   timestamp: string; events: number; drops: number; truncated: number; filtered: number;
   probes_attached: number; probes_failed: number; risky_trees: RiskyTree[];

@@ -84,5 +84,12 @@ describe('Envelope codec', () => {
     expect(() => decodeEnvelope(Buffer.from([0x3a, 0x02, 0x08, 42]))).toThrow(/ack\.stream: unknown AckStream value 42/);
     // Truncated length-delimited field.
     expect(() => decodeEnvelope(Buffer.from([0x0a, 0x10, 0x0a]))).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_FRAME_DECODE' }));
+    // Unknown enum values deep inside a batch: an alert's severity, an event's outcome.
+    const raw = (v: object) => messageType('Envelope').encode(messageType('Envelope').fromObject(v)).finish();
+    expect(() => decodeEnvelope(raw({ alert_batch: { first_seq: 1, alerts: [{ rule_id: 'r' }, { rule_id: 'r', severity: 77 }] } })))
+      .toThrow(/alert_batch\.alerts\.severity: unknown Severity value 77/);
+    expect(() => decodeEnvelope(raw({ event_batch: { first_seq: 1, events: [{ outcome: 1, open: { path: '/x' } }, { outcome: 9, exec: {} }] } })))
+      .toThrow(/event_batch\.events\.outcome: unknown EventOutcome value 9/);
+    expect(decodeEnvelope(raw({ event_batch: { first_seq: 1, events: [{ outcome: 2, open: { path: '/x' } }] } }))).toMatchObject({ payload: 'event_batch' });
   });
 });

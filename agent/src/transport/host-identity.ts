@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { AgentHello, Capability } from '../../../proto/src';
+import { PROTOCOL_VERSION } from '../../../proto/src/version';
 import { TransportConfigError } from './errors';
 
 const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -60,5 +61,7 @@ export function buildHello(over: Partial<AgentHello> = {}, forwardEvents = false
     kernel: over.kernel ?? release(),
     agent_version: over.agent_version ?? agentVersion(),
     capabilities: caps,
+    protocol_major: PROTOCOL_VERSION.major,
+    protocol_minor: PROTOCOL_VERSION.minor,
   };
 }

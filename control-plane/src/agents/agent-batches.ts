@@ -2,25 +2,17 @@
 // Ack. Alerts are acked with the highest agent seq stored for the host,
 // so a re-sent batch is acked again without storing anything twice.
 import { VigilError } from '../errors';
-import type { Envelope, EnvelopeInit } from '../../../proto/src';
+import type { Alert, AlertBatch, Envelope, EnvelopeInit } from '../../../proto/src';
 import type { AgentSessionDeps } from './agent-session';
 
 export interface SessionIo { send(env: EnvelopeInit): void }
 
-type BatchEnvelope = Extract<Envelope, { payload: 'alert_batch' | 'event_batch' }>;
+export type BatchEnvelope = Extract<Envelope, { payload: 'alert_batch' | 'event_batch' }>;
 
-export function handleBatch(io: SessionIo, hostId: string, env: BatchEnvelope, deps: AgentSessionDeps): void {
-  if (env.payload === 'event_batch') {
-    const n = env.event_batch.events.length;
-    deps.metrics.eventsReceived.inc(n);
-    // Events are not persisted by the control plane (v1): agents keep their
-    // own history and answer QueryRequest from it.
-    if (n > 0) io.send({ ack: { stream: 'ACK_STREAM_EVENTS', seq: env.event_batch.first_seq + n - 1 } });
-    return;
-  }
-  const { first_seq, alerts } = env.alert_batch;
-  const items = alerts.map((alert, i) => {
-    const seq = alert.seq || first_seq + i;
+/** Each alert with its agent seq; throws PROTOCOL_VIOLATION for a batch no mode may store. */
+export function validateAlertBatch(hostId: string, batch: AlertBatch): Array<{ seq: number; alert: Alert }> {
+  return batch.alerts.map((alert, i) => {
+    const seq = alert.seq || batch.first_seq + i;
     if (seq < 1) throw new VigilError('PROTOCOL_VIOLATION', 'alert seq must be >= 1 (set Alert.seq or AlertBatch.first_seq)');
     if (alert.host_id && alert.host_id !== hostId) {
       throw new VigilError('PROTOCOL_VIOLATION', `alert for host ${alert.host_id} sent on the connection of ${hostId}`);
@@ -28,6 +20,17 @@ export function handleBatch(io: SessionIo, hostId: string, env: BatchEnvelope, d
     if (!alert.rule_id) throw new VigilError('PROTOCOL_VIOLATION', `alert seq ${seq} has no rule_id`);
     return { seq, alert };
   });
-  deps.ingest.fromAgentBatch(hostId, items);
+}
+
+export function handleBatch(io: SessionIo, hostId: string, env: BatchEnvelope, deps: AgentSessionDeps): void {
+  if (env.payload === 'event_batch') {
+    const n = env.event_batch.events.length;
+    deps.metrics.eventsReceived.inc(n);
+    // Events are not persisted by the embedded control plane: agents keep
+    // their own history and answer QueryRequest from it.
+    if (n > 0) io.send({ ack: { stream: 'ACK_STREAM_EVENTS', seq: env.event_batch.first_seq + n - 1 } });
+    return;
+  }
+  deps.ingest.fromAgentBatch(hostId, validateAlertBatch(hostId, env.alert_batch));
   io.send({ ack: { stream: 'ACK_STREAM_ALERTS', seq: deps.alerts.maxAgentSeq(hostId) } });
 }

@@ -11,11 +11,13 @@ import type { Config } from '../config';
 import { isVigilError } from '../errors';
 import type { Metrics } from '../metrics';
 import type { ActionRequest, ActionResult, AgentHello, Envelope, EnvelopeInit, QueryRequest, QueryResult } from '../../../proto/src';
-import { decodeEnvelope, encodeEnvelope } from '../../../proto/src';
+import { PROTOCOL_VERSION, assertCompatible, decodeEnvelope, encodeEnvelope, formatVersion, helloVersion } from '../../../proto/src';
 import type { AgentStore } from '../store/agent-store';
 import type { TokenStore } from '../store/token-store';
 import type { AlertStore } from '../store/alert-store';
 import { CLOSE, closeReason } from '../../../proto/src/close-codes';
+import type { Fleet } from '../fleet/fleet';
+import { FleetBatchQueue } from '../fleet/fleet-batches';
 import type { AgentRegistry } from './agent-registry';
 import { handleBatch, type SessionIo } from './agent-batches';
 import type { ExceptionStore } from '../store/exception-store';
@@ -29,6 +31,8 @@ export interface AgentSessionDeps {
   registry: AgentRegistry; metrics: Metrics; log: Logger; tokens: TokenStore;
   /** Rule exceptions for the agent's host, sent right after ServerHello. */
   exceptions?: ExceptionStore;
+  /** --nats: batches go to JetStream and are acked after it acks. */
+  fleet?: Fleet;
 }
 
 export type ActionOutcome = { status: 'ok'; result: ActionResult } | { status: 'timeout' } | { status: 'disconnected' };
@@ -48,6 +52,7 @@ export class AgentSession implements SessionIo {
   private closed = false;
   private readonly pending = new Map<string, (o: QueryOutcome) => void>();
   private readonly pendingActions = new Map<string, (o: ActionOutcome) => void>();
+  private fleetBatches: FleetBatchQueue | undefined;
   private log: Logger;
 
   constructor(private readonly ws: WebSocket, private readonly deps: AgentSessionDeps, remote: string, private readonly tokenId: string) {
@@ -94,11 +99,13 @@ export class AgentSession implements SessionIo {
         this.deps.agents.recordHeartbeat(hostId, env.heartbeat);
         const { timestamp: _t, risky_trees: _r, ...counters } = env.heartbeat;
         this.deps.metrics.agentHeartbeats.set(hostId, counters as Record<string, number>);
+        this.deps.fleet?.publishHeartbeat(hostId, env.heartbeat);
         return;
       }
       case 'alert_batch':
       case 'event_batch':
         try {
+          if (this.fleetBatches) return this.fleetBatches.push(env);
           return handleBatch(this, hostId, env, this.deps);
         } catch (err) {
           if (isVigilError(err, 'PROTOCOL_VIOLATION')) throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, err.message);
@@ -125,14 +132,25 @@ export class AgentSession implements SessionIo {
     if (!HOST_ID_RE.test(hello.host_id)) {
       throw new ProtocolError(CLOSE.BAD_FRAME, 'AgentHello.host_id must be 1-128 chars of [A-Za-z0-9._:-] (use /etc/machine-id)');
     }
+    try {
+      assertCompatible(helloVersion(hello));
+    } catch (err) {
+      if (isVigilError(err, 'PROTOCOL_VERSION')) throw new ProtocolError(CLOSE.PROTOCOL_VERSION, err.message);
+      throw err;
+    }
     // One token, one host: a stolen agent token cannot speak for another host.
     const bound = this.deps.tokens.bindHost(this.tokenId, hello.host_id);
     if (bound !== hello.host_id) {
       throw new ProtocolError(CLOSE.FORBIDDEN, `this agent token belongs to host ${bound}; give each host its own (vigil token create --role agent)`);
     }
+    const fleet = this.deps.fleet;
+    if (fleet && !fleet.healthy) {
+      throw new ProtocolError(CLOSE.BACKBONE_UNAVAILABLE, 'fleet backbone (NATS) unavailable; reconnect later, keep alerts queued');
+    }
     this.hostId = hello.host_id;
     this.hello = hello;
     this.log = this.log.child({ host_id: hello.host_id });
+    if (fleet) this.fleetBatches = new FleetBatchQueue(this, hello.host_id, fleet, this.deps.metrics, this.log);
     this.deps.agents.upsertHello(hello);
     this.deps.registry.attach(hello.host_id, this);
     this.send({
@@ -140,10 +158,12 @@ export class AgentSession implements SessionIo {
         alert_seq: this.deps.alerts.maxAgentSeq(hello.host_id),
         heartbeat_interval_ms: this.deps.config.heartbeatIntervalMs,
         server_version: SERVER_VERSION,
+        protocol_major: PROTOCOL_VERSION.major,
+        protocol_minor: PROTOCOL_VERSION.minor,
       },
     });
     if (this.deps.exceptions) pushExceptions(this, this.deps.exceptions);
-    this.log.info({ hostname: hello.hostname, version: hello.agent_version }, 'agent connected');
+    this.log.info({ hostname: hello.hostname, version: hello.agent_version, protocol: formatVersion(helloVersion(hello)) }, 'agent connected');
   }
 
   send(env: EnvelopeInit): void {

@@ -1,7 +1,7 @@
 // Marks agents offline after 3 silent heartbeat intervals and raises a
 // high-severity `vigil-agent-offline` alert into the normal alert stream.
 import type { Logger } from 'pino';
-import type { AlertIngest } from '../alerts/alert-ingest';
+import type { AlertRaiser } from '../alerts/alert-ingest';
 import type { AgentStore } from '../store/agent-store';
 import { CLOSE } from '../../../proto/src/close-codes';
 import type { AgentRegistry } from './agent-registry';
@@ -22,7 +22,7 @@ export class HealthMonitor {
     private readonly intervalMs: number,
     private readonly agents: AgentStore,
     private readonly registry: AgentRegistry,
-    private readonly ingest: AlertIngest,
+    private readonly ingest: AlertRaiser,
     private readonly log: Logger,
   ) {}
 

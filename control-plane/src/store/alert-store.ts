@@ -6,6 +6,7 @@ import type { ListFilter } from '../filters/list-filter';
 import type { Db } from './db';
 
 export interface NewAlert {
+  seq?: number;                   // explicit global seq (--nats: the stream sequence); else the next one
   host_id: string;
   agent_seq: number | null;       // null for control-plane alerts
   source: 'agent' | 'control-plane';
@@ -45,6 +46,7 @@ export function toRecord(s: StoredAlert): AlertRecord {
 
 export class AlertStore {
   private readonly insertStmt;
+  private readonly insertAtStmt;
   private readonly existsStmt;
 
   constructor(private readonly db: Db) {
@@ -53,6 +55,12 @@ export class AlertStore {
       `INSERT INTO alerts (host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags, ts, ts_ms,
          received_at, source, alert, doc)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (host_id, agent_seq) DO NOTHING`,
+    );
+    this.insertAtStmt = db.prepare(
+      `INSERT INTO alerts (seq, host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags, ts, ts_ms,
+         received_at, source, alert, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (host_id, agent_seq) DO NOTHING`,
     );
   }
@@ -64,8 +72,9 @@ export class AlertStore {
     const tags = [...a.alert.technique_ids, ...a.alert.tactic_names];
     const ts = a.alert.timestamp || new Date().toISOString();
     const tsMs = Number.isFinite(Date.parse(ts)) ? Date.parse(ts) : Date.now();
-    const res = this.insertStmt.run(
-      a.host_id, a.agent_seq, a.alert.id, a.alert.rule_id, a.alert.rule_name, severityName, severityRank,
+    const stmt = a.seq === undefined ? this.insertStmt : this.insertAtStmt;
+    const res = stmt.run(
+      ...(a.seq === undefined ? [] : [a.seq]), a.host_id, a.agent_seq, a.alert.id, a.alert.rule_id, a.alert.rule_name, severityName, severityRank,
       JSON.stringify(tags), ts, tsMs, new Date().toISOString(), a.source, JSON.stringify(a.alert), JSON.stringify(a.doc),
     );
     return res.changes === 0 ? null : this.get(Number(res.lastInsertRowid)) ?? null;

@@ -1,0 +1,32 @@
+// Alerts into VIGIL_ALERTS, one stream message per alert (a protobuf
+// vigil.v1.Alert). Agent alerts carry msgID "<host>:<agent seq>", so a
+// batch re-sent after a lost ack is deduplicated by JetStream; alerts the
+// control plane raises itself are marked by a header.
+import { randomUUID } from 'node:crypto';
+import { headers } from 'nats';
+import type { Alert } from '../../../proto/src';
+import { encodeAlert } from '../../../proto/src';
+import type { BoundedPublisher } from './bounded-publisher';
+import { alertSubject } from './streams';
+
+export const SOURCE_HEADER = 'Vigil-Source';
+
+export class AlertStream {
+  constructor(private readonly pub: BoundedPublisher, private readonly maxBytes: number) {}
+
+  /** Resolves once JetStream has acked every alert of the batch (a duplicate counts as stored). */
+  async publishAgentBatch(hostId: string, items: ReadonlyArray<{ seq: number; alert: Alert }>): Promise<void> {
+    await Promise.all(items.map(({ seq, alert }) => this.pub.publish(
+      alertSubject(hostId),
+      encodeAlert({ ...alert, host_id: hostId, seq, global_seq: 0 }, this.maxBytes),
+      { msgID: `${hostId}:${seq}` },
+    )));
+  }
+
+  async publishControlPlaneAlert(alert: Alert): Promise<void> {
+    const h = headers();
+    h.set(SOURCE_HEADER, 'control-plane');
+    await this.pub.publish(alertSubject(alert.host_id), encodeAlert({ ...alert, seq: 0, global_seq: 0 }, this.maxBytes),
+      { msgID: `control-plane:${randomUUID()}`, headers: h });
+  }
+}
