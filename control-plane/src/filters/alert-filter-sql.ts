@@ -21,6 +21,9 @@ export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => 
  */
 export const ALERT_USER_MATCH = "(instr(a.doc, ?) > 0 AND (json_extract(a.doc, '$.user.name') = ? OR json_extract(a.doc, '$.user.id') = ?))";
 
+/** A tag of a JSON array column, any case: the LIKE over its text spares json_each on most rows. */
+export const TAG_MATCH = (col: string) => `(${col} LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(${col}) WHERE lower(value) = lower(?)))`;
+
 /** Clauses for the alerts row aliased `a`; pushes their parameters onto `params`. */
 export function alertClauses(f: ListFilter, params: unknown[]): string[] {
   const c: string[] = [];
@@ -31,7 +34,7 @@ export function alertClauses(f: ListFilter, params: unknown[]): string[] {
   if (f.rule) add('a.rule_id = ?', f.rule);
   if (f.min_severity_rank) add('a.severity_rank >= ?', f.min_severity_rank);
   if (f.severity_ranks?.length) add(`a.severity_rank IN (${f.severity_ranks.map(() => '?').join(', ')})`, ...f.severity_ranks);
-  if (f.tag) add('EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(value) = lower(?))', f.tag);
+  if (f.tag) add(TAG_MATCH('a.tags'), likePattern(JSON.stringify(f.tag)), f.tag);
   if (f.user) add(ALERT_USER_MATCH, JSON.stringify(f.user).slice(1, -1), f.user, f.user);
   if (f.q) add(ALERT_TEXT_MATCH, likePattern(f.q), likePattern(f.q), likePattern(f.q));
   return c;

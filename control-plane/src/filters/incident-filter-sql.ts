@@ -1,7 +1,7 @@
 // ListFilter (+ triage states) -> WHERE clauses over the incidents table
 // aliased `i`. Time matches overlap: an incident is in [since, until] when
 // any of its activity is. User and free text look into the member alerts.
-import { ALERT_TEXT_MATCH, ALERT_USER_MATCH, likePattern } from './alert-filter-sql';
+import { ALERT_TEXT_MATCH, ALERT_USER_MATCH, TAG_MATCH, likePattern } from './alert-filter-sql';
 import type { ListFilter } from './list-filter';
 
 export interface IncidentFilter extends ListFilter {
@@ -22,7 +22,7 @@ export function incidentClauses(f: IncidentFilter, params: unknown[]): string[] 
   if (f.rule) add('EXISTS (SELECT 1 FROM json_each(i.rules) WHERE value = ?)', f.rule);
   if (f.min_severity_rank !== undefined) add('i.severity_rank >= ?', f.min_severity_rank);
   if (f.severity_ranks?.length) add(`i.severity_rank IN (${list(f.severity_ranks.length)})`, ...f.severity_ranks);
-  if (f.tag) add('EXISTS (SELECT 1 FROM json_each(i.tags) WHERE lower(value) = lower(?))', f.tag);
+  if (f.tag) add(TAG_MATCH('i.tags'), likePattern(JSON.stringify(f.tag)), f.tag);
   if (f.states?.length) add(`i.state IN (${list(f.states.length)})`, ...f.states);
   if (f.before_id !== undefined) add('i.id < ?', f.before_id);
   if (f.user) add(member(ALERT_USER_MATCH), JSON.stringify(f.user).slice(1, -1), f.user, f.user);
