@@ -4,7 +4,7 @@
 // the control plane's resume point, as the real agent does. On a close it
 // reconnects within a second to the next control-plane URL (failover).
 import WebSocket from 'ws';
-import { decodeEnvelope, encodeEnvelope } from './wire.mjs';
+import { PROTOCOL_VERSION, decodeEnvelope, encodeEnvelope } from './wire.mjs';
 
 export class SimAgent {
   constructor({ hostId, token, urls, onAck }) {
@@ -27,7 +27,7 @@ export class SimAgent {
     const url = `${this.urls[this.urlIndex % this.urls.length]}/v1/agent`;
     const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.token}` }, perMessageDeflate: false });
     this.ws = ws;
-    ws.on('open', () => ws.send(encodeEnvelope({ hello: { host_id: this.hostId, hostname: this.hostId, kernel: '6.18.0', agent_version: '0.1.0', capabilities: [] } })));
+    ws.on('open', () => ws.send(encodeEnvelope({ hello: { host_id: this.hostId, hostname: this.hostId, kernel: '6.18.0', agent_version: '0.1.0', capabilities: [], protocol_major: PROTOCOL_VERSION.major, protocol_minor: PROTOCOL_VERSION.minor } })));
     ws.on('message', (data) => this.onMessage(decodeEnvelope(data)));
     ws.on('error', () => {});
     ws.on('close', () => {

@@ -71,9 +71,21 @@ export class AlertIngest implements AlertRaiser {
    * feeds never see an alert that a failed transaction rolled back.
    */
   fromAgentBatch(hostId: string, items: Array<{ seq: number; alert: Alert }>): StoredAlert[] {
-    const stored = this.store.transaction(() =>
-      items.map((it) => this.storeAgentAlert(hostId, it.seq, it.alert)).filter((s): s is StoredAlert => s !== null));
-    for (const s of stored) this.published(s);
+    return this.fromAgentBatches([{ hostId, items }])[0];
+  }
+
+  /**
+   * Group commit: the batches of many agents (and their incident grouping)
+   * in one transaction, published after it commits. One commit per agent
+   * batch is what bounds a single SQLite writer at fleet rates.
+   */
+  fromAgentBatches(batches: Array<{ hostId: string; items: Array<{ seq: number; alert: Alert }> }>): StoredAlert[][] {
+    const stored = this.store.transaction(() => batches.map((b) => {
+      const list = b.items.map((it) => this.storeAgentAlert(b.hostId, it.seq, it.alert)).filter((x): x is StoredAlert => x !== null);
+      for (const x of list) this.group(x);
+      return list;
+    }));
+    for (const list of stored) for (const x of list) this.announce(x);
     return stored;
   }
 
@@ -92,13 +104,21 @@ export class AlertIngest implements AlertRaiser {
   }
 
   private published(stored: StoredAlert): void {
-    this.metrics.alertsIngested.inc({ source: stored.source });
+    this.group(stored);
+    this.announce(stored);
+  }
+
+  private group(stored: StoredAlert): void {
     try {
       this.incidents?.assign(stored);
     } catch (err) {
       // Grouping is a view over alerts: never lose or delay an alert over it.
       this.log.error({ err, seq: stored.seq }, 'could not assign the alert to an incident');
     }
+  }
+
+  private announce(stored: StoredAlert): void {
+    this.metrics.alertsIngested.inc({ source: stored.source });
     this.bus.publish(stored);
   }
 }

@@ -1,7 +1,7 @@
 // Sends each connected agent the exceptions for its host (ExceptionSet),
 // on connect and after every change, so an exception made here silences the
 // agent's next match without a restart or a rule-file edit.
-import type { ExceptionSet } from '../../../proto/src';
+import { EXCEPTIONS_SINCE, helloVersion, speaks, type AgentHello, type ExceptionSet } from '../../../proto/src';
 import type { AgentRegistry } from '../agents/agent-registry';
 import type { ExceptionStore, StoredException } from '../store/exception-store';
 
@@ -22,11 +22,14 @@ export function exceptionSet(list: StoredException[]): ExceptionSet {
 
 export interface ExceptionTarget {
   hostId: string | undefined;
+  hello: AgentHello | undefined;
   send(env: { exception_set: ExceptionSet }): void;
 }
 
+/** Sends the host's set, to agents whose protocol has ExceptionSet (older ones would close on it). */
 export function pushExceptions(session: ExceptionTarget, store: ExceptionStore): void {
-  if (session.hostId) session.send({ exception_set: exceptionSet(store.forHost(session.hostId)) });
+  if (!session.hostId || !session.hello || !speaks(helloVersion(session.hello), EXCEPTIONS_SINCE)) return;
+  session.send({ exception_set: exceptionSet(store.forHost(session.hostId)) });
 }
 
 /** After a change: every connected agent gets its new set (a host-scoped change reaches only that host). */
