@@ -1,6 +1,6 @@
 // ListFilter -> WHERE clauses over the alerts table. Values are always bound
-// parameters. User and free text read the stored ECS document (no extra
-// columns, so no migration).
+// parameters. User and tag go through indexed columns (user_name, user_id,
+// alert_tags, filled at insert); free text reads the stored ECS document.
 import type { ListFilter } from './list-filter';
 
 /**
@@ -15,11 +15,11 @@ export const ALERT_TEXT_MATCH = "(a.rule_name LIKE ? ESCAPE '\\' OR a.host_id LI
 /** The LIKE pattern of a free-text search: its own %, _ and \ are literal. */
 export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/**
- * user.name or user.id: the raw text must contain the value before the
- * document is parsed, so most rows never are.
- */
-export const ALERT_USER_MATCH = "(instr(a.doc, ?) > 0 AND (json_extract(a.doc, '$.user.name') = ? OR json_extract(a.doc, '$.user.id') = ?))";
+/** user.name or user.id, by index. */
+export const ALERT_USER_MATCH = 'a.seq IN (SELECT seq FROM alerts WHERE user_name = ? UNION ALL SELECT seq FROM alerts WHERE user_id = ?)';
+
+/** A technique id or tactic name of the alert, any case, by index. */
+export const ALERT_TAG_MATCH = 'a.seq IN (SELECT seq FROM alert_tags WHERE tag = lower(?))';
 
 /** A tag of a JSON array column, any case: the LIKE over its text spares json_each on most rows. */
 export const TAG_MATCH = (col: string) => `(${col} LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(${col}) WHERE lower(value) = lower(?)))`;
@@ -34,8 +34,8 @@ export function alertClauses(f: ListFilter, params: unknown[]): string[] {
   if (f.rule) add('a.rule_id = ?', f.rule);
   if (f.min_severity_rank) add('a.severity_rank >= ?', f.min_severity_rank);
   if (f.severity_ranks?.length) add(`a.severity_rank IN (${f.severity_ranks.map(() => '?').join(', ')})`, ...f.severity_ranks);
-  if (f.tag) add(TAG_MATCH('a.tags'), likePattern(JSON.stringify(f.tag)), f.tag);
-  if (f.user) add(ALERT_USER_MATCH, JSON.stringify(f.user).slice(1, -1), f.user, f.user);
+  if (f.tag) add(ALERT_TAG_MATCH, f.tag);
+  if (f.user) add(ALERT_USER_MATCH, f.user, f.user);
   if (f.q) add(ALERT_TEXT_MATCH, likePattern(f.q), likePattern(f.q), likePattern(f.q));
   return c;
 }

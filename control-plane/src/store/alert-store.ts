@@ -44,25 +44,34 @@ export function toRecord(s: StoredAlert): AlertRecord {
   return rec;
 }
 
+/** user.name and user.id of the ECS document, as the user filter matches them. */
+function userOf(doc: Record<string, unknown>): [string | null, string | null] {
+  const u = doc.user as { name?: unknown; id?: unknown } | undefined;
+  const str = (x: unknown) => (typeof x === 'string' || typeof x === 'number' ? String(x) : null);
+  return [str(u?.name), str(u?.id)];
+}
+
 export class AlertStore {
   private readonly insertStmt;
   private readonly insertAtStmt;
   private readonly existsStmt;
+  private readonly tagStmt;
 
   constructor(private readonly db: Db) {
     this.existsStmt = db.prepare('SELECT 1 FROM alerts WHERE host_id = ? AND agent_seq = ?');
     this.insertStmt = db.prepare(
       `INSERT INTO alerts (host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags, ts, ts_ms,
-         received_at, source, alert, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         received_at, source, alert, doc, user_name, user_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (host_id, agent_seq) DO NOTHING`,
     );
     this.insertAtStmt = db.prepare(
       `INSERT INTO alerts (seq, host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags, ts, ts_ms,
-         received_at, source, alert, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         received_at, source, alert, doc, user_name, user_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (host_id, agent_seq) DO NOTHING`,
     );
+    this.tagStmt = db.prepare('INSERT OR IGNORE INTO alert_tags (tag, seq) VALUES (?, ?)');
   }
 
   /** Stores one alert; returns it with its global seq, or null when it is a duplicate. */
@@ -76,8 +85,12 @@ export class AlertStore {
     const res = stmt.run(
       ...(a.seq === undefined ? [] : [a.seq]), a.host_id, a.agent_seq, a.alert.id, a.alert.rule_id, a.alert.rule_name, severityName, severityRank,
       JSON.stringify(tags), ts, tsMs, new Date().toISOString(), a.source, JSON.stringify(a.alert), JSON.stringify(a.doc),
+      ...userOf(a.doc),
     );
-    return res.changes === 0 ? null : this.get(Number(res.lastInsertRowid)) ?? null;
+    if (res.changes === 0) return null;
+    const seq = Number(res.lastInsertRowid);
+    for (const t of new Set(tags.map((x) => x.toLowerCase()))) this.tagStmt.run(t, seq);
+    return this.get(seq) ?? null;
   }
 
   transaction<T>(fn: () => T): T {
@@ -118,7 +131,7 @@ export class AlertStore {
     const params: unknown[] = [];
     const w = alertClauses(f, params);
     const rows = this.db.prepare(`SELECT a.severity AS severity, COUNT(*) AS n FROM alerts a
-      ${w.length ? 'WHERE ' + w.join(' AND ') : ''} GROUP BY a.severity`).all(...params) as { severity: string; n: number }[];
+      ${w.length ? 'WHERE ' + w.join(' AND ') : ''} GROUP BY +a.severity`).all(...params) as { severity: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.severity, r.n]));
   }
 
