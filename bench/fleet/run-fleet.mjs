@@ -10,7 +10,7 @@
 //   ... --replicas 2 --nats nats://HOST:PORT   (a nats-server you run)
 //
 // The simulator shares the 2 cores with the control plane; its own CPU is reported too.
-import { mkdtempSync, rmSync, appendFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,8 +65,11 @@ async function main() {
   const { agents: tokens, viewer } = makeTokens(dbPath, AGENTS);
   const replicas = [];
   for (let i = 0; i < REPLICAS; i++) {
-    // Without the backbone there is one replica; with it, each replica has its own SQLite cache.
-    replicas.push(await startReplica({ dir, name: `cp${i}`, dbPath: i === 0 ? dbPath : join(dir, `cp${i}.db`), extraArgs: NATS ? ['--nats', NATS] : [] }));
+    // Each replica has its own SQLite (an alert cache filled from the stream); tokens are not
+    // in the backbone yet, so every replica starts from a copy of the one holding them.
+    const db = i === 0 ? dbPath : join(dir, `cp${i}.db`);
+    if (i > 0) copyFileSync(dbPath, db);
+    replicas.push(await startReplica({ dir, name: `cp${i}`, dbPath: db, extraArgs: NATS ? ['--nats', NATS] : [] }));
   }
   const urls = replicas.map((r) => r.url);
   const sub = new FeedSubscriber({ urls, token: viewer });
