@@ -95,6 +95,7 @@ async function main() {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const cpu0 = replicas.map((r) => cpuSeconds(r.child.pid));
+  const natsCpu0 = nats ? cpuSeconds(nats.proc.pid) : 0;
   const selfCpu0 = process.cpuUsage();
   const start = Date.now();
   const rss = replicas.map(() => 0);
@@ -143,6 +144,7 @@ async function main() {
   }));
   const cpu = replicas.map((r, i) => (r.killed ? NaN : (cpuSeconds(r.child.pid) - cpu0[i]) / wall));
   const selfCpu = process.cpuUsage(selfCpu0);
+  const natsCpu = nats && nats.proc.exitCode === null && RESTART_NATS_AT_S === undefined ? (cpuSeconds(nats.proc.pid) - natsCpu0) / wall : undefined;
   // Drain: every raised alert must reach the subscriber (agents re-send unacked ones).
   sub.recording = false;
   const drainDeadline = Date.now() + 60_000;
@@ -162,6 +164,7 @@ async function main() {
     cp_cpu_pct_per_100_agents: Math.round((cpu.filter(Number.isFinite).reduce((a, b) => a + b, 0) * 100 / (AGENTS / 100)) * 100) / 100,
     cp_rss_mb_per_100_agents: Math.round((rss.reduce((a, b) => a + b, 0) / (AGENTS / 100)) * 10) / 10,
     sim_loop_delay_p99_ms: Math.round(loopDelay.percentile(99) / 1e6), cp_loop_lag_p99_ms: cpLag.map(Math.round),
+    nats_cpu_cores: natsCpu === undefined ? undefined : Math.round(natsCpu * 1000) / 1000,
     sim_cpu_cores: Math.round(((selfCpu.user + selfCpu.system) / 1e6 / wall) * 1000) / 1000,
     killed: killed?.name, nats_restart: natsRestart, reconnect_ms: reconnect.length ? { p50: pct(reconnect, 50), max: pct(reconnect, 100), agents: reconnect.length } : undefined,
   };
@@ -175,7 +178,8 @@ async function main() {
   for (const r of replicas) if (!r.killed) r.child.kill('SIGTERM');
   await sleep(500);
   await nats?.stop('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.FLEET_KEEP) console.error(`kept ${dir} (replica logs)`);
+  else rmSync(dir, { recursive: true, force: true });
   process.exit(result.alerts_lost === 0 && result.duplicates === 0 ? 0 : 1);
 }
 

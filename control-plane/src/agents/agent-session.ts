@@ -82,7 +82,7 @@ export class AgentSession implements SessionIo {
         if (isVigilError(err)) throw new ProtocolError(CLOSE.BAD_FRAME, err.message);
         throw err;
       }
-      this.dispatch(env);
+      this.dispatch(env, data);
     } catch (err) {
       if (err instanceof ProtocolError) return this.reject(err.closeCode, err.message);
       this.log.error({ err }, 'agent frame handling failed');
@@ -90,7 +90,8 @@ export class AgentSession implements SessionIo {
     }
   }
 
-  private dispatch(env: Envelope): void {
+  /** `raw`: the frame as received (forwarded event batches go on to JetStream as is, not re-encoded). */
+  private dispatch(env: Envelope, raw?: Uint8Array): void {
     if (!this.hostId) {
       if (env.payload !== 'hello') throw new ProtocolError(CLOSE.BAD_FRAME, `first frame must be AgentHello, got ${env.payload}`);
       return this.onHello(env.hello);
@@ -108,7 +109,7 @@ export class AgentSession implements SessionIo {
       case 'alert_batch':
       case 'event_batch':
         try {
-          if (this.fleetBatches) return this.fleetBatches.push(env);
+          if (this.fleetBatches) return this.fleetBatches.push(env, raw);
           return handleBatch(this, hostId, env, this.deps);
         } catch (err) {
           if (isVigilError(err, 'PROTOCOL_VIOLATION')) throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, err.message);

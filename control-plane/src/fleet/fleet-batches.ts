@@ -1,6 +1,6 @@
 // --nats: one agent session's batches, published to JetStream one batch at
-// a time in arrival order, each acked to the agent only after JetStream
-// acked all of it. Acks are cumulative, so after one failure nothing later
+// a time in arrival order per stream (alerts, events), each acked to the
+// agent only after JetStream acked all of it. Acks are cumulative, so after one failure nothing later
 // may be acked: the session closes with 4503 and the agent, which still
 // holds everything unacked in its outbox, reconnects and resends (msgIDs
 // make the resend land once).
@@ -13,7 +13,9 @@ import type { Fleet } from './fleet';
 export interface ClosableSession extends SessionIo { close(code: number, reason: string): void }
 
 export class FleetBatchQueue {
-  private chain: Promise<void> = Promise.resolve();
+  // One chain per stream: acks are cumulative per stream, so alerts need not wait behind forwarded events.
+  private alertChain: Promise<void> = Promise.resolve();
+  private eventChain: Promise<void> = Promise.resolve();
   private failed = false;
   private ackedAlerts = 0;
 
@@ -21,9 +23,10 @@ export class FleetBatchQueue {
     private readonly metrics: Metrics, private readonly log: Logger) {}
 
   /** Validates now (a bad batch throws PROTOCOL_VIOLATION to the caller), publishes in order. */
-  push(env: BatchEnvelope): void {
-    const step = env.payload === 'alert_batch' ? this.alertStep(env.alert_batch) : this.eventStep(env.event_batch);
-    this.chain = this.chain.then(() => (this.failed ? undefined : step().catch((err: Error) => this.fail(err))));
+  push(env: BatchEnvelope, raw?: Uint8Array): void {
+    const run = (step: () => Promise<void>) => () => (this.failed ? undefined : step().catch((err: Error) => this.fail(err)));
+    if (env.payload === 'alert_batch') this.alertChain = this.alertChain.then(run(this.alertStep(env.alert_batch)));
+    else this.eventChain = this.eventChain.then(run(this.eventStep(env.event_batch, raw)));
   }
 
   private alertStep(batch: Extract<BatchEnvelope, { payload: 'alert_batch' }>['alert_batch']): () => Promise<void> {
@@ -36,12 +39,13 @@ export class FleetBatchQueue {
     };
   }
 
-  private eventStep(batch: Extract<BatchEnvelope, { payload: 'event_batch' }>['event_batch']): () => Promise<void> {
+  /** `raw`: the verified Envelope bytes the agent sent, published as they are (no re-encode of every event). */
+  private eventStep(batch: Extract<BatchEnvelope, { payload: 'event_batch' }>['event_batch'], raw?: Uint8Array): () => Promise<void> {
     return async () => {
       const n = batch.events.length;
       if (n === 0) return;
       this.metrics.eventsReceived.inc(n);
-      await this.fleet.publishEvents(this.hostId, batch);
+      await this.fleet.publishEvents(this.hostId, batch, raw);
       this.session.send({ ack: { stream: 'ACK_STREAM_EVENTS', seq: batch.first_seq + n - 1 } });
     };
   }

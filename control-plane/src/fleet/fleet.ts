@@ -19,9 +19,9 @@ export class Fleet implements AlertRaiser {
   readonly consumer: AlertConsumer;
 
   constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, config: Config, private readonly log: Logger) {
-    const pub = new BoundedPublisher(link, config.natsMaxPending);
-    this.alerts = new AlertStream(pub, config.maxFrameBytes);
-    this.telemetry = new TelemetryStream(pub, config.maxFrameBytes, log);
+    // Separate caps: a flood of forwarded events never queues alerts behind it.
+    this.alerts = new AlertStream(new BoundedPublisher(link, config.natsMaxPending), config.maxFrameBytes);
+    this.telemetry = new TelemetryStream(new BoundedPublisher(link, config.natsMaxPending), config.maxFrameBytes, log);
     this.consumer = new AlertConsumer(link, ingest, store, config.maxFrameBytes, log);
   }
 
@@ -37,8 +37,8 @@ export class Fleet implements AlertRaiser {
     return this.alerts.publishAgentBatch(hostId, items);
   }
 
-  publishEvents(hostId: string, batch: EventBatch): Promise<void> {
-    return this.telemetry.publishEvents(hostId, batch);
+  publishEvents(hostId: string, batch: EventBatch, raw?: Uint8Array): Promise<void> {
+    return this.telemetry.publishEvents(hostId, batch, raw);
   }
 
   publishHeartbeat(hostId: string, hb: Heartbeat): void {

@@ -11,8 +11,9 @@ import { eventSubject, heartbeatSubject } from './streams';
 export class TelemetryStream {
   constructor(private readonly pub: BoundedPublisher, private readonly maxBytes: number, private readonly log: Logger) {}
 
-  async publishEvents(hostId: string, batch: EventBatch): Promise<void> {
-    await this.pub.publish(eventSubject(hostId), encodeEnvelope({ event_batch: batch }, this.maxBytes),
+  /** `raw`: the agent's Envelope bytes, already decoded and verified; re-encoding a batch costs more than storing it. */
+  async publishEvents(hostId: string, batch: EventBatch, raw?: Uint8Array): Promise<void> {
+    await this.pub.publish(eventSubject(hostId), raw ?? encodeEnvelope({ event_batch: batch }, this.maxBytes),
       { msgID: `${hostId}:${batch.first_seq}` });
   }
 

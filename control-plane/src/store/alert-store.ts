@@ -56,6 +56,10 @@ export class AlertStore {
   private readonly insertAtStmt;
   private readonly existsStmt;
   private readonly tagStmt;
+  // Prepared once: they run for every stored alert and every ack.
+  private readonly maxAgentSeqStmt;
+  private readonly maxSeqStmt;
+  private readonly getStmt;
 
   constructor(private readonly db: Db) {
     this.existsStmt = db.prepare('SELECT 1 FROM alerts WHERE host_id = ? AND agent_seq = ?');
@@ -72,6 +76,9 @@ export class AlertStore {
        ON CONFLICT (host_id, agent_seq) DO NOTHING`,
     );
     this.tagStmt = db.prepare('INSERT OR IGNORE INTO alert_tags (tag, seq) VALUES (?, ?)');
+    this.maxAgentSeqStmt = db.prepare('SELECT MAX(agent_seq) AS m FROM alerts WHERE host_id = ?');
+    this.maxSeqStmt = db.prepare('SELECT MAX(seq) AS m FROM alerts');
+    this.getStmt = db.prepare('SELECT * FROM alerts WHERE seq = ?');
   }
 
   /** Stores one alert; returns it with its global seq, or null when it is a duplicate. */
@@ -98,17 +105,17 @@ export class AlertStore {
   }
 
   maxAgentSeq(hostId: string): number {
-    const r = this.db.prepare('SELECT MAX(agent_seq) AS m FROM alerts WHERE host_id = ?').get(hostId) as { m: number | null };
+    const r = this.maxAgentSeqStmt.get(hostId) as { m: number | null };
     return r.m ?? 0;
   }
 
   maxSeq(): number {
-    const r = this.db.prepare('SELECT MAX(seq) AS m FROM alerts').get() as { m: number | null };
+    const r = this.maxSeqStmt.get() as { m: number | null };
     return r.m ?? 0;
   }
 
   get(seq: number): StoredAlert | undefined {
-    const r = this.db.prepare('SELECT * FROM alerts WHERE seq = ?').get(seq) as Row | undefined;
+    const r = this.getStmt.get(seq) as Row | undefined;
     return r && toStored(r);
   }
 
