@@ -122,7 +122,8 @@ export class AlertIngest implements AlertRaiser {
 
   private group(stored: StoredAlert): void {
     try {
-      this.incidents?.assign(stored);
+      const inc = this.incidents?.assign(stored);
+      if (inc) Object.assign(stored, { incident_id: inc.id, incident_opened: inc.opened });
     } catch (err) {
       // Grouping is a view over alerts: never lose or delay an alert over it.
       this.log.error({ err, seq: stored.seq }, 'could not assign the alert to an incident');

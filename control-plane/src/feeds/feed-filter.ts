@@ -17,6 +17,11 @@ export function parseFeedParams(q: URLSearchParams): FeedParams {
   if (q.get('host')) filter.host = q.get('host')!;
   if (q.get('rule')) filter.rule = q.get('rule')!;
   if (q.get('tag')) filter.tag = q.get('tag')!;
+  const incidents = q.get('incidents');
+  if (incidents !== null) {
+    if (incidents !== 'opened') throw new VigilError('BAD_REQUEST', `incidents must be "opened" (one frame per new incident), got "${incidents}"`);
+    filter.opened_incident = true;
+  }
   const sev = q.get('min_severity');
   if (sev) {
     if (!(SEVERITY_NAMES as readonly string[]).includes(sev)) {
@@ -36,5 +41,6 @@ export function matches(a: StoredAlert, f: AlertFilter): boolean {
   if (f.min_severity_rank && a.severity_rank < f.min_severity_rank) return false;
   if (f.severity_ranks?.length && !f.severity_ranks.includes(a.severity_rank)) return false;
   if (f.tag && !a.tags.some((t) => t.toLowerCase() === f.tag!.toLowerCase())) return false;
+  if (f.opened_incident && !a.incident_opened) return false;
   return true;
 }

@@ -24,6 +24,10 @@ export const ALERT_TAG_MATCH = 'a.seq IN (SELECT seq FROM alert_tags WHERE tag =
 /** A tag of a JSON array column, any case: the LIKE over its text spares json_each on most rows. */
 export const TAG_MATCH = (col: string) => `(${col} LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(${col}) WHERE lower(value) = lower(?)))`;
 
+/** The alert is the first of its incident. */
+export const OPENED_INCIDENT = `EXISTS (SELECT 1 FROM incident_alerts oi WHERE oi.seq = a.seq
+  AND NOT EXISTS (SELECT 1 FROM incident_alerts ox WHERE ox.incident_id = oi.incident_id AND ox.seq < oi.seq))`;
+
 /** Clauses for the alerts row aliased `a`; pushes their parameters onto `params`. */
 export function alertClauses(f: ListFilter, params: unknown[]): string[] {
   const c: string[] = [];
@@ -36,6 +40,7 @@ export function alertClauses(f: ListFilter, params: unknown[]): string[] {
   if (f.severity_ranks?.length) add(`a.severity_rank IN (${f.severity_ranks.map(() => '?').join(', ')})`, ...f.severity_ranks);
   if (f.tag) add(ALERT_TAG_MATCH, f.tag);
   if (f.user) add(ALERT_USER_MATCH, f.user, f.user);
+  if (f.opened_incident) add(OPENED_INCIDENT);
   if (f.q) add(ALERT_TEXT_MATCH, likePattern(f.q), likePattern(f.q), likePattern(f.q));
   return c;
 }

@@ -15,6 +15,8 @@ export interface ListFilter {
   min_severity_rank?: number;
   /** Any of these ranks (severity=high,critical). */
   severity_ranks?: number[];
+  /** Only alerts that opened an incident (the incident feed: one frame per new incident). */
+  opened_incident?: boolean;
 }
 
 const NAMES = SEVERITY_NAMES.slice(1);

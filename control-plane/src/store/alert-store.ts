@@ -19,6 +19,8 @@ export interface AlertRecord {
   seq: number; host_id: string; agent_seq: number | null; id: string; rule_id: string; rule_name: string;
   severity: string; severity_rank: number; tags: string[]; timestamp: string; received_at: string;
   source: string; doc: Record<string, unknown>;
+  /** The incident the alert belongs to, and whether it opened it (absent before grouping). */
+  incident_id?: number; incident_opened?: boolean;
 }
 
 export interface StoredAlert extends AlertRecord { alert: Omit<Alert, 'json'> }
@@ -30,13 +32,20 @@ interface Row {
   seq: number; host_id: string; agent_seq: number | null; alert_id: string; rule_id: string; rule_name: string;
   severity: string; severity_rank: number; tags: string; ts: string; received_at: string; source: string;
   alert: string; doc: string;
+  incident_id?: number | null; incident_opened?: number | null;
 }
+
+/** Alert columns plus its incident and whether it opened it. */
+const WITH_INCIDENT = `SELECT a.*, ia.incident_id AS incident_id,
+  (ia.seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incident_alerts x WHERE x.incident_id = ia.incident_id AND x.seq < a.seq)) AS incident_opened
+  FROM alerts a LEFT JOIN incident_alerts ia ON ia.seq = a.seq`;
 
 const toStored = (r: Row): StoredAlert => ({
   seq: r.seq, host_id: r.host_id, agent_seq: r.agent_seq, id: r.alert_id, rule_id: r.rule_id,
   rule_name: r.rule_name, severity: r.severity, severity_rank: r.severity_rank, tags: JSON.parse(r.tags),
   timestamp: r.ts, received_at: r.received_at, source: r.source, doc: JSON.parse(r.doc),
   alert: { ...JSON.parse(r.alert), global_seq: r.seq },
+  ...(r.incident_id != null ? { incident_id: r.incident_id, incident_opened: r.incident_opened === 1 } : {}),
 });
 
 export function toRecord(s: StoredAlert): AlertRecord {
@@ -78,7 +87,7 @@ export class AlertStore {
     this.tagStmt = db.prepare('INSERT OR IGNORE INTO alert_tags (tag, seq) VALUES (?, ?)');
     this.maxAgentSeqStmt = db.prepare('SELECT MAX(agent_seq) AS m FROM alerts WHERE host_id = ?');
     this.maxSeqStmt = db.prepare('SELECT MAX(seq) AS m FROM alerts');
-    this.getStmt = db.prepare('SELECT * FROM alerts WHERE seq = ?');
+    this.getStmt = db.prepare(`${WITH_INCIDENT} WHERE a.seq = ?`);
   }
 
   /** Stores one alert; returns it with its global seq, or null when it is a duplicate. */
@@ -127,7 +136,7 @@ export class AlertStore {
       w.push(opts.order === 'asc' ? 'a.seq > ?' : 'a.seq < ?');
       params.push(opts.cursor);
     }
-    const sql = `SELECT * FROM alerts a ${w.length ? 'WHERE ' + w.join(' AND ') : ''}
+    const sql = `${WITH_INCIDENT} ${w.length ? 'WHERE ' + w.join(' AND ') : ''}
                  ORDER BY a.seq ${opts.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
     params.push(opts.limit);
     return (this.db.prepare(sql).all(...params) as Row[]).map(toStored);

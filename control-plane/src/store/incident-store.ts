@@ -57,12 +57,12 @@ export class IncidentStore {
     };
   }
 
-  /** Puts a stored alert into its incident (a new one when none matches); returns the incident id. */
-  assign(a: StoredAlert): number {
+  /** Puts a stored alert into its incident (a new one when none matches). */
+  assign(a: StoredAlert): { id: number; opened: boolean } {
     return this.db.transaction(() => this.assignTx(a))();
   }
 
-  private assignTx(a: StoredAlert): number {
+  private assignTx(a: StoredAlert): { id: number; opened: boolean } {
     const doc = a.doc as { process?: Proc; '@timestamp'?: string } | null;
     const p = doc?.process;
     const ts = Date.parse(a.timestamp) || Date.now();
@@ -107,7 +107,7 @@ export class IncidentStore {
     if (p?.entity_id) this.q.anchor.run(a.host_id, p.entity_id, id);
     const parent = p?.ancestors?.[0] ?? p?.parent;
     if (parent?.entity_id && parent.pid !== 1) this.q.anchor.run(a.host_id, parent.entity_id, id);
-    return id;
+    return { id, opened: !incident };
   }
 
   get(id: number): Incident | undefined {
