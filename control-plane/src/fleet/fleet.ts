@@ -1,32 +1,39 @@
 // --nats mode in one object: the NATS link, the bounded publisher, the
 // streams agents' data goes to, and the consumer that fills this replica's
 // alert store from VIGIL_ALERTS. It also raises the control plane's own
-// alerts through the stream, so they get a seq in the same space.
+// alerts through the stream, so they get a seq in the same space, and
+// shares API tokens with the other replicas (token-replicator.ts).
 import type { Logger } from 'pino';
 import type { Alert, EventBatch, Heartbeat } from '../../../proto/src';
 import { raisedAlert, type AlertIngest, type AlertRaiser, type RaisedAlert } from '../alerts/alert-ingest';
 import type { Config } from '../config';
 import type { AlertStore } from '../store/alert-store';
+import type { TokenStore } from '../store/token-store';
 import { AlertConsumer } from './alert-consumer';
 import { AlertStream } from './alert-stream';
 import { BoundedPublisher } from './bounded-publisher';
 import type { NatsLink } from './nats-link';
 import { TelemetryStream } from './telemetry-stream';
+import { TokenReplicator } from './token-replicator';
 
 export class Fleet implements AlertRaiser {
   private readonly alerts: AlertStream;
   private readonly telemetry: TelemetryStream;
   readonly consumer: AlertConsumer;
+  private tokenReplicator: TokenReplicator | undefined;
 
-  constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, config: Config, private readonly log: Logger) {
+  constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, private readonly tokens: TokenStore,
+    config: Config, private readonly log: Logger) {
     const pub = new BoundedPublisher(link, config.natsMaxPending);
     this.alerts = new AlertStream(pub, config.maxFrameBytes);
     this.telemetry = new TelemetryStream(pub, config.maxFrameBytes, log);
     this.consumer = new AlertConsumer(link, ingest, store, config.maxFrameBytes, log);
   }
 
-  start(): Promise<void> {
-    return this.consumer.start();
+  async start(): Promise<void> {
+    await this.consumer.start();
+    this.tokenReplicator = await TokenReplicator.open(this.link, this.tokens, this.log.child({ module: 'tokens' }));
+    await this.tokenReplicator.start();
   }
 
   get healthy(): boolean {
@@ -52,6 +59,7 @@ export class Fleet implements AlertRaiser {
 
   async close(): Promise<void> {
     this.consumer.stop();
+    this.tokenReplicator?.stop();
     await this.link.close();
   }
 }
