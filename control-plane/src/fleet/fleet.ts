@@ -7,11 +7,13 @@ import type { Logger } from 'pino';
 import type { Alert, EventBatch, Heartbeat } from '../../../proto/src';
 import { raisedAlert, type AlertIngest, type AlertRaiser, type RaisedAlert } from '../alerts/alert-ingest';
 import type { Config } from '../config';
+import type { AgentStore } from '../store/agent-store';
 import type { AlertStore } from '../store/alert-store';
 import type { TokenStore } from '../store/token-store';
 import { AlertConsumer } from './alert-consumer';
 import { AlertStream } from './alert-stream';
 import { BoundedPublisher } from './bounded-publisher';
+import { HeartbeatFollower } from './heartbeat-follower';
 import type { NatsLink } from './nats-link';
 import { TelemetryStream } from './telemetry-stream';
 import { TokenReplicator } from './token-replicator';
@@ -20,18 +22,21 @@ export class Fleet implements AlertRaiser {
   private readonly alerts: AlertStream;
   private readonly telemetry: TelemetryStream;
   readonly consumer: AlertConsumer;
+  readonly heartbeats: HeartbeatFollower;
   private tokenReplicator: TokenReplicator | undefined;
 
-  constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, private readonly tokens: TokenStore,
-    config: Config, private readonly log: Logger) {
+  constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, agents: AgentStore,
+    private readonly tokens: TokenStore, config: Config, private readonly log: Logger) {
     const pub = new BoundedPublisher(link, config.natsMaxPending);
     this.alerts = new AlertStream(pub, config.maxFrameBytes);
     this.telemetry = new TelemetryStream(pub, config.maxFrameBytes, log);
     this.consumer = new AlertConsumer(link, ingest, store, config.maxFrameBytes, log);
+    this.heartbeats = new HeartbeatFollower(link, agents, log.child({ module: 'heartbeats' }));
   }
 
   async start(): Promise<void> {
     await this.consumer.start();
+    await this.heartbeats.start();
     this.tokenReplicator = await TokenReplicator.open(this.link, this.tokens, this.log.child({ module: 'tokens' }));
     await this.tokenReplicator.start();
   }
@@ -52,13 +57,20 @@ export class Fleet implements AlertRaiser {
     this.telemetry.publishHeartbeat(hostId, hb);
   }
 
+  /**
+   * Publishes a control-plane alert. Replicas that raise the same rule for
+   * the same host with no heartbeat from it in between describe one event:
+   * the shared msgID lets JetStream keep one of them.
+   */
   raise(partial: RaisedAlert): void {
-    this.alerts.publishControlPlaneAlert(raisedAlert(partial))
+    const msgID = `control-plane:${partial.rule_id}:${partial.host_id}:hb${this.heartbeats.lastSeqOf(partial.host_id)}`;
+    this.alerts.publishControlPlaneAlert(raisedAlert(partial), msgID)
       .catch((err: Error) => this.log.error({ err: err.message, rule_id: partial.rule_id, host_id: partial.host_id }, 'control-plane alert not published'));
   }
 
   async close(): Promise<void> {
     this.consumer.stop();
+    this.heartbeats.stop();
     this.tokenReplicator?.stop();
     await this.link.close();
   }
