@@ -2,11 +2,13 @@
 // streams agents' data goes to, and the consumer that fills this replica's
 // alert store from VIGIL_ALERTS. It also raises the control plane's own
 // alerts through the stream, so they get a seq in the same space, and
-// shares API tokens with the other replicas (token-replicator.ts).
+// shares API tokens with the other replicas (token-replicator.ts) and
+// relays live queries to whichever replica holds an agent (query-relay.ts).
 import type { Logger } from 'pino';
 import type { Alert, EventBatch, Heartbeat } from '../../../proto/src';
 import { raisedAlert, type AlertIngest, type AlertRaiser, type RaisedAlert } from '../alerts/alert-ingest';
 import type { Config } from '../config';
+import type { AgentRegistry } from '../agents/agent-registry';
 import type { AgentStore } from '../store/agent-store';
 import type { AlertStore } from '../store/alert-store';
 import type { TokenStore } from '../store/token-store';
@@ -14,6 +16,7 @@ import { AlertConsumer } from './alert-consumer';
 import { AlertStream } from './alert-stream';
 import { BoundedPublisher } from './bounded-publisher';
 import { HeartbeatFollower } from './heartbeat-follower';
+import { QueryRelay } from './query-relay';
 import type { NatsLink } from './nats-link';
 import { TelemetryStream } from './telemetry-stream';
 import { TokenReplicator } from './token-replicator';
@@ -23,15 +26,17 @@ export class Fleet implements AlertRaiser {
   private readonly telemetry: TelemetryStream;
   readonly consumer: AlertConsumer;
   readonly heartbeats: HeartbeatFollower;
+  readonly queries: QueryRelay;
   private tokenReplicator: TokenReplicator | undefined;
 
-  constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, agents: AgentStore,
+  constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, agents: AgentStore, registry: AgentRegistry,
     private readonly tokens: TokenStore, config: Config, private readonly log: Logger) {
     const pub = new BoundedPublisher(link, config.natsMaxPending);
     this.alerts = new AlertStream(pub, config.maxFrameBytes);
     this.telemetry = new TelemetryStream(pub, config.maxFrameBytes, log);
     this.consumer = new AlertConsumer(link, ingest, store, config.maxFrameBytes, log);
     this.heartbeats = new HeartbeatFollower(link, agents, log.child({ module: 'heartbeats' }));
+    this.queries = new QueryRelay(link, registry, log.child({ module: 'query-relay' }));
   }
 
   async start(): Promise<void> {
@@ -71,6 +76,7 @@ export class Fleet implements AlertRaiser {
   async close(): Promise<void> {
     this.consumer.stop();
     this.heartbeats.stop();
+    this.queries.stop();
     this.tokenReplicator?.stop();
     await this.link.close();
   }

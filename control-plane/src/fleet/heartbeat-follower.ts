@@ -42,6 +42,11 @@ export class HeartbeatFollower {
     return this.lastSeq.get(hostId) ?? 0;
   }
 
+  /** Hosts that have heartbeated to any replica (within the stream's retention). */
+  hosts(): string[] {
+    return [...this.lastSeq.keys()];
+  }
+
   stop(): void {
     this.messages?.stop();
   }
