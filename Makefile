@@ -9,7 +9,7 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= cc
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-APT_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config chromium nats-server
+APT_PKGS := clang libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config chromium openssl nats-server
 
 ifeq ($(V),1)
 Q :=

@@ -13,6 +13,7 @@ import { queryRoutes } from './routes/query';
 import { actionRoutes } from './routes/actions';
 import { incidentRoutes } from './routes/incidents';
 import { tokenRoutes } from './routes/tokens';
+import { exceptionRoutes } from './routes/exceptions';
 import { NatsLink } from './fleet/nats-link';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(actionRoutes, routeOpts);
   await app.register(incidentRoutes, routeOpts);
   await app.register(tokenRoutes, routeOpts);
+  await app.register(exceptionRoutes, routeOpts);
   if (opts.extend) await opts.extend(app, config);
 
   const sockets = attachUpgradeRouter(app.server, {
@@ -95,6 +97,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await sockets.close();
   });
   app.addHook('onClose', async () => {
+    services.agents.close();
     await services.fleet?.close();
     services.db.close();
   });

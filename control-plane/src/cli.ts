@@ -38,6 +38,7 @@ export function registerControlPlaneCommands(program: Command, opts: ControlPlan
     .option('--db <path>', 'SQLite database', DEFAULT_DB)
     .option('--tls-cert <path>', 'PEM certificate (with --tls-key) to serve HTTPS/WSS')
     .option('--tls-key <path>', 'PEM private key')
+    .option('--insecure-plaintext', 'serve plain HTTP/WS off loopback (behind a TLS-terminating proxy only); otherwise a certificate is generated')
     .option('--heartbeat-interval <ms>', 'expected agent heartbeat interval; 3 missed = offline', '10000')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
     .option('--ui-dir <path>', 'dashboard assets folder (passed to the extendApp plug-in as config.uiDir)')
@@ -47,7 +48,7 @@ export function registerControlPlaneCommands(program: Command, opts: ControlPlan
       try {
         const config = loadConfig({
           ...parseListen(o.listen ?? '127.0.0.1:7070'), dbPath: o.db, tlsCert: o.tlsCert, tlsKey: o.tlsKey,
-          heartbeatIntervalMs: o.heartbeatInterval, logLevel: o.logLevel, uiDir: o.uiDir,
+          tlsMode: o.insecurePlaintext ? 'off' : 'auto', heartbeatIntervalMs: o.heartbeatInterval, logLevel: o.logLevel, uiDir: o.uiDir,
           natsUrl: o.nats, natsMaxPending: o.natsMaxPending,
         });
         await startServer(config, { handleSignals: true, extend: opts.extendApp });

@@ -8,6 +8,10 @@ export interface Config {
   readonly dbPath: string;                 // ':memory:' for tests
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  /** auto: off loopback without a cert, generate one (tls/generated-tls.ts); off: plaintext everywhere. */
+  readonly tlsMode: 'auto' | 'off';
+  /** Where generated TLS material lives (default: <db>.tls/). */
+  readonly tlsDir?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly heartbeatIntervalMs: number;    // agents must heartbeat this often; 3 missed = offline
   readonly maxFrameBytes: number;          // agent socket ws maxPayload and codec cap
@@ -36,6 +40,8 @@ const SCHEMA: Record<keyof Config, Rule> = {
   dbPath: { type: 'string', default: 'vigil-control-plane.db' },
   tlsCert: { type: 'string', optional: true },
   tlsKey: { type: 'string', optional: true },
+  tlsMode: { type: 'string', default: 'auto', oneOf: ['auto', 'off'] },
+  tlsDir: { type: 'string', optional: true },
   logLevel: { type: 'string', default: 'info', oneOf: LOG_LEVELS },
   heartbeatIntervalMs: { type: 'int', default: 10_000, min: 10, max: 3_600_000 },
   maxFrameBytes: { type: 'int', default: 4 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 },

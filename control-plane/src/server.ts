@@ -5,22 +5,34 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppExtension } from './app';
 import type { Config } from './config';
 import { VigilError } from './errors';
+import { ensureGeneratedTls, isLoopback, type GeneratedTls } from './tls/generated-tls';
 
-function loadTls(config: Config): { cert: Buffer; key: Buffer } | undefined {
-  if (!config.tlsCert || !config.tlsKey) return undefined;
+/** The TLS material to serve: given files, else generated ones off loopback (tlsMode auto), else none. */
+export function resolveTls(config: Config): { certPath: string; keyPath: string; generated?: GeneratedTls } | undefined {
+  if (config.tlsCert && config.tlsKey) return { certPath: config.tlsCert, keyPath: config.tlsKey };
+  if (config.tlsMode === 'off' || isLoopback(config.host)) return undefined;
+  const dir = config.tlsDir ?? (config.dbPath === ':memory:' ? undefined : `${config.dbPath}.tls`);
+  if (!dir) throw new VigilError('CONFIG_INVALID', 'listening off loopback needs TLS: pass --tls-cert/--tls-key, a --db file (certificates are generated next to it), or --insecure-plaintext');
+  const generated = ensureGeneratedTls(dir, config.host);
+  return { certPath: generated.certPath, keyPath: generated.keyPath, generated };
+}
+
+function loadTls(files: { certPath: string; keyPath: string } | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (!files) return undefined;
   try {
-    return { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+    return { cert: readFileSync(files.certPath), key: readFileSync(files.keyPath) };
   } catch (err) {
     throw new VigilError('TLS_FILES', (err as Error).message, { cause: err });
   }
 }
 
-export interface RunningServer { app: FastifyInstance; url: string; close(): Promise<void> }
+export interface RunningServer { app: FastifyInstance; url: string; tls?: GeneratedTls; close(): Promise<void> }
 
 export async function startServer(
   config: Config, opts: { handleSignals?: boolean; extend?: AppExtension } = {},
 ): Promise<RunningServer> {
-  const https = loadTls(config);
+  const files = resolveTls(config);
+  const https = loadTls(files);
   const app = await buildApp(config, {
     defaultMetrics: true,
     extend: opts.extend,
@@ -40,6 +52,11 @@ export async function startServer(
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `${https ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   app.log.info({ url, db: config.dbPath, tls: Boolean(https) }, 'control plane listening');
+  const g = files?.generated;
+  if (g) {
+    const how = g.created ? 'generated a CA and a server certificate' : 'serving the certificate generated earlier';
+    app.log.warn({ ca: g.caPath, ca_sha256: g.caFingerprint }, `TLS: ${how}; give agents --ca ${g.caPath} (check its SHA-256 fingerprint)`);
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= app.close().then(() => undefined));
@@ -51,5 +68,5 @@ export async function startServer(
       });
     }
   }
-  return { app, url, close };
+  return { app, url, tls: g, close };
 }

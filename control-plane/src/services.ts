@@ -13,6 +13,7 @@ import { AuditStore } from './store/audit-store';
 import { openDb, type Db } from './store/db';
 import { TokenStore } from './store/token-store';
 import { IncidentStore } from './store/incident-store';
+import { ExceptionStore } from './store/exception-store';
 import { Fleet } from './fleet/fleet';
 import type { NatsLink } from './fleet/nats-link';
 
@@ -20,6 +21,7 @@ export interface Services {
   config: Config; log: Logger; db: Db; metrics: Metrics;
   agents: AgentStore; alerts: AlertStore; tokens: TokenStore; audit: AuditStore;
   bus: AlertBus; ingest: AlertIngest; registry: AgentRegistry; monitor: HealthMonitor; incidents: IncidentStore;
+  exceptions: ExceptionStore;
   /** --nats only: the JetStream backbone. */
   fleet?: Fleet;
 }
@@ -38,5 +40,6 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   const fleet = opts.nats && new Fleet(opts.nats, ingest, alerts, agents, registry, tokens, config, log.child({ module: 'fleet' }));
   // With --nats the control plane's own alerts go through the stream too: one seq space.
   const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, fleet ?? ingest, log.child({ module: 'health' }));
-  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, fleet };
+  const exceptions = new ExceptionStore(db);
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, fleet };
 }

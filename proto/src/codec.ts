@@ -16,7 +16,7 @@ const TO_OBJECT: protobuf.IConversionOptions = {
 
 const ENVELOPE_CASES: ReadonlySet<string> = new Set<EnvelopeCase>([
   'hello', 'heartbeat', 'alert_batch', 'event_batch', 'query_result', 'server_hello', 'ack', 'query_request',
-  'action_result', 'action_request',
+  'action_result', 'action_request', 'exception_set',
 ]);
 
 function encodeMessage(typeName: string, value: object, maxBytes: number): Uint8Array {

@@ -2,24 +2,55 @@
 // unknown values (which toObject leaves as numbers), and fromObject
 // coerces bad enum names to 0. These walks find enum fields whose value is
 // not a known name, so such frames fail verification with the field path.
+// Each message type's walk plan is built once: only enum fields, and message
+// fields that can reach one, are visited (an Event's file, network and
+// process fields hold none, so a batch of events costs one lookup each).
 import * as protobuf from 'protobufjs';
 
-function check(type: protobuf.Type, obj: Record<string, unknown>, path: string, out: string[]): void {
+interface Plan {
+  enums: { name: string; type: protobuf.Enum; names: Set<string>; numbers: Set<number> }[];
+  nested: { name: string; type: protobuf.Type }[];
+}
+
+const plans = new WeakMap<protobuf.Type, Plan | null>();
+
+/** The walk plan of `type`, or null when no enum can be reached from it. */
+function planOf(type: protobuf.Type, visiting = new Set<protobuf.Type>()): Plan | null {
+  if (plans.has(type)) return plans.get(type)!;
+  if (visiting.has(type)) return { enums: [], nested: [] }; // a recursive type: walk it, decided by the outer call
+  visiting.add(type);
+  const plan: Plan = { enums: [], nested: [] };
   for (const f of type.fieldsArray) {
-    const v = obj[f.name];
-    if (v === undefined || v === null) continue;
-    const at = path ? `${path}.${f.name}` : f.name;
-    const values = f.repeated && Array.isArray(v) ? v : [v];
-    if (f.resolvedType instanceof protobuf.Enum) {
-      const known = f.resolvedType.values;
-      for (const x of values) {
-        if (typeof x === 'string' ? !(x in known) : !Object.values(known).includes(x as number)) {
-          out.push(`${at}: unknown ${f.resolvedType.name} value ${JSON.stringify(x)}`);
-        }
-      }
-    } else if (f.resolvedType instanceof protobuf.Type) {
-      for (const x of values) if (x && typeof x === 'object') check(f.resolvedType, x as Record<string, unknown>, at, out);
+    const t = f.resolvedType;
+    if (t instanceof protobuf.Enum) {
+      plan.enums.push({ name: f.name, type: t, names: new Set(Object.keys(t.values)), numbers: new Set(Object.values(t.values)) });
+    } else if (t instanceof protobuf.Type && planOf(t, visiting) !== null) {
+      plan.nested.push({ name: f.name, type: t });
     }
+  }
+  visiting.delete(type);
+  const out = plan.enums.length || plan.nested.length ? plan : null;
+  plans.set(type, out);
+  return out;
+}
+
+function check(type: protobuf.Type, obj: Record<string, unknown>, path: string, out: string[]): void {
+  const plan = planOf(type);
+  if (!plan) return;
+  for (const e of plan.enums) {
+    const v = obj[e.name];
+    if (v === undefined || v === null) continue;
+    for (const x of Array.isArray(v) ? v : [v]) {
+      if (typeof x === 'string' ? !e.names.has(x) : !e.numbers.has(x as number)) {
+        out.push(`${path ? `${path}.${e.name}` : e.name}: unknown ${e.type.name} value ${JSON.stringify(x)}`);
+      }
+    }
+  }
+  for (const n of plan.nested) {
+    const v = obj[n.name];
+    if (v === undefined || v === null) continue;
+    const at = path ? `${path}.${n.name}` : n.name;
+    for (const x of Array.isArray(v) ? v : [v]) if (x && typeof x === 'object') check(n.type, x as Record<string, unknown>, at, out);
   }
 }
 

@@ -76,10 +76,14 @@ export const FIELD_TABLE = {
     alert_ids: 'repeated string', comment: 'string', expires_ms: 'uint32', requested_by: 'string',
   },
   ActionResult: { action_id: 'string', ok: 'bool', error: 'string', pids: 'repeated uint32', ref: 'string', latency_ms: 'double' },
+  ExceptionMatch: { field: 'string', values: 'repeated string' },
+  RuleException: { id: 'string', rule: 'string', match: 'repeated ExceptionMatch', comment: 'string', expires_ms: 'uint64' },
+  ExceptionSet: { exceptions: 'repeated RuleException' },
   Envelope: {
     payload: 'oneof', hello: 'AgentHello', heartbeat: 'Heartbeat', alert_batch: 'AlertBatch',
     event_batch: 'EventBatch', query_result: 'QueryResult', server_hello: 'ServerHello', ack: 'Ack',
     query_request: 'QueryRequest', action_result: 'ActionResult', action_request: 'ActionRequest',
+    exception_set: 'ExceptionSet',
   },
 } as const satisfies Table;
 

@@ -5,5 +5,6 @@ export { encodeEnvelope, decodeEnvelope, encodeAlert, decodeAlert, normalize, MA
 export { protoRoot, loadProtoRoot, messageType, enumType, protoDir, PROTO_FILES, PROTO_PACKAGE } from './schema';
 export { FIELD_TABLE } from './field-table';
 export { eventTypeOf, severityRank, severityFromName, SEVERITY_NAMES } from './enums';
-export { PROTOCOL_VERSION, helloVersion, assertCompatible, formatVersion, type ProtocolVersion } from './version';
+export { EXCEPTION_FIELDS, matchesEverything, type ExceptionField } from './exception-fields';
+export { PROTOCOL_VERSION, EXCEPTIONS_SINCE, speaks, helloVersion, assertCompatible, formatVersion, type ProtocolVersion } from './version';
 export { WireError, isWireError, WIRE_ERRORS, type WireErrorName } from './errors';

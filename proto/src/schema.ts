@@ -14,6 +14,7 @@ export const PROTO_FILES = [
   'vigil/v1/batch.proto',
   'vigil/v1/query.proto',
   'vigil/v1/action.proto',
+  'vigil/v1/exception.proto',
   'vigil/v1/envelope.proto',
 ] as const;
 
@@ -31,10 +32,11 @@ export function protoDir(): string {
   }
 }
 
-export function loadProtoRoot(dir: string = protoDir()): protobuf.Root {
+/** Loads the schema under `dir`: today's files, or (for a frozen older schema) the files it has. */
+export function loadProtoRoot(dir: string = protoDir(), files: readonly string[] = PROTO_FILES): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : resolve(dir, target));
-  root.loadSync([...PROTO_FILES], { keepCase: true });
+  root.loadSync([...files], { keepCase: true });
   root.resolveAll();
   return root;
 }

@@ -125,10 +125,14 @@ export interface ActionRequest {
 }
 export interface ActionResult { action_id: string; ok: boolean; error: string; pids: number[]; ref: string; latency_ms: number }
 
+export interface ExceptionMatch { field: string; values: string[] }
+export interface RuleException { id: string; rule: string; match: ExceptionMatch[]; comment: string; expires_ms: number }
+export interface ExceptionSet { exceptions: RuleException[] }
+
 export interface EnvelopePayloads {
   hello: AgentHello; heartbeat: Heartbeat; alert_batch: AlertBatch; event_batch: EventBatch;
   query_result: QueryResult; server_hello: ServerHello; ack: Ack; query_request: QueryRequest;
-  action_result: ActionResult; action_request: ActionRequest;
+  action_result: ActionResult; action_request: ActionRequest; exception_set: ExceptionSet;
 }
 export type EnvelopeCase = keyof EnvelopePayloads;
 
@@ -140,7 +144,7 @@ export interface EnvelopeFields {
   payload?: EnvelopeCase;
   hello?: AgentHello; heartbeat?: Heartbeat; alert_batch?: AlertBatch; event_batch?: EventBatch;
   query_result?: QueryResult; server_hello?: ServerHello; ack?: Ack; query_request?: QueryRequest;
-  action_result?: ActionResult; action_request?: ActionRequest;
+  action_result?: ActionResult; action_request?: ActionRequest; exception_set?: ExceptionSet;
 }
 
 export type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[]
@@ -155,6 +159,7 @@ export interface Messages {
   NetworkAction: NetworkAction; PrivilegeAction: PrivilegeAction; User: User; Event: Event; Alert: Alert;
   AgentHello: AgentHello; ServerHello: ServerHello; Heartbeat: Heartbeat; RiskyTree: RiskyTree; AlertBatch: AlertBatch;
   EventBatch: EventBatch; Ack: Ack; QueryRequest: QueryRequest; QueryResult: QueryResult;
-  ActionRequest: ActionRequest; ActionResult: ActionResult; Envelope: EnvelopeFields;
+  ActionRequest: ActionRequest; ActionResult: ActionResult; ExceptionMatch: ExceptionMatch; RuleException: RuleException;
+  ExceptionSet: ExceptionSet; Envelope: EnvelopeFields;
 }
 export type MessageName = keyof Messages;

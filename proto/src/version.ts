@@ -8,8 +8,18 @@ import { WireError } from './errors';
 
 export interface ProtocolVersion { readonly major: number; readonly minor: number }
 
-/** 1.1 added AgentHello/ServerHello.protocol_major/minor. */
-export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 1 });
+/**
+ * 1.1 added AgentHello/ServerHello.protocol_major/minor. 1.2 added
+ * ExceptionSet (control plane -> agent), sent only to agents at 1.2 or later.
+ */
+export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 2 });
+
+/** True when an agent speaking `v` understands what `since` added. */
+export const speaks = (v: ProtocolVersion, since: ProtocolVersion): boolean =>
+  v.major === since.major && v.minor >= since.minor;
+
+/** The version that added ExceptionSet. */
+export const EXCEPTIONS_SINCE: ProtocolVersion = Object.freeze({ major: 1, minor: 2 });
 
 /** The version an AgentHello declares; both fields zero is a 1.0 agent (they did not exist yet). */
 export function helloVersion(hello: { protocol_major: number; protocol_minor: number }): ProtocolVersion {

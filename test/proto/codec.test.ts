@@ -20,6 +20,7 @@ const VARIANTS: Record<string, EnvelopeInit> = {
   ack: { ack: { stream: 'ACK_STREAM_ALERTS', seq: 12345 } },
   query_request: { query_request: { query_id: 'q1', since: '15m', until: '', pid: 1, entity_id: 'e', exe: '/bin/sh', path: '/etc', dst: '1.2.3.4:443', action: 'exec', rule: 'r', limit: 10, timeout_ms: 2000 } },
   action_request: { action_request: { action_id: 'a1', action: 'isolate-process', pid: 4242, path: '', isolation_id: '', alert_ids: ['al1', 'al2'], comment: 'why', expires_ms: 3_600_000, requested_by: 'tok1' } },
+  exception_set: { exception_set: { exceptions: [{ id: 'cp-1', rule: 'exec-from-tmp', match: [{ field: 'process.executable', values: ['/tmp/ci/*', '/tmp/b'] }], comment: 'ci', expires_ms: 1_800_000_000_000 }] } },
   action_result: { action_result: { action_id: 'a1', ok: true, error: '', pids: [4242, 4243], ref: 'iso-x', latency_ms: 12.5 } },
 };
 
@@ -83,5 +84,12 @@ describe('Envelope codec', () => {
     expect(() => decodeEnvelope(Buffer.from([0x3a, 0x02, 0x08, 42]))).toThrow(/ack\.stream: unknown AckStream value 42/);
     // Truncated length-delimited field.
     expect(() => decodeEnvelope(Buffer.from([0x0a, 0x10, 0x0a]))).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_FRAME_DECODE' }));
+    // Unknown enum values deep inside a batch: an alert's severity, an event's outcome.
+    const raw = (v: object) => messageType('Envelope').encode(messageType('Envelope').fromObject(v)).finish();
+    expect(() => decodeEnvelope(raw({ alert_batch: { first_seq: 1, alerts: [{ rule_id: 'r' }, { rule_id: 'r', severity: 77 }] } })))
+      .toThrow(/alert_batch\.alerts\.severity: unknown Severity value 77/);
+    expect(() => decodeEnvelope(raw({ event_batch: { first_seq: 1, events: [{ outcome: 1, open: { path: '/x' } }, { outcome: 9, exec: {} }] } })))
+      .toThrow(/event_batch\.events\.outcome: unknown EventOutcome value 9/);
+    expect(decodeEnvelope(raw({ event_batch: { first_seq: 1, events: [{ outcome: 2, open: { path: '/x' } }] } }))).toMatchObject({ payload: 'event_batch' });
   });
 });

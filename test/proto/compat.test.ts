@@ -1,7 +1,10 @@
-// The compatibility rule of proto/src/version.ts, proved against a frozen
-// copy of the 1.0 schema (test/proto/fixtures/v1.0, the .proto files as
-// they were before protocol_major/minor existed): an agent built on it
-// still connects, sends alerts and gets them acked by today's control plane.
+// The compatibility rule of proto/src/version.ts, proved against frozen
+// copies of older schemas: test/proto/fixtures/v1.1 (one minor behind: the
+// files before ExceptionSet) and v1.0 (before protocol_major/minor existed).
+// A 1.1 agent still connects, sends alerts and gets them acked by today's
+// control plane, and is never sent a message it cannot read; a 1.0 agent,
+// two behind, is refused with a message that says what to upgrade.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +15,12 @@ import { makeHarness, type Harness, until } from '../control-plane/helpers/harne
 import { FakeAgent, sampleAlert } from '../control-plane/helpers/fake-agent';
 import { TestSocket } from '../control-plane/helpers/ws-client';
 
-const OLD = loadProtoRoot(join(__dirname, 'fixtures/v1.0'));
+const frozen = (v: string) => {
+  const dir = join(__dirname, 'fixtures', v);
+  return loadProtoRoot(dir, readdirSync(join(dir, 'vigil/v1')).map((f) => `vigil/v1/${f}`));
+};
+const V10 = frozen('v1.0');
+const OLD = frozen('v1.1');
 const oldEnvelope = OLD.lookupType('vigil.v1.Envelope');
 
 function encodeOld(obj: Record<string, unknown>): Uint8Array {
@@ -23,14 +31,17 @@ function encodeOld(obj: Record<string, unknown>): Uint8Array {
 function decodeOld(bytes: Uint8Array): Record<string, unknown> {
   return oldEnvelope.toObject(oldEnvelope.decode(bytes), { longs: Number, enums: String, oneofs: true, defaults: true });
 }
-const oldHello = (host: string) => ({ hello: { host_id: host, hostname: host, kernel: '6.1.0', agent_version: '0.1.0', capabilities: ['CAPABILITY_QUERY'] } });
+const oldHello = (host: string) => ({ hello: { host_id: host, hostname: host, kernel: '6.1.0', agent_version: '0.1.0', capabilities: ['CAPABILITY_QUERY'], protocol_major: 1, protocol_minor: 1 } });
 const oldBatch = (first: number, n: number) => ({
   alert_batch: { first_seq: first, alerts: Array.from({ length: n }, (_, i) => sampleAlert(first + i)) },
 });
 
 describe('protocol version rule', () => {
-  it('the frozen schema really is the old one: its AgentHello has no protocol version fields', () => {
-    const hello = OLD.lookupType('vigil.v1.AgentHello') as protobuf.Type;
+  it('the frozen schemas really are the old ones: 1.1 has no ExceptionSet, 1.0 no protocol version fields', () => {
+    expect(OLD.lookup('vigil.v1.ExceptionSet')).toBeNull();
+    expect(Object.keys(oldEnvelope.fields)).not.toContain('exception_set');
+    expect(Object.keys(loadProtoRoot().lookupType('vigil.v1.Envelope').fields)).toContain('exception_set');
+    const hello = V10.lookupType('vigil.v1.AgentHello') as protobuf.Type;
     expect(Object.keys(hello.fields)).not.toContain('protocol_major');
     expect(Object.keys(loadProtoRoot().lookupType('vigil.v1.AgentHello').fields)).toContain('protocol_major');
   });
@@ -49,17 +60,17 @@ describe('protocol version rule', () => {
     expect(() => assertCompatible({ major: 1, minor: 0 }, { major: 1, minor: 2 })).toThrow(/accepts 1.1-1.2/);
   });
 
-  it('an old-schema hello and alert batch decode with the new codec; the hello reads as version 1.0', () => {
+  it('an old-schema hello and alert batch decode with the new codec; the hello reads as version 1.1', () => {
     const hello = decodeEnvelope(encodeOld(oldHello('old-host')));
     expect(hello.payload).toBe('hello');
     if (hello.payload !== 'hello') return;
-    expect(helloVersion(hello.hello)).toEqual({ major: 1, minor: 0 });
+    expect(helloVersion(hello.hello)).toEqual({ major: 1, minor: 1 });
     const batch = decodeEnvelope(encodeOld(oldBatch(1, 3)));
     expect(batch.payload === 'alert_batch' && batch.alert_batch.alerts.map((a) => a.id)).toEqual(['alert-1', 'alert-2', 'alert-3']);
   });
 });
 
-describe('an old (1.0) agent at the new control plane', () => {
+describe('an old (1.1) agent at the new control plane', () => {
   let h: Harness;
   afterEach(async () => h?.close());
 
@@ -77,7 +88,24 @@ describe('an old (1.0) agent at the new control plane', () => {
     expect(decodeOld(ack.data)).toMatchObject({ payload: 'ack', ack: { stream: 'ACK_STREAM_ALERTS', seq: 3 } });
     const page = h.app.vigil.alerts.page({ host: 'old-host' }, { order: 'asc', limit: 10 });
     expect(page.map((a) => a.id)).toEqual(['alert-1', 'alert-2', 'alert-3']);
+    // An exception made now reaches current agents, but the old one is never sent a payload it cannot read.
+    const made = await h.app.inject({ method: 'POST', url: '/v1/exceptions', headers: { authorization: `Bearer ${h.tokens.responder}` },
+      payload: { rule: 'r', match: { 'process.executable': ['/x'] } } });
+    expect(made.statusCode).toBe(201);
+    s.ws.send(encodeOld({ heartbeat: { timestamp: new Date().toISOString() } }));
+    s.ws.send(encodeOld(oldBatch(4, 1)));
+    const msgs = await s.waitMessages(3);
+    expect(msgs.map((m) => decodeOld(m.data).payload)).toEqual(['server_hello', 'ack', 'ack']);
     expect(s.closed).toBeUndefined();
+  });
+
+  it('a 1.0 agent, two minors behind, is refused with 4426 and told to upgrade', async () => {
+    h = await makeHarness();
+    const s = new TestSocket(`${await h.listen()}/v1/agent`, { token: h.agentToken('ancient') });
+    await s.opened();
+    const v10 = V10.lookupType('vigil.v1.Envelope');
+    s.ws.send(v10.encode(v10.fromObject({ hello: { host_id: 'ancient', hostname: 'ancient', kernel: '6.1.0', agent_version: '0.0.9' } })).finish());
+    expect(await s.waitClosed()).toMatchObject({ code: 4426, reason: expect.stringContaining('not supported') });
   });
 
   it('an agent two minor versions ahead or of another major is closed with 4426 and a message that says what to upgrade', async () => {

@@ -18,7 +18,7 @@ describe('vigil rules check', () => {
     const c = io();
     expect(runRulesCheck([dir], c.io)).toBe(0);
     expect(c.err).toEqual([]);
-    expect(c.out).toEqual(['1 rules OK (1 detection, 0 correlation), 0 errors']);
+    expect(c.out).toEqual(['1 rules OK (1 detection, 0 correlation), 0 exceptions, 0 errors']);
   });
 
   it('prints file:line: reason per error and exits 1', () => {

@@ -69,7 +69,7 @@ describe('v1 history database', () => {
     s.close();
     const v2Bytes = statSync(path).size;
     expect(v2Bytes).toBeLessThan(v1Bytes / 2);
-  });
+  }, 30_000); // converts thousands of rows: seconds on a loaded 2-core CI box
 
   it('vigil query refuses a v1 file naming the command that converts it, and --convert does', () => {
     const path = join(dir, 'cli.db');
@@ -83,5 +83,5 @@ describe('v1 history database', () => {
     expect(io.lines.at(-1)).toMatch(/^converted .* to schema v2: 50 events, \d+ -> \d+ bytes/);
     expect(runQueryCommand({ db: path, json: true, limit: '100', since: '2000-01-01T00:00:00Z' }, sink)).toBe(0);
     expect(io.lines.at(-1)!.split('\n').map((l) => JSON.parse(l)).reverse()).toEqual(events);
-  });
+  }, 30_000);
 });

@@ -22,7 +22,7 @@ export class AgentMetrics {
   private readonly restarts: Counter;
   private readonly gapSeconds: Counter;
 
-  constructor(opts: { defaultMetrics?: boolean } = { defaultMetrics: true }) {
+  constructor(opts: { defaultMetrics?: boolean; suppressedByException?: () => number } = { defaultMetrics: true }) {
     const registers = [this.registry];
     // The event-loop-lag monitor wakes the thread every eventLoopMonitoringPrecision ms
     // (10 by default): 100 wake-ups a second on an idle host. 100 ms is plenty for lag.
@@ -96,6 +96,17 @@ export class AgentMetrics {
     });
     this.collected = new Counter({ name: 'vigil_collector_events_total', help: 'Events decoded and normalized by the collector', registers });
     this.alerts = new Counter({ name: 'vigil_alerts_total', help: 'Alerts raised by the rules', labelNames: ['level'], registers });
+    const suppressed = opts.suppressedByException;
+    new Counter({
+      name: 'vigil_alerts_excepted_total',
+      help: 'Rule and anomaly matches an exception silenced (docs/rules.md, Exceptions)',
+      registers,
+      collect() {
+        this.reset();
+        const v = suppressed?.();
+        if (v) this.inc(v);
+      },
+    });
   }
 
   onLoaderStats(stats: LoaderStats): void {

@@ -6,6 +6,8 @@ import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import { ruleErrorAlert, storeFaultAlert, storeRecoveredAlert, type AlertEvent } from '../alerts';
 import type { EcsEvent } from '../model/ecs-event';
+import type { ExceptionSet } from '../../../proto/src';
+import { fromExceptionSet } from '../rules/exceptions/remote-exceptions';
 import { ProcessModel } from '../process';
 import { ResponseService } from '../response/response-service';
 import { ResponseDb } from '../response/response-db';
@@ -74,7 +76,7 @@ export class AgentRuntime implements AgentPipeline {
 
   constructor(private readonly cfg: AgentRuntimeConfig, private readonly logger: Logger) {
     // Process metrics (and their event-loop monitor) only when someone can scrape them.
-    this.metrics = new AgentMetrics({ defaultMetrics: cfg.metrics !== undefined });
+    this.metrics = new AgentMetrics({ defaultMetrics: cfg.metrics !== undefined, suppressedByException: () => this.engine?.suppressedByException ?? 0 });
     if (cfg.ruleDirs.length) {
       const log = logger.child({ module: 'rules' });
       this.engine = new RuleEngine({ dirs: cfg.ruleDirs, logger: log });
@@ -102,6 +104,7 @@ export class AgentRuntime implements AgentPipeline {
         statsProvider: () => this.heartbeatStats(),
         queryHandler: this.store ? storeQueryHandler(this.store) : undefined,
         actionHandler: (req) => this.responses.remote(req),
+        exceptionsHandler: (set) => this.applyRemoteExceptions(set),
       });
     }
     this.responses = new ResponseService({
@@ -219,6 +222,13 @@ export class AgentRuntime implements AgentPipeline {
     this.emit(doc);
     this.store?.append(doc);
     this.client?.enqueueAlert(alert);
+  }
+
+  /** The control plane's exceptions for this host replace the last set it sent. */
+  private applyRemoteExceptions(set: ExceptionSet): void {
+    const log = this.logger.child({ module: 'rules' });
+    if (!this.engine) return log.warn({}, 'control plane sent exceptions but no rules are loaded; ignored');
+    this.engine.setRemoteExceptions(fromExceptionSet(set, (id, reason) => log.warn({ exception: id }, `control-plane exception refused: ${reason}`)));
   }
 
   private heartbeatStats() {

@@ -10,7 +10,7 @@ import type { ResponseRecord } from '../response/responder';
 import type { ResponseService } from '../response/response-service';
 import type { ResponseAction } from '../rules/types';
 import { LEVELS, type Level } from '../baseline/config';
-import { anomalyAlert } from '../alerts/anomaly-alert';
+import { ANOMALY_RULE_ID, anomalyAlert } from '../alerts/anomaly-alert';
 import type { BaselineEngine } from '../baseline';
 
 export interface PipelineSinks {
@@ -34,6 +34,7 @@ export interface DetectionPipelineOptions {
 }
 
 const CATEGORY_OF: Record<string, EventCategory> = { exec: 'process', fork: 'process', exit: 'process' };
+const ANOMALY_RULE = { id: ANOMALY_RULE_ID, title: ANOMALY_RULE_ID };
 /** Flush timer period when no event waits in the process model's retry queue. */
 const IDLE_FLUSH_MS = 500;
 
@@ -95,7 +96,7 @@ export class DetectionPipeline {
       const q = this.opts.responder?.onExec(ev);
       if (q) this.emitAlert(q);
     }
-    if (finding) {
+    if (finding && !this.opts.engine?.excepted(ANOMALY_RULE, finding.event)) {
       this.counters.anomalies++;
       const alert = anomalyAlert(finding, { host: this.opts.host });
       const ar = this.opts.anomalyResponse;

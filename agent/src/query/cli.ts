@@ -15,6 +15,7 @@ import type { EcsEvent } from '../model/ecs-event';
 import { QueryFilterError, QueryNotFoundError } from './errors';
 import { runQuery } from './run-query';
 import { buildProcessTree } from './tree';
+import { ControlPlaneRequestError, runIncidentQuery } from './incident-query';
 
 export interface QueryIo {
   out(text: string): void;
@@ -32,6 +33,7 @@ export interface QueryCliOptions {
   dst?: string; action?: string; rule?: string; severity?: string; kind?: string;
   limit?: string; timeout?: string; json?: boolean; tree?: string; convert?: boolean;
   alert?: string; depth?: string; hideFailed?: boolean;
+  incident?: string; controlPlane?: string; tokenFile?: string;
 }
 
 /** The alert with this event.id, or a QueryNotFoundError. */
@@ -109,6 +111,22 @@ export function runQueryCommand(o: QueryCliOptions, io: QueryIo = stdio): number
   }
 }
 
+async function runIncidentCommand(o: QueryCliOptions, io: QueryIo): Promise<number> {
+  try {
+    return await runIncidentQuery({ incident: o.incident!, controlPlane: o.controlPlane, tokenFile: o.tokenFile, json: o.json, limit: o.limit }, io);
+  } catch (err) {
+    if (err instanceof QueryError || err instanceof ControlPlaneRequestError) {
+      io.err(`vigil query: ${err.message}`);
+      return err instanceof QueryError ? 2 : 1;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      io.err(`vigil query: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
 export function registerQueryCommand(program: Command, io: QueryIo = stdio): Command {
   return program
     .command('query')
@@ -132,8 +150,11 @@ export function registerQueryCommand(program: Command, io: QueryIo = stdio): Com
     .option('--alert <id>', 'the alert (event.id) and what its process did; with --tree, its process subtree')
     .option('--depth <n>', 'with --tree: levels of descendants to show (0-32)')
     .option('--hide-failed', 'with --tree: leave out events that failed (ENOENT lookups and the like)')
+    .option('--incident <id>', 'an incident from the control plane: its alerts and what each alerting process did (needs --control-plane)')
+    .option('--control-plane <url>', 'with --incident: the control plane (http://HOST:PORT); token from VIGIL_TOKEN or --token-file')
+    .option('--token-file <path>', 'with --incident: a file holding the API token')
     .option('--convert', 'convert an older history database to the current layout in place, then exit')
-    .action((opts: QueryCliOptions) => {
-      process.exitCode = runQueryCommand(opts, io);
+    .action(async (opts: QueryCliOptions) => {
+      process.exitCode = opts.incident !== undefined ? await runIncidentCommand(opts, io) : runQueryCommand(opts, io);
     });
 }

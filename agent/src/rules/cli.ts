@@ -8,6 +8,8 @@ import { loadRules } from './loader';
 import { attackCoverage, coverageMarkdown, replaceCoverageBlock } from './coverage';
 import { RuleSet } from './rule-set';
 import type { RuleMatch } from './types';
+import type { RuleException } from './exceptions/exception-file';
+import { ExceptionSet } from './exceptions/exception-set';
 
 export interface RulesIo {
   out(text: string): void;
@@ -23,11 +25,18 @@ export const DEFAULT_RULES_DIR = 'rules';
 
 /** Validate every rule under `dirs`. Returns the exit code: 0 clean, 1 errors. */
 export function runRulesCheck(dirs: string[], io: RulesIo = stdio): number {
-  const { rules, errors } = loadRules(dirs);
+  const { rules, errors, exceptions } = loadRules(dirs);
   for (const e of errors) io.err(formatRuleError(e));
+  for (const x of exceptions) io.out(`exception ${describeException(x)}`);
   const corr = rules.filter((r) => r.kind === 'correlation').length;
-  io.out(`${rules.length} rules OK (${rules.length - corr} detection, ${corr} correlation), ${errors.length} errors`);
+  io.out(`${rules.length} rules OK (${rules.length - corr} detection, ${corr} correlation), ${exceptions.length} exceptions, ${errors.length} errors`);
   return errors.length ? 1 : 0;
+}
+
+export function describeException(x: RuleException): string {
+  const match = Object.entries(x.match).map(([f, v]) => `${f} in [${(v ?? []).join(', ')}]`).join(' and ');
+  const until = x.expires_ms !== undefined ? ` until ${new Date(x.expires_ms).toISOString()}` : '';
+  return `${x.id}: rule "${x.rule}" silenced when ${match}${until} (${x.source})${x.comment ? ` -- ${x.comment}` : ''}`;
 }
 
 function describe(m: RuleMatch, lines: Map<EcsEvent, number>): string {
@@ -45,9 +54,10 @@ function describe(m: RuleMatch, lines: Map<EcsEvent, number>): string {
  * what matches. Returns 0, 1 when the rule file has errors, 2 on bad input.
  */
 export function runRulesTest(ruleFile: string, eventsFile: string, io: RulesIo = stdio, include: string[] = []): number {
-  const { rules, errors } = loadRules([ruleFile, ...include]);
+  const { rules, errors, exceptions } = loadRules([ruleFile, ...include]);
   for (const e of errors) io.err(formatRuleError(e));
   if (errors.length) return 1;
+  const silenced = new ExceptionSet(exceptions);
   let text: string;
   try {
     text = readFileSync(eventsFile, 'utf8');
@@ -60,7 +70,10 @@ export function runRulesTest(ruleFile: string, eventsFile: string, io: RulesIo =
   let events = 0;
   let matched = 0;
   const print = (ms: RuleMatch[], where: string): void => {
-    for (const m of ms) io.out(`${where}: ${describe(m, lines)}`);
+    for (const m of ms) {
+      const exc = silenced.covering(m.rule, m.events[m.events.length - 1]);
+      io.out(`${where}: ${describe(m, lines)}${exc ? ` (silenced by exception ${exc.id})` : ''}`);
+    }
   };
   text.split('\n').forEach((raw, i) => {
     const line = i + 1;

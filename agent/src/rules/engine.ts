@@ -12,7 +12,9 @@ import type { EcsEvent } from '../model/ecs-event';
 import { formatRuleError, type RuleLoadError } from './errors';
 import { findRuleFiles, loadRules, type LoadedRule } from './loader';
 import { RuleSet, type EvaluateOptions } from './rule-set';
-import type { RuleMatch } from './types';
+import type { RuleMatch, RuleMeta } from './types';
+import { ExceptionSet } from './exceptions/exception-set';
+import type { RuleException } from './exceptions/exception-file';
 
 /** The pino methods we use; any pino logger fits. */
 export interface RulesLogger {
@@ -63,6 +65,11 @@ export class RuleEngine extends EventEmitter {
   private reported = new Map<string, string>();
   private poll?: NodeJS.Timeout;
   private fingerprint = '';
+  private fileExceptions: RuleException[] = [];
+  private remoteExceptions: RuleException[] = [];
+  private exceptionSet = new ExceptionSet();
+  /** Matches an exception silenced (docs/rules.md, Exceptions). */
+  suppressedByException = 0;
 
   constructor(private readonly opts: RuleEngineOptions) {
     super();
@@ -75,8 +82,30 @@ export class RuleEngine extends EventEmitter {
     return this.current;
   }
 
+  get exceptions(): ExceptionSet {
+    return this.exceptionSet;
+  }
+
+  /** Rule matches, minus those an exception covers (judged on the match's last event). */
   evaluate(ev: EcsEvent, opts?: EvaluateOptions): RuleMatch[] {
-    return this.current.evaluate(ev, opts);
+    const matches = this.current.evaluate(ev, opts);
+    if (matches.length === 0 || this.exceptionSet.size === 0) return matches;
+    return matches.filter((m) => !this.excepted(m.rule, m.events[m.events.length - 1]));
+  }
+
+  /** True (and counted) when an exception silences `rule` for `ev`; the anomaly alert asks this too. */
+  excepted(rule: Pick<RuleMeta, 'id' | 'title'>, ev: EcsEvent | undefined): boolean {
+    const exc = this.exceptionSet.covering(rule, ev);
+    if (!exc) return false;
+    this.suppressedByException++;
+    return true;
+  }
+
+  /** Exceptions managed by the control plane: they join the files' exceptions until replaced. */
+  setRemoteExceptions(list: RuleException[]): void {
+    this.remoteExceptions = list;
+    this.exceptionSet = new ExceptionSet([...this.fileExceptions, ...list]);
+    this.log.info({ exceptions: this.exceptionSet.size, remote: list.length }, 'exceptions updated');
   }
 
   /**
@@ -85,8 +114,10 @@ export class RuleEngine extends EventEmitter {
    * version and is reported once as 'rule-error' (kept: true).
    */
   reload(): ReloadResult {
-    const { rules, errors, good, kept } = loadRules(this.opts.dirs, this.lastGood);
+    const { rules, errors, good, kept, exceptions } = loadRules(this.opts.dirs, this.lastGood);
     this.current = new RuleSet(rules, this.current);
+    this.fileExceptions = exceptions;
+    this.exceptionSet = new ExceptionSet([...exceptions, ...this.remoteExceptions]);
     for (const [file, r] of good) this.lastGood.set(file, r);
     for (const file of [...this.lastGood.keys()]) if (!good.has(file) && !kept.includes(file)) this.lastGood.delete(file);
     this.lastErrors = errors;
@@ -102,7 +133,7 @@ export class RuleEngine extends EventEmitter {
       if (this.reported.get(e.file) !== sig) this.emit('rule-error', { ...e, kept: true } satisfies LiveRuleError);
     }
     this.reported = now;
-    this.log.info({ rules: rules.length, errors: errors.length, kept: kept.length }, 'rules loaded');
+    this.log.info({ rules: rules.length, exceptions: this.exceptionSet.size, errors: errors.length, kept: kept.length }, 'rules loaded');
     const result = { rules: rules.length, errors, kept };
     this.emit('reload', result);
     if (this.watchers.length) this.watchDirs(); // directories may have come or gone
@@ -129,7 +160,7 @@ export class RuleEngine extends EventEmitter {
   private filesFingerprint(): string {
     const parts: string[] = [];
     for (const dir of this.opts.dirs) {
-      for (const f of findRuleFiles(dir, [])) {
+      for (const f of findRuleFiles(dir, [], 'both')) {
         try {
           const st = statSync(f);
           parts.push(`${f}:${st.ino}:${st.size}:${st.mtimeMs}`);
@@ -159,7 +190,7 @@ export class RuleEngine extends EventEmitter {
       let isDir = false;
       try { isDir = statSync(dir).isDirectory(); } catch { /* missing: reported by the loader */ }
       dirs.add(isDir ? dir : dirname(dir));
-      for (const f of findRuleFiles(dir, [])) dirs.add(dirname(f));
+      for (const f of findRuleFiles(dir, [], 'both')) dirs.add(dirname(f));
     }
     for (const d of dirs) {
       try {

@@ -7,6 +7,7 @@ import { RuleSyntaxError, type RuleLoadError } from './errors';
 import { compileDoc } from './rule-compiler';
 import type { CompiledRule, CorrelationDef } from './types';
 import { readRuleFile, type SourceDoc } from './yaml-source';
+import { EXCEPTION_FILE, readExceptionFile, type RuleException } from './exceptions/exception-file';
 
 export type LoadedRule = CompiledRule | CorrelationDef;
 
@@ -17,12 +18,19 @@ export interface LoadResult {
   good: Map<string, LoadedRule[]>;
   /** Files that failed this time and were replaced by their last good version. */
   kept: string[];
+  /** Exceptions from *.exceptions.yml files in the same directories (docs/rules.md). */
+  exceptions: RuleException[];
 }
 
 const RULE_FILE = /\.ya?ml$/i;
 
-/** Rule files under `dir` (or `dir` itself when it is a file), sorted. */
-export function findRuleFiles(dir: string, errors: RuleLoadError[]): string[] {
+/** Rule ids the agent raises itself: exceptions may name them too. */
+export const BUILTIN_RULE_IDS: readonly string[] = ['vigil-anomaly'];
+
+/** Rule files (or, with `exceptions`, exception files) under `dir` or `dir` itself when it is a file, sorted. */
+export function findRuleFiles(dir: string, errors: RuleLoadError[], kind: 'rules' | 'exceptions' | 'both' = 'rules'): string[] {
+  const wanted = (name: string): boolean =>
+    RULE_FILE.test(name) && (kind === 'both' || (kind === 'exceptions') === EXCEPTION_FILE.test(name));
   let st;
   try {
     st = statSync(dir);
@@ -30,7 +38,7 @@ export function findRuleFiles(dir: string, errors: RuleLoadError[]): string[] {
     errors.push({ file: dir, line: 0, reason: 'rule path not found: check the rule directory setting' });
     return [];
   }
-  if (st.isFile()) return [dir];
+  if (st.isFile()) return kind === 'both' || (kind === 'exceptions') === EXCEPTION_FILE.test(dir) ? [dir] : [];
   const out: string[] = [];
   const walk = (d: string, depth: number): void => {
     if (depth > 16) return;
@@ -43,7 +51,7 @@ export function findRuleFiles(dir: string, errors: RuleLoadError[]): string[] {
         try { kind = statSync(p); } catch { continue; }
       }
       if (kind ? kind.isDirectory() : ent.isDirectory()) walk(p, depth + 1);
-      else if ((kind ? kind.isFile() : ent.isFile()) && RULE_FILE.test(ent.name)) out.push(p);
+      else if ((kind ? kind.isFile() : ent.isFile()) && wanted(ent.name)) out.push(p);
     }
   };
   walk(dir, 0);
@@ -139,5 +147,33 @@ export function loadRules(dirs: string | string[], lastGood: ReadonlyMap<string,
       all.push(...rules);
     }
   }
-  return { rules: resolve(all, errors), errors, good, kept };
+  const rules = resolve(all, errors);
+  return { rules, errors, good, kept, exceptions: loadExceptions(dirs, rules, errors) };
+}
+
+/** Exceptions of every *.exceptions.yml under `dirs`; one naming no loaded rule is an error and is dropped. */
+function loadExceptions(dirs: string | string[], rules: LoadedRule[], errors: RuleLoadError[]): RuleException[] {
+  const names = new Set<string>(BUILTIN_RULE_IDS);
+  for (const r of rules) {
+    names.add(r.meta.id);
+    names.add(r.meta.title);
+    if (r.meta.name) names.add(r.meta.name);
+  }
+  const out: RuleException[] = [];
+  const ids = new Set<string>();
+  for (const dir of Array.isArray(dirs) ? dirs : [dirs]) {
+    for (const file of findRuleFiles(dir, [], 'exceptions')) {
+      const { exceptions, errors: fileErrors } = readExceptionFile(file);
+      errors.push(...fileErrors);
+      for (const e of exceptions) {
+        if (!names.has(e.rule)) errors.push({ file, line: 0, reason: `exception '${e.id}' names no loaded rule '${e.rule}': give a rule id or title` });
+        else if (ids.has(e.id)) errors.push({ file, line: 0, reason: `duplicate exception id '${e.id}'` });
+        else {
+          ids.add(e.id);
+          out.push(e);
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import pino from 'pino';
-import type { ActionRequest, ActionResult, AgentHello } from '../../../proto/src';
+import type { ActionRequest, ActionResult, AgentHello, ExceptionSet } from '../../../proto/src';
 import { MAX_FRAME_BYTES } from '../../../proto/src';
 import { DEFAULT_BACKOFF_MAX_MS } from './backoff';
 import { TransportConfigError } from './errors';
@@ -31,6 +31,8 @@ export interface ControlPlaneClientOptions {
   queryHandler?: QueryHandler;
   /** Carries out a response action the control plane asked for, and says how it went. */
   actionHandler?: (req: ActionRequest) => Promise<Omit<ActionResult, 'action_id'>>;
+  /** Takes the control plane's rule exceptions for this host (each set replaces the last). */
+  exceptionsHandler?: (set: ExceptionSet) => void;
   forwardEvents?: boolean;
   /** PEM CA bundle that signed the control plane's certificate (wss://). */
   caPath?: string;
@@ -49,8 +51,8 @@ export interface ControlPlaneClientOptions {
   maxConcurrentQueries?: number; // default 4
 }
 
-export type ResolvedOptions = Readonly<Required<Omit<ControlPlaneClientOptions, 'caPath' | 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler'>>
-  & Pick<ControlPlaneClientOptions, 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler'> & { ca?: Buffer }>;
+export type ResolvedOptions = Readonly<Required<Omit<ControlPlaneClientOptions, 'caPath' | 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler' | 'exceptionsHandler'>>
+  & Pick<ControlPlaneClientOptions, 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler' | 'exceptionsHandler'> & { ca?: Buffer }>;
 
 const DEFAULTS = {
   heartbeatMs: 5000, forwardEvents: false, outboxMaxRows: 100_000, batchSize: 256, maxBatchBytes: 1024 * 1024,

@@ -173,6 +173,8 @@ export class ControlPlaneClient {
         return void this.answer(sock, env.query_request);
       case 'action_request':
         return void this.act(sock, env.action_request);
+      case 'exception_set':
+        return this.o.exceptionsHandler?.(env.exception_set);
       default:
         return this.recycle(sock, CLOSE.PROTOCOL_VIOLATION, `control plane may not send ${env.payload}`);
     }

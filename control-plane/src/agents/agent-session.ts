@@ -20,6 +20,8 @@ import type { Fleet } from '../fleet/fleet';
 import { FleetBatchQueue } from '../fleet/fleet-batches';
 import type { AgentRegistry } from './agent-registry';
 import { handleBatch, type SessionIo } from './agent-batches';
+import type { ExceptionStore } from '../store/exception-store';
+import { pushExceptions } from '../exceptions/exception-push';
 
 export const SERVER_VERSION = '0.1.0';
 const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -27,6 +29,8 @@ const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface AgentSessionDeps {
   config: Config; agents: AgentStore; alerts: AlertStore; ingest: AlertIngest;
   registry: AgentRegistry; metrics: Metrics; log: Logger; tokens: TokenStore;
+  /** Rule exceptions for the agent's host, sent right after ServerHello. */
+  exceptions?: ExceptionStore;
   /** --nats: batches go to JetStream and are acked after it acks. */
   fleet?: Fleet;
 }
@@ -158,6 +162,7 @@ export class AgentSession implements SessionIo {
         protocol_minor: PROTOCOL_VERSION.minor,
       },
     });
+    if (this.deps.exceptions) pushExceptions(this, this.deps.exceptions);
     this.log.info({ hostname: hello.hostname, version: hello.agent_version, protocol: formatVersion(helloVersion(hello)) }, 'agent connected');
   }
 

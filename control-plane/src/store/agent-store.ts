@@ -20,11 +20,41 @@ const toRecord = (r: Row): AgentRecord => ({
   status: r.status, heartbeat: r.heartbeat ? JSON.parse(r.heartbeat) : null,
 });
 
+/** Liveness writes are batched: one transaction a second instead of one per agent frame. */
+const FLUSH_EVERY_MS = 1000;
+
 export class AgentStore {
   private readonly touchStmt;
+  private readonly heartbeatStmt;
+  private readonly flushTx;
+  private readonly pending = new Map<string, { ms: number; hb?: Heartbeat }>();
+  private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly db: Db) {
     this.touchStmt = db.prepare("UPDATE agents SET last_seen = ?, last_seen_ms = ?, status = 'online' WHERE host_id = ?");
+    this.heartbeatStmt = db.prepare("UPDATE agents SET heartbeat = ?, last_seen = ?, last_seen_ms = ?, status = 'online' WHERE host_id = ?");
+    this.flushTx = db.transaction((rows: [string, { ms: number; hb?: Heartbeat }][]) => {
+      for (const [host, p] of rows) {
+        const iso = new Date(p.ms).toISOString();
+        if (p.hb) this.heartbeatStmt.run(JSON.stringify(p.hb), iso, p.ms, host);
+        else this.touchStmt.run(iso, p.ms, host);
+      }
+    });
+    this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Writes the liveness and heartbeats received since the last flush (readers call it first). */
+  flush(): void {
+    if (this.pending.size === 0 || !this.db.open) return;
+    const rows = [...this.pending];
+    this.pending.clear();
+    this.flushTx(rows);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
   }
 
   upsertHello(h: AgentHello, now = Date.now()): void {
@@ -39,29 +69,35 @@ export class AgentStore {
   }
 
   touch(hostId: string, now = Date.now()): void {
-    this.touchStmt.run(new Date(now).toISOString(), now, hostId);
+    const p = this.pending.get(hostId);
+    if (p) p.ms = Math.max(p.ms, now);
+    else this.pending.set(hostId, { ms: now });
   }
 
   recordHeartbeat(hostId: string, hb: Heartbeat, now = Date.now()): void {
-    this.db.prepare("UPDATE agents SET heartbeat = ?, last_seen = ?, last_seen_ms = ?, status = 'online' WHERE host_id = ?")
-      .run(JSON.stringify(hb), new Date(now).toISOString(), now, hostId);
+    const p = this.pending.get(hostId);
+    this.pending.set(hostId, { ms: Math.max(p?.ms ?? 0, now), hb });
   }
 
   /** Online agents silent since before `cutoffMs`. */
   silentSince(cutoffMs: number): AgentRecord[] {
+    this.flush();
     return (this.db.prepare("SELECT * FROM agents WHERE status = 'online' AND last_seen_ms < ?").all(cutoffMs) as Row[]).map(toRecord);
   }
 
   markOffline(hostId: string): boolean {
+    this.flush();
     return this.db.prepare("UPDATE agents SET status = 'offline' WHERE host_id = ? AND status = 'online'").run(hostId).changes > 0;
   }
 
   get(hostId: string): AgentRecord | undefined {
+    this.flush();
     const r = this.db.prepare('SELECT * FROM agents WHERE host_id = ?').get(hostId) as Row | undefined;
     return r && toRecord(r);
   }
 
   list(): AgentRecord[] {
+    this.flush();
     return (this.db.prepare('SELECT * FROM agents ORDER BY hostname, host_id').all() as Row[]).map(toRecord);
   }
 }

@@ -94,6 +94,18 @@ const MIGRATIONS: readonly string[] = [
    );`,
   // v3: an agent token belongs to the host that first used it.
   `ALTER TABLE tokens ADD COLUMN bound_host TEXT;`,
+  // v4: rule exceptions managed here and pushed to agents.
+  `CREATE TABLE exceptions (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     rule TEXT NOT NULL,
+     match TEXT NOT NULL,                     -- JSON {field: [patterns]}
+     comment TEXT NOT NULL DEFAULT '',
+     host_id TEXT,                            -- NULL: every host
+     incident_id INTEGER,
+     expires_ms INTEGER,
+     created_by TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );`,
 ];
 
 export function openDb(path: string): Db {

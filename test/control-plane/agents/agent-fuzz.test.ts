@@ -2,7 +2,7 @@
 // server keeps answering and a well-behaved agent still gets acks.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeEnvelope } from '../../../proto/src';
+import { PROTOCOL_VERSION, encodeEnvelope } from '../../../proto/src';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
 import { makeHarness, type Harness } from '../helpers/harness';
 import { TestSocket } from '../helpers/ws-client';
@@ -20,7 +20,7 @@ describe('agent socket fuzz', () => {
     h = await makeHarness({ maxFrameBytes: 64 * 1024 });
     const base = await h.listen();
     const rand = rng(42);
-    const hello = encodeEnvelope({ hello: { host_id: 'fuzz-host' } });
+    const hello = encodeEnvelope({ hello: { host_id: 'fuzz-host', protocol_major: PROTOCOL_VERSION.major, protocol_minor: PROTOCOL_VERSION.minor } });
     const valid = encodeEnvelope({ alert_batch: { first_seq: 1, alerts: [sampleAlert(1)] } });
     const mutate = (b: Uint8Array): Buffer => {
       const out = Buffer.from(b);

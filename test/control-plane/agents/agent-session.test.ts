@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeEnvelope } from '../../../proto/src';
+import { PROTOCOL_VERSION, encodeEnvelope } from '../../../proto/src';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
 import { bearer, makeHarness, until, type Harness } from '../helpers/harness';
 import { TestSocket } from '../helpers/ws-client';
@@ -14,7 +14,7 @@ describe('agent socket /v1/agent', () => {
     h = await makeHarness({ heartbeatIntervalMs: 2500 });
     const agent = await FakeAgent.connect(await h.listen(), h.agentToken(HOST), { host_id: HOST, hostname: 'web1' });
     const sh = (await agent.waitFor('server_hello')).server_hello;
-    expect(sh).toEqual({ alert_seq: 0, heartbeat_interval_ms: 2500, server_version: '0.1.0', protocol_major: 1, protocol_minor: 1 });
+    expect(sh).toEqual({ alert_seq: 0, heartbeat_interval_ms: 2500, server_version: '0.1.0', protocol_major: 1, protocol_minor: 2 });
     const res = await h.app.inject({ url: '/v1/agents', headers: bearer(h.tokens.viewer) });
     expect(res.json().agents).toMatchObject([{ host_id: HOST, hostname: 'web1', kernel: '6.18.0', status: 'online', connected: true, capabilities: ['CAPABILITY_QUERY'] }]);
   });
@@ -122,7 +122,7 @@ describe('agent socket /v1/agent', () => {
     const real = await FakeAgent.connect(base, token, { host_id: HOST });
     const fake = new TestSocket(`${base}/v1/agent`, { token });
     await fake.opened();
-    fake.ws.send(encodeEnvelope({ hello: { host_id: 'impostor', hostname: 'x', kernel: 'k', agent_version: 'v' } }));
+    fake.ws.send(encodeEnvelope({ hello: { host_id: 'impostor', hostname: 'x', kernel: 'k', agent_version: 'v', protocol_major: PROTOCOL_VERSION.major, protocol_minor: PROTOCOL_VERSION.minor } }));
     expect(await fake.waitClosed()).toMatchObject({ code: 4403, reason: expect.stringContaining(`belongs to host ${HOST}`) });
     // The real host is untouched and no impostor was registered.
     expect(real.sock.closed).toBeUndefined();

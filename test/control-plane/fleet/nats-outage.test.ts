@@ -4,7 +4,7 @@
 // sees every alert exactly once. It never acks what JetStream does not hold.
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'nats';
-import { encodeEnvelope } from '../../../proto/src';
+import { PROTOCOL_VERSION, encodeEnvelope } from '../../../proto/src';
 import { makeHarness, type Harness, until } from '../helpers/harness';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
 import { TestSocket } from '../helpers/ws-client';
@@ -61,7 +61,7 @@ describe('fleet: nats-server killed mid-run', () => {
     // A new hello is refused too, on either replica.
     const late = new TestSocket(`${b.wsBase}/v1/agent`, { token: b.agentToken('web2') });
     await late.opened();
-    late.ws.send(encodeEnvelope({ hello: { host_id: 'web2' } }));
+    late.ws.send(encodeEnvelope({ hello: { host_id: 'web2', protocol_major: PROTOCOL_VERSION.major, protocol_minor: PROTOCOL_VERSION.minor } }));
     expect((await late.waitClosed(5000)).code).toBe(4503);
 
     // Restart with the same store; both replicas recover.

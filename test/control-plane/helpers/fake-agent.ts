@@ -2,7 +2,7 @@
 // transport must: hello -> ServerHello, then batches/heartbeats, acks,
 // and answers to QueryRequest (through a handler the test provides).
 import type { AgentHello, Alert, DeepPartial, Envelope, EnvelopeInit, QueryRequest } from '../../../proto/src';
-import { decodeEnvelope, encodeEnvelope, normalize } from '../../../proto/src';
+import { PROTOCOL_VERSION, decodeEnvelope, encodeEnvelope, normalize } from '../../../proto/src';
 import { until } from './harness';
 import { TestSocket } from './ws-client';
 
@@ -33,7 +33,8 @@ export class FakeAgent {
   static async connect(base: string, token: string, hello: Partial<AgentHello> & { host_id: string }): Promise<FakeAgent> {
     const a = new FakeAgent(base, token, hello);
     await a.sock.opened();
-    a.send({ hello: { hostname: `host-${hello.host_id}`, kernel: '6.18.0', agent_version: '0.1.0', capabilities: ['CAPABILITY_QUERY'], ...hello } });
+    a.send({ hello: { hostname: `host-${hello.host_id}`, kernel: '6.18.0', agent_version: '0.1.0', capabilities: ['CAPABILITY_QUERY'],
+      protocol_major: PROTOCOL_VERSION.major, protocol_minor: PROTOCOL_VERSION.minor, ...hello } });
     await a.waitFor('server_hello');
     return a;
   }
