@@ -3,7 +3,7 @@
 // alert store from VIGIL_ALERTS. It also raises the control plane's own
 // alerts through the stream, so they get a seq in the same space, and
 // shares API tokens with the other replicas (token-replicator.ts) and
-// relays live queries to whichever replica holds an agent (query-relay.ts).
+// relays queries and actions to whichever replica holds an agent (agent-relay.ts).
 import type { Logger } from 'pino';
 import type { Alert, EventBatch, Heartbeat } from '../../../proto/src';
 import { raisedAlert, type AlertIngest, type AlertRaiser, type RaisedAlert } from '../alerts/alert-ingest';
@@ -16,7 +16,7 @@ import { AlertConsumer } from './alert-consumer';
 import { AlertStream } from './alert-stream';
 import { BoundedPublisher } from './bounded-publisher';
 import { HeartbeatFollower } from './heartbeat-follower';
-import { QueryRelay } from './query-relay';
+import { AgentRelay } from './agent-relay';
 import type { NatsLink } from './nats-link';
 import { TelemetryStream } from './telemetry-stream';
 import { TokenReplicator } from './token-replicator';
@@ -26,7 +26,7 @@ export class Fleet implements AlertRaiser {
   private readonly telemetry: TelemetryStream;
   readonly consumer: AlertConsumer;
   readonly heartbeats: HeartbeatFollower;
-  readonly queries: QueryRelay;
+  readonly relay: AgentRelay;
   private tokenReplicator: TokenReplicator | undefined;
 
   constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, agents: AgentStore, registry: AgentRegistry,
@@ -36,7 +36,7 @@ export class Fleet implements AlertRaiser {
     this.telemetry = new TelemetryStream(pub, config.maxFrameBytes, log);
     this.consumer = new AlertConsumer(link, ingest, store, config.maxFrameBytes, log);
     this.heartbeats = new HeartbeatFollower(link, agents, log.child({ module: 'heartbeats' }));
-    this.queries = new QueryRelay(link, registry, log.child({ module: 'query-relay' }));
+    this.relay = new AgentRelay(link, registry, log.child({ module: 'agent-relay' }));
   }
 
   async start(): Promise<void> {
@@ -76,7 +76,7 @@ export class Fleet implements AlertRaiser {
   async close(): Promise<void> {
     this.consumer.stop();
     this.heartbeats.stop();
-    this.queries.stop();
+    this.relay.stop();
     this.tokenReplicator?.stop();
     await this.link.close();
   }

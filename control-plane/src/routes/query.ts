@@ -16,7 +16,7 @@ export async function queryRoutes(app: FastifyInstance, opts: { services: Servic
     if (body.filters?.until) parseTime(body.filters.until, 'filters.until');
     const targets = queryTargets(body, registry, agents, fleet?.heartbeats.hosts());
     audit.record(req.token?.id ?? 'unknown', 'query', { targets, filters: body.filters ?? {}, limit: body.limit, timeout_ms: body.timeout_ms });
-    const remote = fleet && { ask: fleet.queries.ask.bind(fleet.queries), knows: (h: string) => fleet.heartbeats.lastSeqOf(h) > 0 };
+    const remote = fleet && { ask: fleet.relay.query.bind(fleet.relay), knows: (h: string) => fleet.heartbeats.lastSeqOf(h) > 0 };
     const res = await fanOutQuery(body, targets, registry, agents, config, remote);
     req.log.info({ query_id: res.query_id, rows: res.rows.length, ...res.hosts }, 'query done');
     return res;
