@@ -12,15 +12,27 @@ import { SOURCE_HEADER } from './alert-stream';
 import type { NatsLink } from './nats-link';
 import { ALERTS_STREAM } from './streams';
 
+/** Wait before re-reading the stream after this replica failed to store an alert. */
+const RETRY_MS = 1000;
+
 export class AlertConsumer {
   private messages: ConsumerMessages | undefined;
   private lastSeq = 0;
+  private stopped = false;
+  private retry: NodeJS.Timeout | undefined;
+  /** Alerts this replica could not store (each is read again, never skipped). */
+  storeFailures = 0;
 
   constructor(private readonly link: NatsLink, private readonly ingest: AlertIngest, private readonly store: AlertStore,
     private readonly maxBytes: number, private readonly log: Logger) {}
 
   async start(): Promise<void> {
     this.lastSeq = this.store.maxSeq();
+    await this.subscribe();
+  }
+
+  /** Reads the stream from the message after the last one applied here. */
+  private async subscribe(): Promise<void> {
     // No filterSubjects: the stream holds only alerts, and Debian's nats-server 2.9 would hang on it (2.10+).
     const consumer = await this.link.js.consumers.get(ALERTS_STREAM, {
       deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSeq + 1,
@@ -30,34 +42,62 @@ export class AlertConsumer {
     void this.loop(this.messages);
   }
 
-  /** Highest stream seq stored here. */
+  /** Highest stream seq applied here (stored, or skipped as unreadable). */
   get applied(): number {
     return this.lastSeq;
   }
 
   private async loop(messages: ConsumerMessages): Promise<void> {
     try {
-      for await (const m of messages) this.apply(m);
+      for await (const m of messages) {
+        if (this.apply(m)) continue;
+        messages.stop();
+        return this.retryLater();
+      }
     } catch (err) {
       this.log.error({ err }, 'alert stream consumer stopped');
+      this.retryLater();
     }
   }
 
-  private apply(m: JsMsg): void {
-    // An ordered consumer may redeliver after a reset; the store is the truth.
-    if (m.seq <= this.lastSeq) return;
+  /** False when the alert could not be stored: it must be read again, not skipped. */
+  private apply(m: JsMsg): boolean {
+    // An ordered consumer may redeliver after a reset.
+    if (m.seq <= this.lastSeq) return true;
+    let alert;
     try {
-      const alert = decodeAlert(m.data, this.maxBytes);
-      const source = m.headers?.get(SOURCE_HEADER) === 'control-plane' ? 'control-plane' : 'agent';
-      this.ingest.fromStream(m.seq, source, alert);
+      alert = decodeAlert(m.data, this.maxBytes);
     } catch (err) {
       // Every replica skips the same message, so the sequence spaces stay equal.
       this.log.error({ err, stream_seq: m.seq, subject: m.subject }, 'unreadable message in VIGIL_ALERTS skipped');
+      this.lastSeq = m.seq;
+      return true;
+    }
+    try {
+      this.ingest.fromStream(m.seq, m.headers?.get(SOURCE_HEADER) === 'control-plane' ? 'control-plane' : 'agent', alert);
+    } catch (err) {
+      this.storeFailures++;
+      this.log.error({ err, stream_seq: m.seq }, `cannot store the alert; reading VIGIL_ALERTS again from it in ${RETRY_MS} ms`);
+      return false;
     }
     this.lastSeq = m.seq;
+    return true;
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      this.subscribe().catch((err: Error) => {
+        this.log.error({ err: err.message }, 'cannot resubscribe to VIGIL_ALERTS');
+        this.retryLater();
+      });
+    }, RETRY_MS);
   }
 
   stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
     this.messages?.stop();
   }
 }
