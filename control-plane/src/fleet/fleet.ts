@@ -21,7 +21,12 @@ import type { NatsLink } from './nats-link';
 import { TelemetryStream } from './telemetry-stream';
 import { TokenReplicator } from './token-replicator';
 
+/** A control-plane alert is retried this often, for this long (within the stream's duplicate window). */
+const RAISE_RETRY_MS = 1000;
+const RAISE_RETRY_FOR_MS = 5 * 60_000;
+
 export class Fleet implements AlertRaiser {
+  private closed = false;
   private readonly alerts: AlertStream;
   private readonly telemetry: TelemetryStream;
   readonly consumer: AlertConsumer;
@@ -65,15 +70,27 @@ export class Fleet implements AlertRaiser {
   /**
    * Publishes a control-plane alert. Replicas that raise the same rule for
    * the same host with no heartbeat from it in between describe one event:
-   * the shared msgID lets JetStream keep one of them.
+   * the shared msgID lets JetStream keep one of them. While NATS is away the
+   * publish is retried (the msgID makes a retry harmless), so an agent that
+   * went offline during an outage still gets its alert.
    */
   raise(partial: RaisedAlert): void {
     const msgID = `control-plane:${partial.rule_id}:${partial.host_id}:hb${this.heartbeats.lastSeqOf(partial.host_id)}`;
-    this.alerts.publishControlPlaneAlert(raisedAlert(partial), msgID)
-      .catch((err: Error) => this.log.error({ err: err.message, rule_id: partial.rule_id, host_id: partial.host_id }, 'control-plane alert not published'));
+    this.publishRaised(raisedAlert(partial), msgID, Date.now());
+  }
+
+  private publishRaised(alert: Alert, msgID: string, since: number): void {
+    if (this.closed) return;
+    this.alerts.publishControlPlaneAlert(alert, msgID).catch((err: Error) => {
+      const giveUp = Date.now() - since > RAISE_RETRY_FOR_MS;
+      this.log[giveUp ? 'error' : 'warn']({ err: err.message, rule_id: alert.rule_id, host_id: alert.host_id },
+        giveUp ? 'control-plane alert not published; gave up' : 'control-plane alert not published yet; retrying');
+      if (!giveUp) setTimeout(() => this.publishRaised(alert, msgID, since), RAISE_RETRY_MS).unref();
+    });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.consumer.stop();
     this.heartbeats.stop();
     this.relay.stop();

@@ -56,4 +56,21 @@ describe('fleet: agent liveness across replicas', () => {
     }
     expect(offline(a)[0].seq).toBe(offline(b)[0].seq);
   }, 30_000);
+
+  it('an agent that goes silent while NATS is down still gets its offline alert once NATS is back', async () => {
+    nats = await NatsServer.start();
+    const a = await makeHarness({ natsUrl: nats.url, heartbeatIntervalMs: HB }, { healthMonitor: true });
+    open.push(a);
+    await a.listen();
+    const agent = await FakeAgent.connect(a.wsBase, a.agentToken('lonely'), { host_id: 'lonely' });
+    agent.send({ heartbeat: { timestamp: new Date().toISOString() } });
+    agent.close();
+    await nats.kill();
+    await until(() => a.app.vigil.agents.get('lonely')?.status === 'offline', 5000, 'A flags the silent agent while NATS is down');
+    expect(a.app.vigil.alerts.page({ rule: 'vigil-agent-offline' }, { order: 'asc', limit: 10 })).toEqual([]);
+    await nats.start();
+    await until(() => a.app.vigil.alerts.page({ rule: 'vigil-agent-offline' }, { order: 'asc', limit: 10 }).length === 1, 15_000,
+      'the offline alert, published once NATS is back');
+    expect(a.app.vigil.alerts.page({ rule: 'vigil-agent-offline' }, { order: 'asc', limit: 10 })[0].host_id).toBe('lonely');
+  }, 30_000);
 });
