@@ -5,7 +5,7 @@
 // shares API tokens with the other replicas (token-replicator.ts) and
 // relays queries and actions to whichever replica holds an agent (agent-relay.ts).
 import type { Logger } from 'pino';
-import type { Alert, EventBatch, Heartbeat } from '../../../proto/src';
+import type { AgentHello, Alert, EventBatch, Heartbeat } from '../../../proto/src';
 import { raisedAlert, type AlertIngest, type AlertRaiser, type RaisedAlert } from '../alerts/alert-ingest';
 import type { Config } from '../config';
 import type { AgentRegistry } from '../agents/agent-registry';
@@ -16,6 +16,7 @@ import { AlertConsumer } from './alert-consumer';
 import { AlertStream } from './alert-stream';
 import { BoundedPublisher } from './bounded-publisher';
 import { HeartbeatFollower } from './heartbeat-follower';
+import { AgentDirectory } from './agent-directory';
 import { AgentRelay } from './agent-relay';
 import type { NatsLink } from './nats-link';
 import { TelemetryStream } from './telemetry-stream';
@@ -33,9 +34,10 @@ export class Fleet implements AlertRaiser {
   readonly heartbeats: HeartbeatFollower;
   readonly relay: AgentRelay;
   private tokenReplicator: TokenReplicator | undefined;
+  private directory: AgentDirectory | undefined;
 
-  constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, agents: AgentStore, registry: AgentRegistry,
-    private readonly tokens: TokenStore, config: Config, private readonly log: Logger) {
+  constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, private readonly agents: AgentStore,
+    registry: AgentRegistry, private readonly tokens: TokenStore, private readonly config: Config, private readonly log: Logger) {
     const pub = new BoundedPublisher(link, config.natsMaxPending);
     this.alerts = new AlertStream(pub, config.maxFrameBytes);
     this.telemetry = new TelemetryStream(pub, config.maxFrameBytes, log);
@@ -49,6 +51,13 @@ export class Fleet implements AlertRaiser {
     await this.heartbeats.start();
     this.tokenReplicator = await TokenReplicator.open(this.link, this.tokens, this.log.child({ module: 'tokens' }));
     await this.tokenReplicator.start();
+    this.directory = await AgentDirectory.open(this.link, this.agents, this.config.heartbeatIntervalMs, this.log.child({ module: 'agents' }));
+    await this.directory.start();
+  }
+
+  /** Shares an agent's hello with the other replicas (GET /v1/agents anywhere lists it). */
+  announceAgent(hello: AgentHello): void {
+    this.directory?.announce(hello);
   }
 
   get healthy(): boolean {
@@ -95,6 +104,7 @@ export class Fleet implements AlertRaiser {
     this.heartbeats.stop();
     this.relay.stop();
     this.tokenReplicator?.stop();
+    this.directory?.stop();
     await this.link.close();
   }
 }
