@@ -10,6 +10,9 @@ import type { AlertStore, StoredAlert } from '../store/alert-store';
 import type { IncidentStore } from '../store/incident-store';
 import { buildDoc, parseDoc, severityName } from './alert-doc';
 
+/** An alert read from VIGIL_ALERTS (--nats). */
+export interface StreamAlert { streamSeq: number; source: 'agent' | 'control-plane'; alert: Alert }
+
 export type RaisedAlert = Partial<Alert> & Pick<Alert, 'rule_id' | 'host_id'>;
 
 /** Who raises the control plane's own alerts: the ingest (embedded) or the fleet stream (--nats). */
@@ -37,16 +40,17 @@ export class AlertIngest implements AlertRaiser {
   }
 
   /**
-   * --nats: stores an alert read from VIGIL_ALERTS under its stream seq.
+   * --nats: stores alerts read from VIGIL_ALERTS under their stream seqs.
    * An agent alert whose (host, agent seq) is already stored (a re-send
    * after JetStream's duplicate window) is dropped, the same way on every
    * replica.
    */
-  fromStream(streamSeq: number, source: 'agent' | 'control-plane', alert: Alert): StoredAlert | null {
-    const stored = source === 'agent'
+  fromStream(items: ReadonlyArray<StreamAlert>): StoredAlert[] {
+    // One transaction for the lot, published after commit (as fromAgentBatch).
+    const stored = this.store.transaction(() => items.map(({ streamSeq, source, alert }) => (source === 'agent'
       ? this.storeAgentAlert(alert.host_id, alert.seq, alert, streamSeq)
-      : this.storeRaised(alert, streamSeq);
-    if (stored) this.published(stored);
+      : this.storeRaised(alert, streamSeq))).filter((s): s is StoredAlert => s !== null));
+    for (const s of stored) this.published(s);
     return stored;
   }
 

@@ -2,11 +2,12 @@
 // alert store under the stream sequence. So REST, feeds and resume-by-
 // cursor on any replica share one sequence space: the stream's. An ordered
 // consumer is ephemeral and recreates itself after a server restart; it
-// starts after the highest seq this replica already stored.
+// starts after the highest seq this replica already stored. Messages are
+// stored in batches, one SQLite transaction each, published after commit.
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
 import type { Logger } from 'pino';
 import { decodeAlert } from '../../../proto/src';
-import type { AlertIngest } from '../alerts/alert-ingest';
+import type { AlertIngest, StreamAlert } from '../alerts/alert-ingest';
 import type { AlertStore } from '../store/alert-store';
 import { SOURCE_HEADER } from './alert-stream';
 import type { NatsLink } from './nats-link';
@@ -14,13 +15,27 @@ import { ALERTS_STREAM } from './streams';
 
 /** Wait before re-reading the stream after this replica failed to store an alert. */
 const RETRY_MS = 1000;
+/**
+ * Most messages stored in one transaction. A pull delivers hundreds at once
+ * and for-await only yields microtasks, so a full batch is stored and the
+ * event loop gets a turn (agent frames, acks) before the next is read.
+ */
+const BATCH_MAX = 128;
+
+/** A message taken from the stream: its alert, or null when it was unreadable (skipped). */
+interface Taken { streamSeq: number; item: StreamAlert | null }
 
 export class AlertConsumer {
   private messages: ConsumerMessages | undefined;
   private lastSeq = 0;
+  /** Highest seq taken into the buffer (or applied). */
+  private seen = 0;
+  private buffer: Taken[] = [];
+  private flushTimer: NodeJS.Immediate | undefined;
+  private broken = false;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
-  /** Alerts this replica could not store (each is read again, never skipped). */
+  /** Batches this replica could not store (each is read again, never skipped). */
   storeFailures = 0;
 
   constructor(private readonly link: NatsLink, private readonly ingest: AlertIngest, private readonly store: AlertStore,
@@ -33,6 +48,9 @@ export class AlertConsumer {
 
   /** Reads the stream from the message after the last one applied here. */
   private async subscribe(): Promise<void> {
+    this.broken = false;
+    this.seen = this.lastSeq;
+    this.buffer = [];
     // No filterSubjects: the stream holds only alerts, and Debian's nats-server 2.9 would hang on it (2.10+).
     const consumer = await this.link.js.consumers.get(ALERTS_STREAM, {
       deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSeq + 1,
@@ -50,9 +68,14 @@ export class AlertConsumer {
   private async loop(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const m of messages) {
-        if (this.apply(m)) continue;
-        messages.stop();
-        return this.retryLater();
+        if (this.broken || messages !== this.messages) return;
+        this.take(m);
+        if (this.buffer.length >= BATCH_MAX) {
+          this.flush();
+          await new Promise((r) => setImmediate(r));
+        } else {
+          this.flushTimer ??= setImmediate(() => this.flush());
+        }
       }
     } catch (err) {
       this.log.error({ err }, 'alert stream consumer stopped');
@@ -60,28 +83,38 @@ export class AlertConsumer {
     }
   }
 
-  /** False when the alert could not be stored: it must be read again, not skipped. */
-  private apply(m: JsMsg): boolean {
+  private take(m: JsMsg): void {
     // An ordered consumer may redeliver after a reset.
-    if (m.seq <= this.lastSeq) return true;
-    let alert;
+    if (m.seq <= this.seen) return;
+    this.seen = m.seq;
     try {
-      alert = decodeAlert(m.data, this.maxBytes);
+      const alert = decodeAlert(m.data, this.maxBytes);
+      const source = m.headers?.get(SOURCE_HEADER) === 'control-plane' ? 'control-plane' : 'agent';
+      this.buffer.push({ streamSeq: m.seq, item: { streamSeq: m.seq, source, alert } });
     } catch (err) {
       // Every replica skips the same message, so the sequence spaces stay equal.
       this.log.error({ err, stream_seq: m.seq, subject: m.subject }, 'unreadable message in VIGIL_ALERTS skipped');
-      this.lastSeq = m.seq;
-      return true;
+      this.buffer.push({ streamSeq: m.seq, item: null });
     }
+  }
+
+  /** Stores the buffer in one transaction; on failure reads the stream again from its first message. */
+  private flush(): void {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.buffer.length === 0 || this.broken) return;
+    const batch = this.buffer;
+    this.buffer = [];
     try {
-      this.ingest.fromStream(m.seq, m.headers?.get(SOURCE_HEADER) === 'control-plane' ? 'control-plane' : 'agent', alert);
+      this.ingest.fromStream(batch.flatMap((t) => (t.item ? [t.item] : [])));
+      this.lastSeq = batch[batch.length - 1].streamSeq;
     } catch (err) {
       this.storeFailures++;
-      this.log.error({ err, stream_seq: m.seq }, `cannot store the alert; reading VIGIL_ALERTS again from it in ${RETRY_MS} ms`);
-      return false;
+      this.broken = true;
+      this.messages?.stop();
+      this.log.error({ err, from_seq: batch[0].streamSeq }, `cannot store alerts; reading VIGIL_ALERTS again from them in ${RETRY_MS} ms`);
+      this.retryLater();
     }
-    this.lastSeq = m.seq;
-    return true;
   }
 
   private retryLater(): void {
@@ -98,6 +131,7 @@ export class AlertConsumer {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retry);
+    if (this.flushTimer) clearImmediate(this.flushTimer);
     this.messages?.stop();
   }
 }

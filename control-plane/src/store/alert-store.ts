@@ -59,9 +59,16 @@ export class AlertStore {
   private readonly insertStmt;
   private readonly insertAtStmt;
   private readonly existsStmt;
+  private readonly bySeqStmt;
+  private readonly maxSeqStmt;
+  private readonly maxAgentSeqStmt;
 
   constructor(private readonly db: Db) {
     this.existsStmt = db.prepare('SELECT 1 FROM alerts WHERE host_id = ? AND agent_seq = ?');
+    // Prepared once: these run for every alert stored (get) or every hello/ack.
+    this.bySeqStmt = db.prepare('SELECT * FROM alerts WHERE seq = ?');
+    this.maxSeqStmt = db.prepare('SELECT MAX(seq) AS m FROM alerts');
+    this.maxAgentSeqStmt = db.prepare('SELECT MAX(agent_seq) AS m FROM alerts WHERE host_id = ?');
     this.insertStmt = db.prepare(
       `INSERT INTO alerts (host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags, ts, ts_ms,
          received_at, source, alert, doc)
@@ -96,17 +103,17 @@ export class AlertStore {
   }
 
   maxAgentSeq(hostId: string): number {
-    const r = this.db.prepare('SELECT MAX(agent_seq) AS m FROM alerts WHERE host_id = ?').get(hostId) as { m: number | null };
+    const r = this.maxAgentSeqStmt.get(hostId) as { m: number | null };
     return r.m ?? 0;
   }
 
   maxSeq(): number {
-    const r = this.db.prepare('SELECT MAX(seq) AS m FROM alerts').get() as { m: number | null };
+    const r = this.maxSeqStmt.get() as { m: number | null };
     return r.m ?? 0;
   }
 
   get(seq: number): StoredAlert | undefined {
-    const r = this.db.prepare('SELECT * FROM alerts WHERE seq = ?').get(seq) as Row | undefined;
+    const r = this.bySeqStmt.get(seq) as Row | undefined;
     return r && toStored(r);
   }
 
