@@ -126,6 +126,8 @@ bench: build
 	$(Q)node bench/replay.mjs --report bench/results/latest.md
 	$(Q)if [ -f bench/results/tmp/anomaly/corpus.frames ]; then node --expose-gc bench/anomaly/eval.mjs >/dev/null && cat bench/results/anomaly.md >> bench/results/latest.md; \
 	  else echo "  (no anomaly corpus: run node bench/anomaly/record-corpus.mjs once, then make bench)"; fi
+	$(Q)node bench/feed-filters.mjs --alerts 100000 --reps 10 --report bench/results/latest.md
+	$(Q)bash bench/fleet/suite.sh bench/results/latest.md
 
 clean:
 	rm -rf $(OUT) dist

@@ -6,10 +6,11 @@
 //
 //   node bench/fleet/run-fleet.mjs --agents 1000 --alerts-per-s 1 --events-per-s 50 --duration 60
 //   node bench/fleet/run-fleet.mjs --agents 10000 --alerts-per-min 1 --events-per-s 0 --duration 120
-//   ... --replicas 2 --nats nats://127.0.0.1:4222 --kill-replica-at 30   (fleet backbone)
+//   ... --replicas 2 --start-nats [--kill-replica-at 30] [--restart-nats-at 30]   (fleet backbone)
+//   ... --replicas 2 --nats nats://HOST:PORT   (a nats-server you run)
 //
 // The simulator shares the 2 cores with the control plane; its own CPU is reported too.
-import { mkdtempSync, rmSync, appendFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpuSeconds, rssMb, startReplica } from './control-plane-proc.mjs';
 import { FeedSubscriber } from './feed-subscriber.mjs';
 import { SimAgent } from './sim-agent.mjs';
+import { NatsProc } from './nats-proc.mjs';
 import { ROOT } from './wire.mjs';
 
 const require = createRequire(import.meta.url);
@@ -29,7 +31,9 @@ const EVENTS_PER_S = num('--events-per-s', 50);
 const HEARTBEAT_MS = num('--heartbeat-ms', 10_000);
 const DURATION_S = num('--duration', 30);
 const REPLICAS = num('--replicas', 1);
-const NATS = arg('--nats');
+const START_NATS = process.argv.includes('--start-nats');
+let NATS = arg('--nats');
+const RESTART_NATS_AT_S = arg('--restart-nats-at') === undefined ? undefined : num('--restart-nats-at');
 const KILL_AT_S = arg('--kill-replica-at') === undefined ? undefined : num('--kill-replica-at');
 const REPORT = arg('--report');
 const LABEL = arg('--label', `${AGENTS} agents`);
@@ -51,15 +55,21 @@ function makeTokens(dbPath, n) {
 }
 
 async function main() {
-  if (REPLICAS > 1 && !NATS) throw new Error('--replicas > 1 needs --nats: replicas share one alert sequence only through the fleet backbone');
   const dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-'));
+  const nats = START_NATS ? await NatsProc.start(join(dir, 'nats')) : undefined;
+  if (nats) NATS = nats.url;
+  if (REPLICAS > 1 && !NATS) throw new Error('--replicas > 1 needs --nats URL or --start-nats: replicas share one alert sequence only through the fleet backbone');
+  if (RESTART_NATS_AT_S !== undefined && !nats) throw new Error('--restart-nats-at needs --start-nats');
   const dbPath = join(dir, 'cp.db');
   const t0 = Date.now();
   const { agents: tokens, viewer } = makeTokens(dbPath, AGENTS);
   const replicas = [];
   for (let i = 0; i < REPLICAS; i++) {
-    // Without the backbone there is one replica; with it, each replica has its own SQLite cache.
-    replicas.push(await startReplica({ dir, name: `cp${i}`, dbPath: i === 0 ? dbPath : join(dir, `cp${i}.db`), extraArgs: NATS ? ['--nats', NATS] : [] }));
+    // Each replica has its own SQLite (an alert cache filled from the stream); tokens are not
+    // in the backbone yet, so every replica starts from a copy of the one holding them.
+    const db = i === 0 ? dbPath : join(dir, `cp${i}.db`);
+    if (i > 0) copyFileSync(dbPath, db);
+    replicas.push(await startReplica({ dir, name: `cp${i}`, dbPath: db, extraArgs: NATS ? ['--nats', NATS] : [] }));
   }
   const urls = replicas.map((r) => r.url);
   const sub = new FeedSubscriber({ urls, token: viewer });
@@ -113,6 +123,16 @@ async function main() {
       replicas[0].child.kill('SIGKILL');
     }, KILL_AT_S * 1000);
   }
+  let natsRestart;
+  if (RESTART_NATS_AT_S !== undefined) {
+    setTimeout(async () => {
+      const t = Date.now();
+      await nats.stop('SIGKILL');
+      await sleep(2000);
+      await nats.start();
+      natsRestart = { down_ms: Date.now() - t };
+    }, RESTART_NATS_AT_S * 1000);
+  }
   await sleep(DURATION_S * 1000);
   clearInterval(timer);
   const wall = (Date.now() - start) / 1000;
@@ -143,17 +163,18 @@ async function main() {
     cp_rss_mb_per_100_agents: Math.round((rss.reduce((a, b) => a + b, 0) / (AGENTS / 100)) * 10) / 10,
     sim_loop_delay_p99_ms: Math.round(loopDelay.percentile(99) / 1e6), cp_loop_lag_p99_ms: cpLag.map(Math.round),
     sim_cpu_cores: Math.round(((selfCpu.user + selfCpu.system) / 1e6 / wall) * 1000) / 1000,
-    killed: killed?.name, reconnect_ms: reconnect.length ? { p50: pct(reconnect, 50), max: pct(reconnect, 100), agents: reconnect.length } : undefined,
+    killed: killed?.name, nats_restart: natsRestart, reconnect_ms: reconnect.length ? { p50: pct(reconnect, 50), max: pct(reconnect, 100), agents: reconnect.length } : undefined,
   };
   console.log(JSON.stringify(result, null, 2));
   if (REPORT) {
     const r = result;
-    appendFileSync(REPORT, `| ${r.label} | ${r.replicas}${r.nats ? ' + NATS' : ''} | ${r.alerts_per_s} | ${r.events_per_s} | ${r.alerts_raised} | ${r.alerts_lost} | ${r.duplicates} | ${r.latency_ms.p50} / ${r.latency_ms.p99} | ${r.cp_cpu_cores.join(', ')} | ${r.cp_rss_mb.join(', ')} | ${r.cp_cpu_pct_per_100_agents}% / ${r.cp_rss_mb_per_100_agents} MB |${r.killed ? ` killed ${r.killed}; reconnect max ${r.reconnect_ms?.max} ms` : ''}\n`);
+    appendFileSync(REPORT, `| ${r.label} | ${r.replicas}${r.nats ? ' + NATS' : ''} | ${r.alerts_per_s} | ${r.events_per_s} | ${r.alerts_raised} | ${r.alerts_lost} | ${r.duplicates} | ${r.latency_ms.p50} / ${r.latency_ms.p99} | ${r.cp_cpu_cores.join(', ')} | ${r.cp_rss_mb.join(', ')} | ${r.cp_cpu_pct_per_100_agents}% / ${r.cp_rss_mb_per_100_agents} MB |${r.killed ? ` killed ${r.killed}; reconnect max ${r.reconnect_ms?.max} ms` : ''}${r.nats_restart ? ` nats-server down ${r.nats_restart.down_ms} ms` : ''} |\n`);
   }
   sub.close();
   sims.forEach((s) => s.close());
   for (const r of replicas) if (!r.killed) r.child.kill('SIGTERM');
   await sleep(500);
+  await nats?.stop('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
   process.exit(result.alerts_lost === 0 && result.duplicates === 0 ? 0 : 1);
 }

@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/query';
 import { actionRoutes } from './routes/actions';
 import { incidentRoutes } from './routes/incidents';
+import { investigationRoutes } from './routes/investigation';
 import { tokenRoutes } from './routes/tokens';
 import { exceptionRoutes } from './routes/exceptions';
 import { NatsLink } from './fleet/nats-link';
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(queryRoutes, routeOpts);
   await app.register(actionRoutes, routeOpts);
   await app.register(incidentRoutes, routeOpts);
+  await app.register(investigationRoutes, routeOpts);
   await app.register(tokenRoutes, routeOpts);
   await app.register(exceptionRoutes, routeOpts);
   if (opts.extend) await opts.extend(app, config);

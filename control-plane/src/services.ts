@@ -14,6 +14,7 @@ import { openDb, type Db } from './store/db';
 import { TokenStore } from './store/token-store';
 import { IncidentStore } from './store/incident-store';
 import { ExceptionStore } from './store/exception-store';
+import { GroupCommit } from './alerts/group-commit';
 import { Fleet } from './fleet/fleet';
 import type { NatsLink } from './fleet/nats-link';
 
@@ -22,6 +23,7 @@ export interface Services {
   agents: AgentStore; alerts: AlertStore; tokens: TokenStore; audit: AuditStore;
   bus: AlertBus; ingest: AlertIngest; registry: AgentRegistry; monitor: HealthMonitor; incidents: IncidentStore;
   exceptions: ExceptionStore;
+  commits: GroupCommit;
   /** --nats only: the JetStream backbone. */
   fleet?: Fleet;
 }
@@ -41,5 +43,6 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   // With --nats the control plane's own alerts go through the stream too: one seq space.
   const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, fleet ?? ingest, log.child({ module: 'health' }));
   const exceptions = new ExceptionStore(db);
-  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, fleet };
+  const commits = new GroupCommit(ingest);
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, commits, fleet };
 }

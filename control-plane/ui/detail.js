@@ -6,6 +6,8 @@ import { fill, h } from './dom.js';
 import { argsLine, attackIds, get, list, severityOf, stamp, str, tacticNames } from './format.js';
 import { eventsTable } from './events-table.js';
 import { actionBar } from './actions.js';
+import { ruleExceptions } from './exceptions.js';
+import { hrefFor } from './router.js';
 
 export class AlertDetail {
   constructor({ root, onAuthFailed }) {
@@ -13,7 +15,13 @@ export class AlertDetail {
     this.current = 0;
   }
 
+  clear() {
+    this.current = 0;
+    fill(this.root, h('p', { class: 'muted' }, 'Select an alert to see its process tree and events.'));
+  }
+
   async show(seq) {
+    if (this.current === seq) return;
     this.current = seq;
     fill(this.root, h('p', { class: 'muted' }, `Loading alert #${seq}…`));
     let res;
@@ -49,7 +57,9 @@ export class AlertDetail {
         h('div', { class: 'muted small' },
           `#${str(rec.seq)} · ${stamp(str(doc['@timestamp']) || str(rec.timestamp))} · `,
           h('span', { testid: 'detail-host' }, str(get(doc, 'host.name')) || str(rec.host_id)),
-          ` · rule ${str(rec.rule_id)}`)),
+          ` · rule ${str(rec.rule_id)} · `,
+          h('a', { href: hrefFor('alerts', { alert: rec.seq }), testid: 'detail-link' }, 'link'))),
+      h('p', {}, h('a', { class: 'button', href: hrefFor('investigate', { alert: rec.seq }), testid: 'detail-investigate' }, 'Investigate the process tree →')),
       description && h('p', { class: 'description', testid: 'detail-description' }, description),
       h('section', {}, h('h3', {}, 'MITRE ATT&CK'),
         h('div', { class: 'chips', testid: 'detail-attack' },
@@ -60,7 +70,8 @@ export class AlertDetail {
       h('section', {}, h('h3', {}, `Triggering event${triggering.length === 1 ? '' : 's'}`),
         eventsTable(triggering.map((event) => ({ event })), { testid: 'triggering-events', empty: 'No triggering events recorded.' })),
       h('section', {}, h('h3', {}, `Related activity (${related.length})`),
-        eventsTable(related.map((event) => ({ event })), { testid: 'related-events', empty: 'No related activity recorded.' })),
+        eventsTable(related.map((event) => ({ event })), { testid: 'related-events', empty: 'No related activity recorded.', process })),
+      ruleExceptions(str(rec.rule_id)),
       h('details', { class: 'raw' }, h('summary', {}, 'Alert document (JSON)'),
         h('pre', { class: 'json', testid: 'detail-json' }, JSON.stringify(doc, null, 2))));
   }

@@ -1,18 +1,25 @@
-// Incidents: alerts grouped by process subtree (GET /v1/incidents), newest
-// first, with triage (PATCH /v1/incidents/:id): acknowledge, close with a
-// reason, comment. An incident's alerts open in the alert detail.
+// Incidents: alerts grouped by process subtree (GET /v1/incidents) for the
+// URL's filter, newest first, re-read every few seconds; "Older" pages back
+// with ?before=<id>; counts by severity from /v1/incidents/counts.
 import { api } from './api.js';
 import { fill, h } from './dom.js';
-import { ago, stamp, str } from './format.js';
+import { filterQuery } from './filter-bar.js';
+import { ago, str } from './format.js';
+import { hostName } from './host-names.js';
 
 const POLL_MS = 3000;
-const REASONS = [['benign', 'Benign'], ['false_positive', 'False positive'], ['true_positive', 'True positive']];
+const PAGE = 100;
 
 export class IncidentsView {
-  constructor({ list, detail, onAlert, onAuthFailed }) {
-    Object.assign(this, { list, detail, onAlert, onAuthFailed });
+  /** onSelectedChanged(incident): the selected incident as the latest poll saw it. */
+  constructor({ list, more, bar, onSelect, onSelectedChanged, onAuthFailed }) {
+    Object.assign(this, { list, more, bar, onSelect, onSelectedChanged, onAuthFailed });
     this.timer = null;
     this.selected = null;
+    this.query = null;
+    this.rows = new Map();
+    this.before = null;
+    more.addEventListener('click', () => void this.older());
   }
 
   start() {
@@ -25,79 +32,74 @@ export class IncidentsView {
     this.timer = null;
   }
 
+  setFilter(params) {
+    const q = filterQuery(params).toString();
+    if (q === this.query) return;
+    this.query = q;
+    this.rows.clear();
+    this.before = null;
+    fill(this.list, h('li', { class: 'muted' }, 'Loading…'));
+    this.start();
+  }
+
   async poll() {
+    clearTimeout(this.timer);
+    if (this.query !== null) await this.load();
+    this.timer = setTimeout(() => void this.poll(), POLL_MS);
+  }
+
+  async load(before) {
+    const asked = this.query;
+    const q = new URLSearchParams(asked);
+    q.set('limit', String(PAGE));
+    if (before) q.set('before', String(before));
     try {
-      const res = await api('/v1/incidents?limit=100');
-      this.render(Array.isArray(res?.incidents) ? res.incidents : []);
+      const [page, counts] = await Promise.all([api(`/v1/incidents?${q}`), before ? null : api(`/v1/incidents/counts?${filterQuery(q)}`)]);
+      if (asked !== this.query) return;
+      const got = page.incidents ?? [];
+      if (!before) {
+        // The first page is the truth for its id range: an incident that left the filter (closed, say) leaves the list.
+        const bound = got.length < PAGE ? 0 : Math.min(...got.map((i) => i.id));
+        const ids = new Set(got.map((i) => i.id));
+        for (const id of this.rows.keys()) if (id >= bound && !ids.has(id)) this.rows.delete(id);
+      }
+      for (const i of got) this.rows.set(i.id, i);
+      if (before || this.before === null) this.before = page.next_before ?? 0;
+      if (counts) this.bar.showCounts(counts);
+      this.render();
     } catch (err) {
       if (err.status === 401 || err.status === 403) return this.onAuthFailed(err.message);
       fill(this.list, h('li', { class: 'error' }, `incidents: ${err.message}`));
     }
-    this.timer = setTimeout(() => this.poll(), POLL_MS);
   }
 
-  render(incidents) {
+  older() {
+    if (this.before) return this.load(this.before);
+  }
+
+  select(id) {
+    this.selected = id;
+    for (const el of this.list.querySelectorAll('.row')) el.classList.toggle('selected', Number(el.dataset.id) === id);
+  }
+
+  render() {
     const now = Date.now();
+    const incidents = [...this.rows.values()].sort((a, b) => b.id - a.id);
+    this.bar.addRules(incidents.flatMap((i) => i.rules ?? []));
+    const shown = incidents.find((i) => i.id === this.selected);
+    if (shown) this.onSelectedChanged(shown);
+    this.more.hidden = !this.before;
     fill(this.list, incidents.length ? incidents.map((i) => h('li', {
-      class: ['row', `sev-${str(i.severity)}`, this.selected === i.id && 'selected'], testid: 'incident-row',
-      data: { id: String(i.id), state: str(i.state), severity: str(i.severity) },
-      on: { click: () => void this.show(i.id) },
+      class: ['row', `sev-${str(i.severity)}`, this.selected === i.id && 'selected'], testid: 'incident-row', tabindex: 0,
+      data: { id: String(i.id), state: str(i.state), severity: str(i.severity), host: str(i.host_id) },
+      on: { click: () => this.onSelect(i.id), keydown: (e) => { if (e.key === 'Enter') this.onSelect(i.id); } },
     },
     h('span', { class: 'sev' }, str(i.severity)),
-    h('span', { class: 'title', testid: 'incident-title', title: str(i.title) }, str(i.title)),
-    h('span', { class: 'muted small' }, ` ${i.distinct_count} alert${i.distinct_count === 1 ? '' : 's'}${i.alert_count > i.distinct_count ? ` (+${i.alert_count - i.distinct_count} repeats)` : ''} · ${str(i.host_id).slice(0, 12)} · ${ago(i.last, now)}`),
-    h('span', { class: 'chip', testid: 'incident-state' }, str(i.state))))
-      : h('li', { class: 'muted' }, 'No incidents yet.'));
-  }
-
-  async show(id) {
-    this.selected = id;
-    fill(this.detail, h('p', { class: 'muted' }, `Loading incident ${id}…`));
-    let res;
-    try {
-      res = await api(`/v1/incidents/${encodeURIComponent(id)}`);
-    } catch (err) {
-      if (err.status === 401 || err.status === 403) return this.onAuthFailed(err.message);
-      return fill(this.detail, h('p', { class: 'error' }, err.message));
-    }
-    if (this.selected !== id) return;
-    this.renderDetail(res);
-  }
-
-  renderDetail(res) {
-    const i = res.incident;
-    const comment = h('input', { type: 'text', testid: 'incident-comment', placeholder: 'comment (optional)', maxlength: '4000' });
-    const result = h('p', { class: 'small', testid: 'incident-result', role: 'status' });
-    const triage = async (body) => {
-      const text = comment.value.trim();
-      try {
-        const r = await api(`/v1/incidents/${i.id}`, { method: 'PATCH', body: text ? { ...body, comment: text } : body });
-        this.renderDetail({ ...res, incident: r.incident, comments: r.comments });
-        void this.poll();
-      } catch (err) {
-        fill(result, h('span', { class: 'error' }, err.message));
-      }
-    };
-    fill(this.detail,
-      h('header', { class: `detail-head sev-${str(i.severity)}` },
-        h('span', { class: 'sev' }, str(i.severity)),
-        h('h2', { testid: 'incident-detail-title' }, str(i.title)),
-        h('div', { class: 'muted small' }, `incident ${i.id} · ${stamp(i.first)} – ${stamp(i.last)} · host ${str(i.host_id)} · `,
-          h('span', { testid: 'incident-detail-state' }, `${str(i.state)}${i.close_reason ? ` (${i.close_reason})` : ''}`),
-          i.assignee ? ` · ${str(i.assignee)}` : '')),
-      h('section', {}, h('h3', {}, 'Triage'),
-        h('div', { class: 'actions' },
-          h('button', { type: 'button', testid: 'incident-ack', on: { click: () => triage({ state: 'acknowledged' }) } }, 'Acknowledge'),
-          REASONS.map(([reason, label]) => h('button', { type: 'button', testid: `incident-close-${reason}`, on: { click: () => triage({ state: 'closed', close_reason: reason }) } }, `Close: ${label}`)),
-          comment),
-        result),
-      h('section', {}, h('h3', {}, `Alerts (${res.alerts.length})`),
-        h('ol', { class: 'feed', testid: 'incident-alerts' }, res.alerts.map((a) => h('li', {
-          class: ['row', `sev-${str(a.severity)}`], testid: 'incident-alert', data: { seq: String(a.seq), duplicate: String(Boolean(a.duplicate)) },
-          on: { click: () => this.onAlert(a.seq) },
-        }, h('span', { class: 'sev' }, str(a.severity)), h('span', { class: 'title' }, `${str(a.rule_name)}${a.duplicate ? ' (repeat)' : ''}`),
-        h('span', { class: 'muted small' }, ` ${stamp(str(a.timestamp))}`))))),
-      h('section', {}, h('h3', {}, `Comments (${res.comments.length})`),
-        h('ul', { testid: 'incident-comments' }, res.comments.map((c) => h('li', { class: 'small' }, `${stamp(c.ts)} ${str(c.actor)}: ${str(c.text)}`)))));
+    h('span', { class: 'title', testid: 'incident-title' }, str(i.title)),
+    h('span', { class: 'chip', testid: 'incident-state' }, str(i.state)),
+    h('span', { class: 'muted small meta' },
+      `${i.distinct_count} alert${i.distinct_count === 1 ? '' : 's'}${i.alert_count > i.distinct_count ? ` (+${i.alert_count - i.distinct_count} repeats)` : ''} · `,
+      h('span', { testid: 'incident-host', title: str(i.host_id) }, hostName(str(i.host_id))), ` · ${ago(i.last, now)}`)))
+      : h('li', { class: 'muted' }, this.query ? 'No incident matches this filter.' : 'No incidents yet.'));
   }
 }

@@ -71,7 +71,7 @@ export class SearchView {
       ['failed', (hosts.failed ?? []).map((f) => `${str(f.host_id)}: ${str(f.error)}`), 'hosts-failed'],
     ].filter(([, l]) => Array.isArray(l) && l.length);
     fill(this.results,
-      problems.length && h('ul', { class: 'host-problems', testid: 'search-host-problems' },
+      problems.length > 0 && h('ul', { class: 'host-problems', testid: 'search-host-problems' },
         problems.map(([label, l, testid]) => h('li', { testid }, h('strong', {}, `${label}: `), l.map(str).join(', ')))),
       eventsTable(rows.map((r) => ({ event: r.event, host: r.host_id })),
         { testid: 'search-rows', empty: 'No matching events.', withHost: true }));

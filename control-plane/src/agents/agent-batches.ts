@@ -5,7 +5,11 @@ import { VigilError } from '../errors';
 import type { Alert, AlertBatch, Envelope, EnvelopeInit } from '../../../proto/src';
 import type { AgentSessionDeps } from './agent-session';
 
-export interface SessionIo { send(env: EnvelopeInit): void }
+export interface SessionIo {
+  send(env: EnvelopeInit): void;
+  /** A batch this session sent could not be stored: the session closes and the agent re-sends from its outbox. */
+  failed?(err: unknown): void;
+}
 
 export type BatchEnvelope = Extract<Envelope, { payload: 'alert_batch' | 'event_batch' }>;
 
@@ -31,6 +35,11 @@ export function handleBatch(io: SessionIo, hostId: string, env: BatchEnvelope, d
     if (n > 0) io.send({ ack: { stream: 'ACK_STREAM_EVENTS', seq: env.event_batch.first_seq + n - 1 } });
     return;
   }
-  deps.ingest.fromAgentBatch(hostId, validateAlertBatch(hostId, env.alert_batch));
-  io.send({ ack: { stream: 'ACK_STREAM_ALERTS', seq: deps.alerts.maxAgentSeq(hostId) } });
+  const items = validateAlertBatch(hostId, env.alert_batch);
+  const ack = () => io.send({ ack: { stream: 'ACK_STREAM_ALERTS', seq: deps.alerts.maxAgentSeq(hostId) } });
+  if (!deps.commits) {
+    deps.ingest.fromAgentBatch(hostId, items);
+    return ack();
+  }
+  deps.commits.add(hostId, items, (err) => (err === undefined ? ack() : io.failed?.(err)));
 }

@@ -20,6 +20,7 @@ import type { Fleet } from '../fleet/fleet';
 import { FleetBatchQueue } from '../fleet/fleet-batches';
 import type { AgentRegistry } from './agent-registry';
 import { handleBatch, type SessionIo } from './agent-batches';
+import type { GroupCommit } from '../alerts/group-commit';
 import type { ExceptionStore } from '../store/exception-store';
 import { pushExceptions } from '../exceptions/exception-push';
 
@@ -29,6 +30,8 @@ const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface AgentSessionDeps {
   config: Config; agents: AgentStore; alerts: AlertStore; ingest: AlertIngest;
   registry: AgentRegistry; metrics: Metrics; log: Logger; tokens: TokenStore;
+  /** Group commit of alert batches (absent: each batch commits on its own). */
+  commits?: GroupCommit;
   /** Rule exceptions for the agent's host, sent right after ServerHello. */
   exceptions?: ExceptionStore;
   /** --nats: batches go to JetStream and are acked after it acks. */
@@ -203,6 +206,11 @@ export class AgentSession implements SessionIo {
         finish({ status: 'disconnected' } as O);
       }
     });
+  }
+
+  failed(err: unknown): void {
+    this.log.error({ err }, 'could not store an alert batch; closing so the agent re-sends it');
+    this.reject(CLOSE.INTERNAL, 'could not store alerts; reconnect and re-send');
   }
 
   private reject(code: number, message: string): void {

@@ -46,11 +46,14 @@ export class AlertIngest implements AlertRaiser {
    * replica.
    */
   fromStream(items: ReadonlyArray<StreamAlert>): StoredAlert[] {
-    // One transaction for the lot, published after commit (as fromAgentBatch).
-    const stored = this.store.transaction(() => items.map(({ streamSeq, source, alert }) => (source === 'agent'
-      ? this.storeAgentAlert(alert.host_id, alert.seq, alert, streamSeq)
-      : this.storeRaised(alert, streamSeq))).filter((s): s is StoredAlert => s !== null));
-    for (const s of stored) this.published(s);
+    if (!items.length) return [];
+    // One transaction for the lot (incident grouping included), published after it commits.
+    const stored = this.store.transaction(() => items.map(({ streamSeq, source, alert }) => {
+      const x = source === 'agent' ? this.storeAgentAlert(alert.host_id, alert.seq, alert, streamSeq) : this.storeRaised(alert, streamSeq);
+      if (x) this.group(x);
+      return x;
+    }).filter((x): x is StoredAlert => x !== null));
+    for (const x of stored) this.announce(x);
     return stored;
   }
 
@@ -75,9 +78,21 @@ export class AlertIngest implements AlertRaiser {
    * feeds never see an alert that a failed transaction rolled back.
    */
   fromAgentBatch(hostId: string, items: Array<{ seq: number; alert: Alert }>): StoredAlert[] {
-    const stored = this.store.transaction(() =>
-      items.map((it) => this.storeAgentAlert(hostId, it.seq, it.alert)).filter((s): s is StoredAlert => s !== null));
-    for (const s of stored) this.published(s);
+    return this.fromAgentBatches([{ hostId, items }])[0];
+  }
+
+  /**
+   * Group commit: the batches of many agents (and their incident grouping)
+   * in one transaction, published after it commits. One commit per agent
+   * batch is what bounds a single SQLite writer at fleet rates.
+   */
+  fromAgentBatches(batches: Array<{ hostId: string; items: Array<{ seq: number; alert: Alert }> }>): StoredAlert[][] {
+    const stored = this.store.transaction(() => batches.map((b) => {
+      const list = b.items.map((it) => this.storeAgentAlert(b.hostId, it.seq, it.alert)).filter((x): x is StoredAlert => x !== null);
+      for (const x of list) this.group(x);
+      return list;
+    }));
+    for (const list of stored) for (const x of list) this.announce(x);
     return stored;
   }
 
@@ -96,13 +111,21 @@ export class AlertIngest implements AlertRaiser {
   }
 
   private published(stored: StoredAlert): void {
-    this.metrics.alertsIngested.inc({ source: stored.source });
+    this.group(stored);
+    this.announce(stored);
+  }
+
+  private group(stored: StoredAlert): void {
     try {
       this.incidents?.assign(stored);
     } catch (err) {
       // Grouping is a view over alerts: never lose or delay an alert over it.
       this.log.error({ err, seq: stored.seq }, 'could not assign the alert to an incident');
     }
+  }
+
+  private announce(stored: StoredAlert): void {
+    this.metrics.alertsIngested.inc({ source: stored.source });
     this.bus.publish(stored);
   }
 }

@@ -34,6 +34,7 @@ export function matches(a: StoredAlert, f: AlertFilter): boolean {
   if (f.host && a.host_id !== f.host) return false;
   if (f.rule && a.rule_id !== f.rule) return false;
   if (f.min_severity_rank && a.severity_rank < f.min_severity_rank) return false;
-  if (f.tag && !a.tags.includes(f.tag)) return false;
+  if (f.severity_ranks?.length && !f.severity_ranks.includes(a.severity_rank)) return false;
+  if (f.tag && !a.tags.some((t) => t.toLowerCase() === f.tag!.toLowerCase())) return false;
   return true;
 }

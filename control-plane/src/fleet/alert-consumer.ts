@@ -21,6 +21,8 @@ const RETRY_MS = 1000;
  * event loop gets a turn (agent frames, acks) before the next is read.
  */
 const BATCH_MAX = 128;
+/** Reads of one message that fails to store before it is skipped (about MAX_TRIES * RETRY_MS). */
+const MAX_TRIES = 10;
 
 /** A message taken from the stream: its alert, or null when it was unreadable (skipped). */
 interface Taken { streamSeq: number; item: StreamAlert | null }
@@ -35,8 +37,10 @@ export class AlertConsumer {
   private broken = false;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
-  /** Batches this replica could not store (each is read again, never skipped). */
+  /** Failed attempts to store a message (each is read again; skipped only after MAX_TRIES). */
   storeFailures = 0;
+  private failingSeq = 0;
+  private failingTries = 0;
 
   constructor(private readonly link: NatsLink, private readonly ingest: AlertIngest, private readonly store: AlertStore,
     private readonly maxBytes: number, private readonly log: Logger) {}
@@ -98,7 +102,13 @@ export class AlertConsumer {
     }
   }
 
-  /** Stores the buffer in one transaction; on failure reads the stream again from its first message. */
+  /**
+   * Stores the buffer in one transaction. If it rolls back, stores one by
+   * one to find the message that fails; what precedes it is kept and the
+   * stream is read again from it. A message that still fails after
+   * MAX_TRIES reads is skipped, so one poison message cannot stall the
+   * replica for ever (a transient failure, such as a full disk, is retried).
+   */
   private flush(): void {
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
@@ -108,13 +118,33 @@ export class AlertConsumer {
     try {
       this.ingest.fromStream(batch.flatMap((t) => (t.item ? [t.item] : [])));
       this.lastSeq = batch[batch.length - 1].streamSeq;
-    } catch (err) {
-      this.storeFailures++;
-      this.broken = true;
-      this.messages?.stop();
-      this.log.error({ err, from_seq: batch[0].streamSeq }, `cannot store alerts; reading VIGIL_ALERTS again from them in ${RETRY_MS} ms`);
-      this.retryLater();
+      return;
+    } catch {
+      // Find the culprit below.
     }
+    for (const t of batch) {
+      try {
+        if (t.item) this.ingest.fromStream([t.item]);
+      } catch (err) {
+        return this.failedAt(t.streamSeq, err);
+      }
+      this.lastSeq = t.streamSeq;
+    }
+  }
+
+  private failedAt(seq: number, err: unknown): void {
+    this.storeFailures++;
+    this.failingTries = seq === this.failingSeq ? this.failingTries + 1 : 1;
+    this.failingSeq = seq;
+    if (this.failingTries >= MAX_TRIES) {
+      this.log.error({ err, stream_seq: seq, tries: this.failingTries }, 'cannot store this alert from VIGIL_ALERTS; skipped it');
+      this.lastSeq = seq;
+    } else {
+      this.log.error({ err, stream_seq: seq }, `cannot store an alert; reading VIGIL_ALERTS again from it in ${RETRY_MS} ms`);
+    }
+    this.broken = true;
+    this.messages?.stop();
+    this.retryLater();
   }
 
   private retryLater(): void {

@@ -1,15 +1,16 @@
-// GET /v1/alerts (filters + seq cursor pagination) and GET /v1/alerts/:id
-// (one alert with its process tree and events).
+// GET /v1/alerts (filters + seq cursor pagination), GET /v1/alerts/counts
+// (severity counts for a filter) and GET /v1/alerts/:id (one alert with its
+// process tree and events).
 import type { FastifyInstance } from 'fastify';
 import { alertDetail } from '../alerts/alert-doc';
 import { requireAccess } from '../auth/rest-auth';
 import { VigilError } from '../errors';
-import { severityRank, type SeverityName } from '../../../proto/src/enums';
-import { alertIdParams, listAlertsQuery, type ListAlertsQuery } from '../schemas/alerts';
+import { parseListFilter, withoutSeverity } from '../filters/list-filter';
+import { alertCountsQuery, alertIdParams, listAlertsQuery, type ListAlertsQuery } from '../schemas/alerts';
+import type { ListFilterQuery } from '../schemas/list-filters';
 import type { Services } from '../services';
-import type { AlertFilter } from '../store/alert-store';
 import { toRecord } from '../store/alert-store';
-import { parseTime } from '../time-range';
+import { severityCountsBody } from './severity-counts';
 
 export async function alertRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { alerts, tokens } = opts.services;
@@ -17,18 +18,16 @@ export async function alertRoutes(app: FastifyInstance, opts: { services: Servic
 
   app.get<{ Querystring: ListAlertsQuery }>('/v1/alerts', { onRequest, schema: { querystring: listAlertsQuery } }, async (req) => {
     const q = req.query;
-    const filter: AlertFilter = {
-      since_ms: q.since ? parseTime(q.since, 'since') : undefined,
-      until_ms: q.until ? parseTime(q.until, 'until') : undefined,
-      host: q.host, rule: q.rule, tag: q.tag,
-      min_severity_rank: q.min_severity ? severityRank(q.min_severity as SeverityName) : undefined,
-    };
-    const page = alerts.page(filter, { cursor: q.cursor, order: q.order, limit: q.limit });
+    const page = alerts.page(parseListFilter(q), { cursor: q.cursor, order: q.order, limit: q.limit });
     return {
       alerts: page.map(toRecord),
       next_cursor: page.length === q.limit ? page[page.length - 1].seq : null,
     };
   });
+
+  // Counts ignore the severity filter itself, so each severity chip says what selecting it would show.
+  app.get<{ Querystring: ListFilterQuery }>('/v1/alerts/counts', { onRequest, schema: { querystring: alertCountsQuery } }, async (req) =>
+    severityCountsBody(alerts.severityCounts(withoutSeverity(parseListFilter(req.query)))));
 
   app.get<{ Params: { id: number } }>('/v1/alerts/:id', { onRequest, schema: { params: alertIdParams } }, async (req) => {
     const stored = alerts.get(req.params.id);

@@ -1,20 +1,42 @@
 // Incidents: GET /v1/incidents (filters, paged newest first), GET
+// /v1/incidents/counts (severity counts for a filter), GET
 // /v1/incidents/:id (with its alerts and comments), PATCH /v1/incidents/:id
 // (triage: state, close reason, assignee, comment; responder; audited).
 import type { FastifyInstance } from 'fastify';
 import { requireAccess } from '../auth/rest-auth';
 import { VigilError } from '../errors';
-import { severityRank, type SeverityName } from '../../../proto/src/enums';
-import { hostId, severityName, timeString } from '../schemas/common';
+import type { IncidentFilter } from '../filters/incident-filter-sql';
+import { parseListFilter, withoutSeverity } from '../filters/list-filter';
+import { listFilterProperties, type ListFilterQuery } from '../schemas/list-filters';
 import type { Services } from '../services';
 import { toRecord } from '../store/alert-store';
 import { CLOSE_REASONS, INCIDENT_STATES, type CloseReason, type IncidentState } from '../store/incident-store';
-import { parseTime } from '../time-range';
+import { severityCountsBody } from './severity-counts';
 
 const MAX_COMMENT = 4000;
 
-interface ListQuery { since?: string; until?: string; host?: string; min_severity?: string; state?: IncidentState; before?: number; limit?: number }
+interface CountsQuery extends ListFilterQuery { state?: string }
+interface ListQuery extends CountsQuery { before?: number; limit?: number }
 interface PatchBody { state?: IncidentState; close_reason?: CloseReason; assignee?: string | null; comment?: string }
+
+// "open,acknowledged": checked by parseStates so a bad name gets a message naming the good ones.
+const countsQuery = { type: 'object', additionalProperties: false, properties: { ...listFilterProperties, state: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const listQuery = {
+  type: 'object', additionalProperties: false,
+  properties: { ...countsQuery.properties, before: { type: 'integer', minimum: 1 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+} as const;
+
+function parseStates(value: string | undefined): IncidentState[] | undefined {
+  if (value === undefined) return undefined;
+  const states = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = states.filter((s) => !(INCIDENT_STATES as readonly string[]).includes(s));
+  if (states.length === 0 || bad.length) {
+    throw new VigilError('BAD_REQUEST', `state must be a comma-separated list of ${INCIDENT_STATES.join(', ')}; got "${value}"`);
+  }
+  return states as IncidentState[];
+}
+
+const incidentFilter = (q: CountsQuery): IncidentFilter => ({ ...parseListFilter(q), states: parseStates(q.state) });
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
@@ -22,28 +44,16 @@ export async function incidentRoutes(app: FastifyInstance, opts: { services: Ser
   const { incidents, alerts, audit, tokens } = opts.services;
   const read = requireAccess(tokens, 'read');
 
-  app.get<{ Querystring: ListQuery }>('/v1/incidents', {
-    onRequest: read,
-    schema: {
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: {
-          since: timeString, until: timeString, host: hostId, min_severity: severityName,
-          state: { type: 'string', enum: INCIDENT_STATES }, before: { type: 'integer', minimum: 1 },
-          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-        },
-      },
-    },
-  }, async (req) => {
+  app.get<{ Querystring: ListQuery }>('/v1/incidents', { onRequest: read, schema: { querystring: listQuery } }, async (req) => {
     const q = req.query;
-    const page = incidents.page({
-      since_ms: q.since ? parseTime(q.since, 'since') : undefined,
-      until_ms: q.until ? parseTime(q.until, 'until') : undefined,
-      host: q.host, state: q.state, before_id: q.before,
-      min_severity_rank: q.min_severity ? severityRank(q.min_severity as SeverityName) : undefined,
-    }, q.limit ?? 100);
-    return { incidents: page, next_before: page.length === (q.limit ?? 100) ? page[page.length - 1].id : null };
+    const limit = q.limit ?? 100;
+    const page = incidents.page({ ...incidentFilter(q), before_id: q.before }, limit);
+    return { incidents: page, next_before: page.length === limit ? page[page.length - 1].id : null };
   });
+
+  // Counts ignore the severity filter itself, so each severity chip says what selecting it would show.
+  app.get<{ Querystring: CountsQuery }>('/v1/incidents/counts', { onRequest: read, schema: { querystring: countsQuery } }, async (req) =>
+    severityCountsBody(incidents.severityCounts(withoutSeverity(incidentFilter(req.query)))));
 
   app.get<{ Params: { id: number } }>('/v1/incidents/:id', { onRequest: read, schema: { params: idParams } }, async (req) => {
     const inc = incidents.get(req.params.id);

@@ -1,25 +1,21 @@
-import { hostId, severityName, timeString } from './common';
+import { listFilterProperties, type ListFilterQuery } from './list-filters';
 
 export const listAlertsQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    since: timeString,
-    until: timeString,
-    host: hostId,
-    rule: { type: 'string', minLength: 1, maxLength: 256 },
-    min_severity: severityName,
-    tag: { type: 'string', minLength: 1, maxLength: 256 },
+    ...listFilterProperties,
     cursor: { type: 'integer', minimum: 0 },
     order: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   },
 } as const;
 
-export interface ListAlertsQuery {
-  since?: string; until?: string; host?: string; rule?: string; min_severity?: string; tag?: string;
+export interface ListAlertsQuery extends ListFilterQuery {
   cursor?: number; order: 'asc' | 'desc'; limit: number;
 }
+
+export const alertCountsQuery = { type: 'object', additionalProperties: false, properties: listFilterProperties } as const;
 
 export const alertIdParams = {
   type: 'object',

@@ -1,6 +1,8 @@
 // Alerts with a global, monotonic seq. Agent alerts are idempotent on
 // (host_id, agent_seq): a re-sent batch inserts nothing new.
 import type { Alert } from '../../../proto/src';
+import { alertClauses } from '../filters/alert-filter-sql';
+import type { ListFilter } from '../filters/list-filter';
 import type { Db } from './db';
 
 export interface NewAlert {
@@ -21,9 +23,8 @@ export interface AlertRecord {
 
 export interface StoredAlert extends AlertRecord { alert: Omit<Alert, 'json'> }
 
-export interface AlertFilter {
-  since_ms?: number; until_ms?: number; host?: string; rule?: string; min_severity_rank?: number; tag?: string;
-}
+/** Alerts are filtered like the feed's filter bar (filters/list-filter.ts). */
+export type AlertFilter = ListFilter;
 
 interface Row {
   seq: number; host_id: string; agent_seq: number | null; alert_id: string; rule_id: string; rule_name: string;
@@ -43,16 +44,11 @@ export function toRecord(s: StoredAlert): AlertRecord {
   return rec;
 }
 
-function where(f: AlertFilter, params: unknown[]): string {
-  const c: string[] = [];
-  const add = (sql: string, v: unknown) => { c.push(sql); params.push(v); };
-  if (f.since_ms !== undefined) add('ts_ms >= ?', f.since_ms);
-  if (f.until_ms !== undefined) add('ts_ms <= ?', f.until_ms);
-  if (f.host) add('host_id = ?', f.host);
-  if (f.rule) add('rule_id = ?', f.rule);
-  if (f.min_severity_rank) add('severity_rank >= ?', f.min_severity_rank);
-  if (f.tag) add('EXISTS (SELECT 1 FROM json_each(alerts.tags) WHERE value = ?)', f.tag);
-  return c.join(' AND ');
+/** user.name and user.id of the ECS document, as the user filter matches them. */
+function userOf(doc: Record<string, unknown>): [string | null, string | null] {
+  const u = doc.user as { name?: unknown; id?: unknown } | undefined;
+  const str = (x: unknown) => (typeof x === 'string' || typeof x === 'number' ? String(x) : null);
+  return [str(u?.name), str(u?.id)];
 }
 
 export class AlertStore {
@@ -62,6 +58,7 @@ export class AlertStore {
   private readonly bySeqStmt;
   private readonly maxSeqStmt;
   private readonly maxAgentSeqStmt;
+  private readonly tagStmt;
 
   constructor(private readonly db: Db) {
     this.existsStmt = db.prepare('SELECT 1 FROM alerts WHERE host_id = ? AND agent_seq = ?');
@@ -71,16 +68,17 @@ export class AlertStore {
     this.maxAgentSeqStmt = db.prepare('SELECT MAX(agent_seq) AS m FROM alerts WHERE host_id = ?');
     this.insertStmt = db.prepare(
       `INSERT INTO alerts (host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags, ts, ts_ms,
-         received_at, source, alert, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         received_at, source, alert, doc, user_name, user_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (host_id, agent_seq) DO NOTHING`,
     );
     this.insertAtStmt = db.prepare(
       `INSERT INTO alerts (seq, host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags, ts, ts_ms,
-         received_at, source, alert, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         received_at, source, alert, doc, user_name, user_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (host_id, agent_seq) DO NOTHING`,
     );
+    this.tagStmt = db.prepare('INSERT OR IGNORE INTO alert_tags (tag, seq) VALUES (?, ?)');
   }
 
   /** Stores one alert; returns it with its global seq, or null when it is a duplicate. */
@@ -94,8 +92,12 @@ export class AlertStore {
     const res = stmt.run(
       ...(a.seq === undefined ? [] : [a.seq]), a.host_id, a.agent_seq, a.alert.id, a.alert.rule_id, a.alert.rule_name, severityName, severityRank,
       JSON.stringify(tags), ts, tsMs, new Date().toISOString(), a.source, JSON.stringify(a.alert), JSON.stringify(a.doc),
+      ...userOf(a.doc),
     );
-    return res.changes === 0 ? null : this.get(Number(res.lastInsertRowid)) ?? null;
+    if (res.changes === 0) return null;
+    const seq = Number(res.lastInsertRowid);
+    for (const t of new Set(tags.map((x) => x.toLowerCase()))) this.tagStmt.run(t, seq);
+    return this.get(seq) ?? null;
   }
 
   transaction<T>(fn: () => T): T {
@@ -120,14 +122,31 @@ export class AlertStore {
   /** A page in seq order: ascending after `cursor`, or descending before it. */
   page(f: AlertFilter, opts: { cursor?: number; order: 'asc' | 'desc'; limit: number }): StoredAlert[] {
     const params: unknown[] = [];
-    const w = [where(f, params)].filter(Boolean);
+    const w = alertClauses(f, params);
     if (opts.cursor !== undefined) {
-      w.push(opts.order === 'asc' ? 'seq > ?' : 'seq < ?');
+      w.push(opts.order === 'asc' ? 'a.seq > ?' : 'a.seq < ?');
       params.push(opts.cursor);
     }
-    const sql = `SELECT * FROM alerts ${w.length ? 'WHERE ' + w.join(' AND ') : ''}
-                 ORDER BY seq ${opts.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
+    const sql = `SELECT * FROM alerts a ${w.length ? 'WHERE ' + w.join(' AND ') : ''}
+                 ORDER BY a.seq ${opts.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
     params.push(opts.limit);
     return (this.db.prepare(sql).all(...params) as Row[]).map(toStored);
+  }
+
+  /** How many alerts match `f`, by severity name. */
+  severityCounts(f: AlertFilter): Record<string, number> {
+    const params: unknown[] = [];
+    const w = alertClauses(f, params);
+    const rows = this.db.prepare(`SELECT a.severity AS severity, COUNT(*) AS n FROM alerts a
+      ${w.length ? 'WHERE ' + w.join(' AND ') : ''} GROUP BY +a.severity`).all(...params) as { severity: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.severity, r.n]));
+  }
+
+  /** Alerts of these processes on one host, oldest first (the investigation view's per-process alerts). */
+  byProcesses(hostId: string, entityIds: string[], limit = 500): StoredAlert[] {
+    if (entityIds.length === 0) return [];
+    const sql = `SELECT * FROM alerts WHERE host_id = ? AND json_extract(doc, '$.process.entity_id') IN (${entityIds.map(() => '?').join(', ')})
+      ORDER BY seq LIMIT ?`;
+    return (this.db.prepare(sql).all(hostId, ...entityIds, limit) as Row[]).map(toStored);
   }
 }

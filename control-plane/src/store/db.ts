@@ -5,7 +5,7 @@ import { VigilError } from '../errors';
 
 export type Db = Database.Database;
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE agents (
      host_id TEXT PRIMARY KEY,
      hostname TEXT NOT NULL,
@@ -106,6 +106,19 @@ const MIGRATIONS: readonly string[] = [
      created_by TEXT NOT NULL,
      created_at TEXT NOT NULL
    );`,
+  // v5: the feed's user and tag filters and severity counts by index, not by reading every document.
+  `ALTER TABLE alerts ADD COLUMN user_name TEXT;
+   ALTER TABLE alerts ADD COLUMN user_id TEXT;
+   UPDATE alerts SET user_name = json_extract(doc, '$.user.name'), user_id = json_extract(doc, '$.user.id');
+   CREATE INDEX alerts_user_name ON alerts (user_name) WHERE user_name IS NOT NULL;
+   CREATE INDEX alerts_user_id ON alerts (user_id) WHERE user_id IS NOT NULL;
+   CREATE INDEX alerts_severity ON alerts (severity, ts_ms);
+   CREATE TABLE alert_tags (                   -- lower-cased technique ids and tactic names
+     tag TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (tag, seq)
+   ) WITHOUT ROWID;
+   INSERT OR IGNORE INTO alert_tags SELECT lower(j.value), a.seq FROM alerts a, json_each(a.tags) j;`,
 ];
 
 export function openDb(path: string): Db {

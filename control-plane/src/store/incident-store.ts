@@ -4,6 +4,7 @@
 // anchors that incident (the processes that alerted and their parents, never
 // pid 1). The same rule on an ancestor and a descendant for one command line
 // counts once.
+import { incidentClauses, type IncidentFilter } from '../filters/incident-filter-sql';
 import type { Db } from './db';
 import type { StoredAlert } from './alert-store';
 
@@ -31,9 +32,7 @@ const toIncident = (r: Row): Incident => ({
   alert_count: r.alert_count, distinct_count: r.distinct_count, rules: JSON.parse(r.rules), tags: JSON.parse(r.tags),
 });
 
-export interface IncidentFilter {
-  since_ms?: number; until_ms?: number; host?: string; min_severity_rank?: number; state?: IncidentState; before_id?: number;
-}
+export type { IncidentFilter } from '../filters/incident-filter-sql';
 
 type Ancestor = { pid?: number; entity_id?: string; args?: string[] };
 type Proc = { pid?: number; entity_id?: string; command_line?: string; args?: string[]; parent?: { entity_id?: string; pid?: number }; ancestors?: Ancestor[] };
@@ -126,16 +125,19 @@ export class IncidentStore {
   }
 
   page(f: IncidentFilter, limit: number): Incident[] {
-    const where: string[] = [];
     const params: unknown[] = [];
-    if (f.since_ms !== undefined) { where.push('last_ms >= ?'); params.push(f.since_ms); }
-    if (f.until_ms !== undefined) { where.push('first_ms <= ?'); params.push(f.until_ms); }
-    if (f.host) { where.push('host_id = ?'); params.push(f.host); }
-    if (f.min_severity_rank !== undefined) { where.push('severity_rank >= ?'); params.push(f.min_severity_rank); }
-    if (f.state) { where.push('state = ?'); params.push(f.state); }
-    if (f.before_id !== undefined) { where.push('id < ?'); params.push(f.before_id); }
-    const sql = `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const where = incidentClauses(f, params);
+    const sql = `SELECT i.* FROM incidents i ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...params, limit) as Row[]).map(toIncident);
+  }
+
+  /** How many incidents match `f`, by severity name. */
+  severityCounts(f: IncidentFilter): Record<string, number> {
+    const params: unknown[] = [];
+    const where = incidentClauses(f, params);
+    const rows = this.db.prepare(`SELECT i.severity AS severity, COUNT(*) AS n FROM incidents i
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY i.severity`).all(...params) as { severity: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.severity, r.n]));
   }
 
   update(id: number, patch: { state?: IncidentState; close_reason?: CloseReason | null; assignee?: string | null }): Incident | undefined {

@@ -1,6 +1,8 @@
 // --nats: a replica that cannot store an alert read from VIGIL_ALERTS reads
-// it again until it can; it never skips it (which would leave a hole in its
-// copy of the sequence space that a resuming subscriber would fall into).
+// it again until it can, rather than skip it (a hole in its copy of the
+// sequence space that a resuming subscriber would fall into); only a
+// message that keeps failing (poison) is skipped, after 10 tries, so the
+// replica does not stall for ever.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeHarness, type Harness, until } from '../helpers/harness';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
@@ -38,4 +40,19 @@ describe('fleet: alert consumer', () => {
     expect(onB).toEqual([[1, 1], [2, 2], [3, 3]]);
     expect(onB).toEqual(onA);
   }, 20_000);
+
+  it('skips a message that keeps failing after 10 tries and goes on with the next ones', async () => {
+    nats = await NatsServer.start();
+    const a = await makeHarness({ natsUrl: nats.url });
+    const b = await makeHarness({ natsUrl: nats.url });
+    open.push(a, b);
+    await a.listen();
+    b.app.vigil.db.prepare(`INSERT INTO alerts (seq, host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags,
+      ts, ts_ms, received_at, source, alert, doc) VALUES (1, 'squatter', NULL, 'x', 'x', 'x', 'low', 2, '[]', 't', 0, 't', 'control-plane', '{}', '{}')`).run();
+    const agent = await FakeAgent.connect(a.wsBase, a.agentToken('web1'), { host_id: 'web1' });
+    agent.sendAlerts(1, [1, 2, 3].map((s) => sampleAlert(s)));
+    await until(() => b.app.vigil.fleet!.consumer.applied === 3, 20_000, 'B skipped seq 1 and stored the rest');
+    expect(b.app.vigil.fleet!.consumer.storeFailures).toBe(10);
+    expect(b.app.vigil.alerts.page({ host: 'web1' }, { order: 'asc', limit: 10 }).map((x) => [x.seq, x.agent_seq])).toEqual([[2, 2], [3, 3]]);
+  }, 30_000);
 });

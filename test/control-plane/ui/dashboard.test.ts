@@ -29,7 +29,8 @@ describe('registerDashboard', () => {
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('data-testid="alert-feed"');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    for (const asset of ['app.js', 'feed.js', 'detail.js', 'styles.css']) {
+    for (const asset of ['app.js', 'feed.js', 'detail.js', 'styles.css', 'router.js', 'filter-bar.js', 'host-names.js', 'incidents.js',
+      'incident-detail.js', 'exception-offer.js', 'exceptions.js', 'investigation.js']) {
       const r = await app.inject({ url: `/${asset}` });
       expect(r.statusCode, asset).toBe(200);
     }
