@@ -11,6 +11,7 @@ import type { NatsLink } from './nats-link';
 
 export const TOKENS_BUCKET = 'VIGIL_TOKENS';
 const MAX_CAS_TRIES = 5;
+const SHARE_CONCURRENCY = 16;
 
 export function mergeToken(stored: TokenRecord | undefined, mine: TokenRecord): TokenRecord {
   if (!stored) return mine;
@@ -26,9 +27,12 @@ export class TokenReplicator {
     return new TokenReplicator(await link.js.views.kv(TOKENS_BUCKET, { history: 1 }), tokens, log);
   }
 
-  /** Shares local tokens (e.g. made by `vigil token create --db` while down), then follows the bucket. */
+  /**
+   * Follows the bucket, then shares local tokens (e.g. made by `vigil token
+   * create --db` while down) in the background, a few at a time: a replica
+   * with thousands of tokens starts serving at once.
+   */
   async start(): Promise<void> {
-    for (const rec of this.tokens.records()) await this.share(rec);
     this.tokens.onChanged((rec) => void this.share(rec).catch((err: Error) =>
       this.log.error({ err: err.message, token_id: rec.id }, 'token change not shared with other replicas')));
     const watch = await this.kv.watch();
@@ -43,6 +47,18 @@ export class TokenReplicator {
         }
       }
     })();
+    void this.shareAll(this.tokens.records());
+  }
+
+  private async shareAll(records: TokenRecord[]): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < records.length) {
+        const rec = records[next++];
+        await this.share(rec).catch((err: Error) => this.log.warn({ err: err.message, token_id: rec.id }, 'local token not shared yet'));
+      }
+    };
+    await Promise.all(Array.from({ length: SHARE_CONCURRENCY }, worker));
   }
 
   private async share(rec: TokenRecord): Promise<void> {

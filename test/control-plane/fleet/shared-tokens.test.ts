@@ -5,7 +5,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, makeHarness, type Harness, until } from '../helpers/harness';
 import { FakeAgent } from '../helpers/fake-agent';
 import { NatsServer } from '../helpers/nats-server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mergeToken } from '../../../control-plane/src/fleet/token-replicator';
+import { AuditStore } from '../../../control-plane/src/store/audit-store';
+import { openDb } from '../../../control-plane/src/store/db';
+import { TokenStore } from '../../../control-plane/src/store/token-store';
 import type { TokenRecord } from '../../../control-plane/src/store/token-store';
 
 describe('fleet: tokens shared between replicas', () => {
@@ -62,5 +68,23 @@ describe('fleet: tokens shared between replicas', () => {
     expect(mergeToken(base, { ...base, revoked_at: 'r2', bound_host: 'h' })).toMatchObject({ revoked_at: 'r2', bound_host: 'h' });
     expect(mergeToken({ ...base, bound_host: 'first' }, { ...base, bound_host: 'second' })).toMatchObject({ bound_host: 'first' });
     expect(mergeToken(undefined, base)).toEqual(base);
+  });
+
+  it('a token made offline in a replica\'s database (vigil token create --db) is shared when that replica starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-tokens-'));
+    try {
+      const db = openDb(join(dir, 'a.db'));
+      const { token } = new TokenStore(db, new AuditStore(db)).create('viewer', 'made-offline');
+      db.close();
+      const b = await makeHarness({ natsUrl: nats.url });
+      open.push(b);
+      expect(b.app.vigil.tokens.verify(token)).toBeUndefined();
+      const a = await makeHarness({ natsUrl: nats.url, dbPath: join(dir, 'a.db') });
+      open.push(a);
+      await waitStatus(b, token, 200);
+    } finally {
+      for (const h of open.splice(0)) await h.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
