@@ -39,7 +39,7 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   const incidents = new IncidentStore(db);
   const ingest = new AlertIngest(alerts, bus, metrics, log.child({ module: 'ingest' }), incidents);
   const registry = new AgentRegistry(metrics);
-  const fleet = opts.nats && new Fleet(opts.nats, ingest, alerts, config, log.child({ module: 'fleet' }));
+  const fleet = opts.nats && new Fleet(opts.nats, ingest, alerts, agents, registry, tokens, config, log.child({ module: 'fleet' }));
   // With --nats the control plane's own alerts go through the stream too: one seq space.
   const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, fleet ?? ingest, log.child({ module: 'health' }));
   const exceptions = new ExceptionStore(db);

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseJsonlTarget, parseLogLevel, parseRingbufSize } from '../../agent/src/agent/agent-command';
+import { parseControlPlaneUrl, parseJsonlTarget, parseLogLevel, parseRingbufSize } from '../../agent/src/agent/agent-command';
 import { buildProgram } from '../../cli/vigil';
 
 describe('agent options', () => {
@@ -24,5 +24,15 @@ describe('agent options', () => {
     const agent = program.commands.find((c) => c.name() === 'agent')!;
     const help = agent.helpInformation();
     for (const opt of ['--jsonl', '--ringbuf-size', '--loader', '--log-level']) expect(help).toContain(opt);
+  });
+});
+
+describe('--control-plane', () => {
+  it('takes one URL or several replicas, comma-separated, and refuses anything else', () => {
+    expect(parseControlPlaneUrl('ws://127.0.0.1:7070')).toBe('ws://127.0.0.1:7070');
+    expect(parseControlPlaneUrl('wss://a:7070,wss://b:7070')).toBe('wss://a:7070,wss://b:7070');
+    for (const bad of ['127.0.0.1:7070', 'ws://a:7070,', 'ws://a:7070,b:7070', 'ftp://a:1']) {
+      expect(() => parseControlPlaneUrl(bad)).toThrow(InvalidArgumentError);
+    }
   });
 });

@@ -55,4 +55,41 @@ describe('agent transport against --nats replicas', () => {
     expect(got.map((x) => x.agent_seq)).toEqual(Array.from({ length: 61 }, (_, i) => i + 1));
     expect(new Set(got.map((x) => x.seq)).size).toBe(61);
   }, 60_000);
+
+  it('fails over to the next replica URL when its replica dies, with every alert delivered once', async () => {
+    const tmp = tempDir();
+    cleanup.push(() => tmp.cleanup());
+    const nats = await NatsServer.start();
+    cleanup.push(() => nats.stop());
+    const a: ControlPlane = await startControlPlane(join(tmp.dir, 'a.db'), 0, { natsUrl: nats.url });
+    cleanup.push(() => a.close());
+    const b: ControlPlane = await startControlPlane(join(tmp.dir, 'b.db'), 0, { natsUrl: nats.url });
+    cleanup.push(() => b.close());
+    const feed = new TestSocket(`${b.url}/v1/alerts/stream?after=0`, { token: createTokens(b.app).viewer });
+    await feed.opened();
+    // One agent token, made on A; replicas share tokens, so it works on B too.
+    const { token } = a.app.vigil.tokens.create('agent', 'failover');
+    await until(() => b.app.vigil.tokens.verify(token) !== undefined, 5000, 'token shared with B');
+
+    const c = new ControlPlaneClient({
+      url: `${a.url},${b.url}`, token, outboxPath: join(tmp.dir, 'agent.db'),
+      hello: { host_id: HOST, hostname: 'web1', kernel: '6.18.0-test' },
+      backoffInitialMs: 20, backoffMaxMs: 200, flushTimeoutMs: 500, ackTimeoutMs: 2000,
+    });
+    cleanup.push(() => c.stop());
+    c.start();
+    for (let i = 1; i <= 20; i++) c.enqueueAlert(alertDoc(i));
+    await until(() => c.stats().acked >= 20, 10_000, '20 acked via A');
+    expect(a.app.vigil.registry.get(HOST)).toBeDefined();
+
+    await a.close();
+    const t0 = Date.now();
+    for (let i = 21; i <= 40; i++) c.enqueueAlert(alertDoc(i));
+    await until(() => b.app.vigil.registry.get(HOST) !== undefined, 10_000, 'the agent on B');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await until(() => c.stats().pending === 0, 10_000, 'outbox drained through B');
+    c.enqueueAlert(alertDoc(41, { rule: { id: 'marker', name: 'marker', level: 'low' } }));
+    await until(() => feed.json<{ agent_seq: number }>().some((x) => x.agent_seq === 41), 10_000, 'marker on the feed');
+    expect(feed.json<{ agent_seq: number }>().map((x) => x.agent_seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+  }, 60_000);
 });

@@ -45,7 +45,10 @@ export function parseJsonlTarget(value: string): string {
 }
 
 export function parseControlPlaneUrl(value: string): string {
-  if (!/^(wss?|https?):\/\/[^/\s]+/.test(value)) throw new InvalidArgumentError('give ws://HOST:PORT or wss://HOST:PORT.');
+  // Several replicas, comma-separated: the agent moves to the next when one fails.
+  if (!value.split(',').every((u) => /^(wss?|https?):\/\/[^/\s,]+/.test(u.trim()))) {
+    throw new InvalidArgumentError('give ws://HOST:PORT or wss://HOST:PORT (several replicas: comma-separated).');
+  }
   return value;
 }
 
@@ -153,7 +156,7 @@ export function registerAgent(program: Command): void {
     .option('--block-exec <path>', 'kill every exec of this executable (by inode) in the kernel, before it runs (repeatable)', collect, [] as string[])
     .option('--retention-age <age>', 'prune history older than this, e.g. 7d')
     .option('--retention-size <size>', `prune history beyond this size, e.g. 500MB (default ${DEFAULT_RETENTION_SIZE})`, DEFAULT_RETENTION_SIZE)
-    .option('--control-plane <url>', 'stream alerts to a control plane, e.g. ws://127.0.0.1:7070', parseControlPlaneUrl)
+    .option('--control-plane <url>', 'stream alerts to a control plane, e.g. ws://127.0.0.1:7070 (replicas: ws://a:7070,ws://b:7070)', parseControlPlaneUrl)
     .option('--token <token>', 'agent-role token for --control-plane (or VIGIL_TOKEN)')
     .option('--ca <path>', 'CA certificate for a wss:// control plane')
     .option('--forward-events', 'also forward every event to the control plane (off by default)')

@@ -18,7 +18,11 @@ export interface HeartbeatStats {
 }
 
 export interface ControlPlaneClientOptions {
-  /** ws://HOST:PORT or wss://HOST:PORT, optionally with /v1/agent (http(s):// also accepted). */
+  /**
+   * ws://HOST:PORT or wss://HOST:PORT, optionally with /v1/agent (http(s):// also accepted).
+   * Several control-plane replicas, comma-separated, are tried in turn: the
+   * next one after a connection fails or is lost.
+   */
   url: string;
   /** Bearer token of role `agent`. */
   token: string;
@@ -52,7 +56,8 @@ export interface ControlPlaneClientOptions {
 }
 
 export type ResolvedOptions = Readonly<Required<Omit<ControlPlaneClientOptions, 'caPath' | 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler' | 'exceptionsHandler'>>
-  & Pick<ControlPlaneClientOptions, 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler' | 'exceptionsHandler'> & { ca?: Buffer }>;
+  & Pick<ControlPlaneClientOptions, 'hello' | 'queryHandler' | 'statsProvider' | 'actionHandler' | 'exceptionsHandler'>
+  & { ca?: Buffer; urls: readonly string[] }>;
 
 const DEFAULTS = {
   heartbeatMs: 5000, forwardEvents: false, outboxMaxRows: 100_000, batchSize: 256, maxBatchBytes: 1024 * 1024,
@@ -87,7 +92,9 @@ export function resolveOptions(o: ControlPlaneClientOptions): ResolvedOptions {
     const v = out[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new TransportConfigError(k, `must be a positive integer, got ${String(v)}`);
   }
-  out.url = agentUrl(o.url);
+  const urls = String(o.url).split(',').map((u) => agentUrl(u.trim()));
+  out.urls = Object.freeze(urls);
+  out.url = urls[0];
   out.logger = o.logger ?? pino({ level: 'silent' });
   if (o.caPath) {
     try {

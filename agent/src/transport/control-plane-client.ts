@@ -52,6 +52,7 @@ export class ControlPlaneClient {
   private lastHeartbeat = 0;
   private activeQueries = 0;
   private failures = 0;
+  private urlIndex = 0;
   private counters = { reconnects: 0, rejected: 0, queries: 0 };
   private idleWaiters: Array<() => void> = [];
 
@@ -132,10 +133,15 @@ export class ControlPlaneClient {
     this.log.info({ pending: this.outbox.pending }, 'control plane client stopped');
   }
 
+  /** The replica to try now (several URLs: the next one after each lost or failed connection). */
+  private get currentUrl(): string {
+    return this.o.urls[this.urlIndex % this.o.urls.length];
+  }
+
   private connect(): void {
     if (this.stopped) return;
     const sock: AgentSocket = new AgentSocket(
-      { url: this.o.url, token: this.o.token, ca: this.o.ca, maxFrameBytes: this.o.maxFrameBytes, log: this.log },
+      { url: this.currentUrl, token: this.o.token, ca: this.o.ca, maxFrameBytes: this.o.maxFrameBytes, log: this.log },
       {
         onOpen: () => sock.send({ hello: this.hello }),
         onEnvelope: (env) => this.onEnvelope(sock, env),
@@ -158,7 +164,7 @@ export class ControlPlaneClient {
         this.failures = 0;
         this.heartbeatMs = Math.min(this.o.heartbeatMs, sh.heartbeat_interval_ms || this.o.heartbeatMs);
         this.sender.onServerHello(sh.alert_seq);
-        this.log.info({ url: this.o.url, server_version: sh.server_version, resume_after: sh.alert_seq, pending: this.outbox.pending }, 'connected to control plane');
+        this.log.info({ url: this.currentUrl, server_version: sh.server_version, resume_after: sh.alert_seq, pending: this.outbox.pending }, 'connected to control plane');
         this.sendHeartbeat();
         this.tickTimer = setInterval(() => this.tick(sock), Math.max(10, Math.min(this.heartbeatMs, 1000)));
         this.tickTimer.unref();
@@ -271,6 +277,7 @@ export class ControlPlaneClient {
     this.sender.onDisconnect();
     for (const w of this.idleWaiters.splice(0)) w();
     if (this.stopped) return;
+    this.urlIndex++;
     if (wasLive && Date.now() - this.liveSince >= this.o.stableMs) this.backoff.reset();
     if (REFUSED.has(code)) this.backoff.saturate();
     const delay = this.backoff.next();

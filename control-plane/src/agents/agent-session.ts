@@ -156,6 +156,7 @@ export class AgentSession implements SessionIo {
     this.log = this.log.child({ host_id: hello.host_id });
     if (fleet) this.fleetBatches = new FleetBatchQueue(this, hello.host_id, fleet, this.deps.metrics, this.log);
     this.deps.agents.upsertHello(hello);
+    this.deps.fleet?.announceAgent(hello);
     this.deps.registry.attach(hello.host_id, this);
     this.send({
       server_hello: {

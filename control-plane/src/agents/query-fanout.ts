@@ -7,6 +7,15 @@ import { VigilError } from '../errors';
 import type { QueryRequest } from '../../../proto/src';
 import type { AgentStore } from '../store/agent-store';
 import type { AgentRegistry } from './agent-registry';
+import type { QueryOutcome } from './agent-session';
+
+/** --nats: agents on other replicas. */
+export interface RemoteAgents {
+  /** Asks the replica that holds a host's agent; undefined when none does. */
+  ask(hostId: string, filters: QueryFilters & { limit: number }, timeoutMs: number): Promise<QueryOutcome | undefined>;
+  /** The host has been seen by some replica (so "offline", not "unknown"). */
+  knows(hostId: string): boolean;
+}
 
 export type QueryFilters = Partial<Pick<QueryRequest,
   'since' | 'until' | 'pid' | 'entity_id' | 'exe' | 'path' | 'dst' | 'action' | 'rule'>>;
@@ -35,14 +44,14 @@ function parseRow(raw: string): unknown {
 
 const tsOf = (r: QueryRow) => String((r.event as Record<string, unknown> | null)?.['@timestamp'] ?? '');
 
-export function queryTargets(body: QueryBody, registry: AgentRegistry, agents: AgentStore): string[] {
-  if (body.all) return [...new Set([...agents.list().map((a) => a.host_id), ...registry.hostIds()])];
+export function queryTargets(body: QueryBody, registry: AgentRegistry, agents: AgentStore, fleetHosts: readonly string[] = []): string[] {
+  if (body.all) return [...new Set([...agents.list().map((a) => a.host_id), ...registry.hostIds(), ...fleetHosts])];
   if (!body.hosts?.length) throw new VigilError('QUERY_NO_TARGETS');
   return [...new Set(body.hosts)];
 }
 
 export async function fanOutQuery(
-  body: QueryBody, targets: string[], registry: AgentRegistry, agents: AgentStore, config: Config,
+  body: QueryBody, targets: string[], registry: AgentRegistry, agents: AgentStore, config: Config, remote?: RemoteAgents,
 ): Promise<QueryResponse> {
   const limit = Math.min(body.limit ?? 1000, config.queryMaxRows);
   const timeoutMs = Math.min(body.timeout_ms ?? config.queryDefaultTimeoutMs, config.queryMaxTimeoutMs);
@@ -52,11 +61,12 @@ export async function fanOutQuery(
   };
   await Promise.all(targets.map(async (hostId) => {
     const session = registry.get(hostId);
-    if (!session) {
-      (agents.get(hostId) ? res.hosts.offline : res.hosts.unknown).push(hostId);
+    const filters = { ...body.filters, limit };
+    const out = session ? await session.query(filters, timeoutMs) : await remote?.ask(hostId, filters, timeoutMs);
+    if (!out) {
+      (agents.get(hostId) || remote?.knows(hostId) ? res.hosts.offline : res.hosts.unknown).push(hostId);
       return;
     }
-    const out = await session.query({ ...body.filters, limit }, timeoutMs);
     if (out.status === 'timeout') return void res.hosts.timed_out.push(hostId);
     if (out.status === 'disconnected') return void res.hosts.offline.push(hostId);
     if (out.result.error) return void res.hosts.failed.push({ host_id: hostId, error: out.result.error });

@@ -10,6 +10,9 @@ import type { AlertStore, StoredAlert } from '../store/alert-store';
 import type { IncidentStore } from '../store/incident-store';
 import { buildDoc, parseDoc, severityName } from './alert-doc';
 
+/** An alert read from VIGIL_ALERTS (--nats). */
+export interface StreamAlert { streamSeq: number; source: 'agent' | 'control-plane'; alert: Alert }
+
 export type RaisedAlert = Partial<Alert> & Pick<Alert, 'rule_id' | 'host_id'>;
 
 /** Who raises the control plane's own alerts: the ingest (embedded) or the fleet stream (--nats). */
@@ -37,24 +40,16 @@ export class AlertIngest implements AlertRaiser {
   }
 
   /**
-   * --nats: stores an alert read from VIGIL_ALERTS under its stream seq.
+   * --nats: stores alerts read from VIGIL_ALERTS under their stream seqs.
    * An agent alert whose (host, agent seq) is already stored (a re-send
    * after JetStream's duplicate window) is dropped, the same way on every
    * replica.
    */
-  fromStream(streamSeq: number, source: 'agent' | 'control-plane', alert: Alert): StoredAlert | null {
-    const stored = source === 'agent'
-      ? this.storeAgentAlert(alert.host_id, alert.seq, alert, streamSeq)
-      : this.storeRaised(alert, streamSeq);
-    if (stored) this.published(stored);
-    return stored;
-  }
-
-  /** Many stream messages in one transaction; published after it commits. */
-  fromStreamBatch(batch: Array<{ seq: number; source: 'agent' | 'control-plane'; alert: Alert }>): StoredAlert[] {
-    if (!batch.length) return [];
-    const stored = this.store.transaction(() => batch.map((m) => {
-      const x = m.source === 'agent' ? this.storeAgentAlert(m.alert.host_id, m.alert.seq, m.alert, m.seq) : this.storeRaised(m.alert, m.seq);
+  fromStream(items: ReadonlyArray<StreamAlert>): StoredAlert[] {
+    if (!items.length) return [];
+    // One transaction for the lot (incident grouping included), published after it commits.
+    const stored = this.store.transaction(() => items.map(({ streamSeq, source, alert }) => {
+      const x = source === 'agent' ? this.storeAgentAlert(alert.host_id, alert.seq, alert, streamSeq) : this.storeRaised(alert, streamSeq);
       if (x) this.group(x);
       return x;
     }).filter((x): x is StoredAlert => x !== null));

@@ -23,10 +23,10 @@ export class AlertStream {
     )));
   }
 
-  async publishControlPlaneAlert(alert: Alert): Promise<void> {
+  async publishControlPlaneAlert(alert: Alert, msgID = `control-plane:${randomUUID()}`): Promise<void> {
     const h = headers();
     h.set(SOURCE_HEADER, 'control-plane');
     await this.pub.publish(alertSubject(alert.host_id), encodeAlert({ ...alert, seq: 0, global_seq: 0 }, this.maxBytes),
-      { msgID: `control-plane:${randomUUID()}`, headers: h });
+      { msgID, headers: h });
   }
 }

@@ -14,7 +14,7 @@ const DURATION = /^(\d+)([smhd])$/;
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
 
 export async function actionRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
-  const { registry, agents, audit, tokens } = opts.services;
+  const { registry, agents, audit, tokens, fleet } = opts.services;
 
   app.post<{ Params: { id: string }; Body: ActionBody }>('/v1/agents/:id/actions', {
     onRequest: requireAccess(tokens, 'respond'),
@@ -32,14 +32,21 @@ export async function actionRoutes(app: FastifyInstance, opts: { services: Servi
       expiresMs = Math.min(Number(m[1]) * UNIT_MS[m[2]], 0xffffffff);
     }
     const session = registry.get(id);
-    if (!session) throw new VigilError(agents.get(id) ? 'AGENT_OFFLINE' : 'NOT_FOUND', agents.get(id) ? undefined : `no agent ${id}; list them with GET /v1/agents`);
+    // --nats: an agent on another replica is reached through the relay; a fleet-wide "held nowhere" is offline.
+    const known = agents.get(id) || (fleet && fleet.heartbeats.lastSeqOf(id) > 0);
+    if (!session && !fleet) throw new VigilError(known ? 'AGENT_OFFLINE' : 'NOT_FOUND', known ? undefined : `no agent ${id}; list them with GET /v1/agents`);
     const actor = req.token?.id ?? 'unknown';
     const asked = { host_id: id, action: body.action, target: body.target, alert_ids: body.alert_ids ?? [], comment: body.comment ?? '', expires_ms: expiresMs };
-    audit.record(actor, 'action.requested', asked);
-    const outcome = await session.action({
+    const request = {
       action: body.action, pid: body.target.pid ?? 0, path: body.target.path ?? '', isolation_id: body.target.isolation_id ?? '',
       alert_ids: body.alert_ids ?? [], comment: body.comment ?? '', expires_ms: expiresMs, requested_by: actor,
-    }, ACTION_TIMEOUT_MS);
+    };
+    audit.record(actor, 'action.requested', asked);
+    const outcome = session ? await session.action(request, ACTION_TIMEOUT_MS) : await fleet!.relay.action(id, request, ACTION_TIMEOUT_MS);
+    if (!outcome) {
+      audit.record(actor, 'action', { ...asked, ok: false, error: 'no replica holds this agent now' });
+      throw new VigilError(known ? 'AGENT_OFFLINE' : 'NOT_FOUND', known ? undefined : `no agent ${id} on any replica; list them with GET /v1/agents`);
+    }
     const result = outcome.status === 'ok'
       ? { action_id: outcome.result.action_id, ok: outcome.result.ok, error: outcome.result.error || undefined, pids: outcome.result.pids, ref: outcome.result.ref || undefined, latency_ms: outcome.result.latency_ms }
       : { ok: false, error: outcome.status === 'timeout' ? `no confirmation from the agent in ${ACTION_TIMEOUT_MS} ms: the outcome is unknown` : 'the agent disconnected before confirming: the outcome is unknown', pids: [] };

@@ -68,6 +68,26 @@ export class AgentStore {
     ).run({ ...h, capabilities: JSON.stringify(h.capabilities), iso, now });
   }
 
+  /**
+   * --nats: an agent another replica said hello to. Identity is updated;
+   * liveness only moves forward (a newer hello there counts as seen), and a
+   * new row is online only if that hello is recent (`online`), so an agent
+   * long gone is not flagged offline here all over again.
+   */
+  applyReplicated(h: AgentHello, helloMs: number, online: boolean): void {
+    this.flush();
+    const iso = new Date(helloMs).toISOString();
+    this.db.prepare(
+      `INSERT INTO agents (host_id, hostname, kernel, agent_version, capabilities, first_seen, last_seen, last_seen_ms, status)
+       VALUES (@host_id, @hostname, @kernel, @agent_version, @capabilities, @iso, @iso, @ms, @status)
+       ON CONFLICT (host_id) DO UPDATE SET hostname = excluded.hostname, kernel = excluded.kernel,
+         agent_version = excluded.agent_version, capabilities = excluded.capabilities,
+         status = CASE WHEN excluded.last_seen_ms > agents.last_seen_ms AND excluded.status = 'online' THEN 'online' ELSE agents.status END,
+         last_seen = CASE WHEN excluded.last_seen_ms > agents.last_seen_ms THEN excluded.last_seen ELSE agents.last_seen END,
+         last_seen_ms = MAX(agents.last_seen_ms, excluded.last_seen_ms)`,
+    ).run({ ...h, capabilities: JSON.stringify(h.capabilities), iso, ms: helloMs, status: online ? 'online' : 'offline' });
+  }
+
   touch(hostId: string, now = Date.now()): void {
     const p = this.pending.get(hostId);
     if (p) p.ms = Math.max(p.ms, now);

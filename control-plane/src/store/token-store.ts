@@ -10,6 +10,9 @@ export type Role = (typeof ROLES)[number];
 
 export interface TokenInfo { id: string; name: string; role: Role; created_at: string; revoked_at: string | null }
 
+/** A token row as replicas share it (--nats): never the plaintext, only its hash. */
+export interface TokenRecord extends TokenInfo { hash: string; bound_host: string | null }
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -21,6 +24,17 @@ export function isRole(x: unknown): x is Role {
 export class TokenStore {
   private readonly byHash;
   private readonly revokedListeners: ((id: string) => void)[] = [];
+  private readonly changedListeners: ((rec: TokenRecord) => void)[] = [];
+
+  /** Called after this replica creates, revokes or binds a token (not for applyReplicated). */
+  onChanged(fn: (rec: TokenRecord) => void): void {
+    this.changedListeners.push(fn);
+  }
+
+  private changed(id: string): void {
+    const rec = this.record(id);
+    if (rec) for (const fn of this.changedListeners) fn(rec);
+  }
 
   /** Called with the id of each token revoked: live sessions that used it must end now. */
   onRevoked(fn: (id: string) => void): void {
@@ -39,6 +53,7 @@ export class TokenStore {
     this.db.prepare('INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(id, name || id, role, hashToken(token), created);
     this.audit.record(actor, 'token.create', { id, role, name: name || id });
+    this.changed(id);
     return { token, info: { id, name: name || id, role, created_at: created, revoked_at: null } };
   }
 
@@ -50,6 +65,7 @@ export class TokenStore {
     if (res.changes > 0) {
       this.audit.record(actor, 'token.revoke', { id });
       for (const fn of this.revokedListeners) fn(id);
+      this.changed(id);
     }
     return info;
   }
@@ -65,8 +81,35 @@ export class TokenStore {
   bindHost(id: string, hostId: string): string {
     const res = this.db.prepare('UPDATE tokens SET bound_host = ? WHERE id = ? AND bound_host IS NULL').run(hostId, id);
     const row = this.db.prepare('SELECT bound_host FROM tokens WHERE id = ?').get(id) as { bound_host: string | null } | undefined;
-    if (res.changes > 0) this.audit.record('control-plane', 'token.bind', { id, host_id: hostId });
+    if (res.changes > 0) {
+      this.audit.record('control-plane', 'token.bind', { id, host_id: hostId });
+      this.changed(id);
+    }
     return row?.bound_host ?? hostId;
+  }
+
+  record(id: string): TokenRecord | undefined {
+    return this.db.prepare('SELECT id, name, role, hash, created_at, revoked_at, bound_host FROM tokens WHERE id = ?').get(id) as TokenRecord | undefined;
+  }
+
+  records(): TokenRecord[] {
+    return this.db.prepare('SELECT id, name, role, hash, created_at, revoked_at, bound_host FROM tokens ORDER BY id').all() as TokenRecord[];
+  }
+
+  /**
+   * Applies a token another replica shared (--nats). Revocation and binding
+   * only ever move one way (set, never cleared), so applying in any order
+   * converges; a newly revoked token ends its live sessions here too.
+   */
+  applyReplicated(rec: TokenRecord): void {
+    if (!isRole(rec.role) || !/^[0-9a-f]{64}$/.test(rec.hash)) return;
+    const before = this.record(rec.id);
+    this.db.prepare(
+      `INSERT INTO tokens (id, name, role, hash, created_at, revoked_at, bound_host) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET revoked_at = COALESCE(tokens.revoked_at, excluded.revoked_at),
+         bound_host = COALESCE(tokens.bound_host, excluded.bound_host)`,
+    ).run(rec.id, rec.name, rec.role, rec.hash, rec.created_at, rec.revoked_at, rec.bound_host);
+    if (rec.revoked_at && !before?.revoked_at) for (const fn of this.revokedListeners) fn(rec.id);
   }
 
   /** The live (not revoked) token with this plaintext, if any. */

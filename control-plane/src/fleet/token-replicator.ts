@@ -1,0 +1,85 @@
+// --nats: API tokens shared through the JetStream KV bucket VIGIL_TOKENS,
+// one key per token id, the value a TokenRecord (the hash, never the
+// token). Each replica mirrors the bucket into its SQLite token table, so
+// authentication stays a local synchronous lookup, and writes what it
+// changes itself back. Revocation and host binding only move one way, so a
+// merge keeps whichever side has them set; writes use compare-and-set.
+import type { KV } from 'nats';
+import type { Logger } from 'pino';
+import type { TokenRecord, TokenStore } from '../store/token-store';
+import type { NatsLink } from './nats-link';
+
+export const TOKENS_BUCKET = 'VIGIL_TOKENS';
+const MAX_CAS_TRIES = 5;
+const SHARE_CONCURRENCY = 16;
+
+export function mergeToken(stored: TokenRecord | undefined, mine: TokenRecord): TokenRecord {
+  if (!stored) return mine;
+  return { ...stored, revoked_at: stored.revoked_at ?? mine.revoked_at, bound_host: stored.bound_host ?? mine.bound_host };
+}
+
+export class TokenReplicator {
+  private stopWatch: (() => void) | undefined;
+
+  private constructor(private readonly kv: KV, private readonly tokens: TokenStore, private readonly log: Logger) {}
+
+  static async open(link: NatsLink, tokens: TokenStore, log: Logger): Promise<TokenReplicator> {
+    return new TokenReplicator(await link.js.views.kv(TOKENS_BUCKET, { history: 1 }), tokens, log);
+  }
+
+  /**
+   * Follows the bucket, then shares local tokens (e.g. made by `vigil token
+   * create --db` while down) in the background, a few at a time: a replica
+   * with thousands of tokens starts serving at once.
+   */
+  async start(): Promise<void> {
+    this.tokens.onChanged((rec) => void this.share(rec).catch((err: Error) =>
+      this.log.error({ err: err.message, token_id: rec.id }, 'token change not shared with other replicas')));
+    const watch = await this.kv.watch();
+    this.stopWatch = () => watch.stop();
+    void (async () => {
+      for await (const e of watch) {
+        if (e.operation !== 'PUT') continue;
+        try {
+          this.tokens.applyReplicated(e.json<TokenRecord>());
+        } catch (err) {
+          this.log.error({ err, key: e.key }, 'unreadable token record in VIGIL_TOKENS skipped');
+        }
+      }
+    })();
+    void this.shareAll(this.tokens.records());
+  }
+
+  private async shareAll(records: TokenRecord[]): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < records.length) {
+        const rec = records[next++];
+        await this.share(rec).catch((err: Error) => this.log.warn({ err: err.message, token_id: rec.id }, 'local token not shared yet'));
+      }
+    };
+    await Promise.all(Array.from({ length: SHARE_CONCURRENCY }, worker));
+  }
+
+  private async share(rec: TokenRecord): Promise<void> {
+    for (let i = 0; i < MAX_CAS_TRIES; i++) {
+      const cur = await this.kv.get(rec.id);
+      const stored = cur && cur.operation === 'PUT' ? cur.json<TokenRecord>() : undefined;
+      const merged = mergeToken(stored, rec);
+      if (stored && JSON.stringify(merged) === JSON.stringify(stored)) return;
+      try {
+        const body = JSON.stringify(merged);
+        if (cur) await this.kv.update(rec.id, body, cur.revision);
+        else await this.kv.create(rec.id, body);
+        return;
+      } catch (err) {
+        // Another replica wrote first: merge with its value and try again.
+        if (i === MAX_CAS_TRIES - 1) throw err;
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+  }
+}
