@@ -15,6 +15,8 @@ import { TokenStore } from './store/token-store';
 import { IncidentStore } from './store/incident-store';
 import { ExceptionStore } from './store/exception-store';
 import { GroupCommit } from './alerts/group-commit';
+import { ChangeApplier } from './changes/change-applier';
+import { FleetChangeLog, LocalChangeLog, type ChangeLog } from './changes/change-log';
 import { Fleet } from './fleet/fleet';
 import type { NatsLink } from './fleet/nats-link';
 
@@ -24,6 +26,8 @@ export interface Services {
   bus: AlertBus; ingest: AlertIngest; registry: AgentRegistry; monitor: HealthMonitor; incidents: IncidentStore;
   exceptions: ExceptionStore;
   commits: GroupCommit;
+  /** Triage and exception changes: applied here, or through the fleet stream on every replica. */
+  changes: ChangeLog;
   /** --nats only: the JetStream backbone. */
   fleet?: Fleet;
 }
@@ -44,5 +48,10 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, fleet ?? ingest, log.child({ module: 'health' }));
   const exceptions = new ExceptionStore(db);
   const commits = new GroupCommit(ingest);
-  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, commits, fleet };
+  const applier = new ChangeApplier(db, incidents, exceptions, audit, registry);
+  ingest.useChanges(applier);
+  const changes: ChangeLog = fleet
+    ? new FleetChangeLog({ publishChange: (c) => fleet.publishChange(c), takeResult: (seq) => applier.takeResult(seq) })
+    : new LocalChangeLog(db, applier);
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, commits, changes, fleet };
 }

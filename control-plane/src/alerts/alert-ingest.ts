@@ -9,9 +9,13 @@ import { normalize, severityRank } from '../../../proto/src';
 import type { AlertStore, StoredAlert } from '../store/alert-store';
 import type { IncidentStore } from '../store/incident-store';
 import { buildDoc, parseDoc, severityName } from './alert-doc';
+import type { Change } from '../changes/change';
+import type { ChangeApplier } from '../changes/change-applier';
 
 /** An alert read from VIGIL_ALERTS (--nats). */
-export interface StreamAlert { streamSeq: number; source: 'agent' | 'control-plane'; alert: Alert }
+export type StreamAlert =
+  | { streamSeq: number; source: 'agent' | 'control-plane'; alert: Alert }
+  | { streamSeq: number; source: 'change'; change: Change };
 
 export type RaisedAlert = Partial<Alert> & Pick<Alert, 'rule_id' | 'host_id'>;
 
@@ -47,15 +51,30 @@ export class AlertIngest implements AlertRaiser {
    */
   fromStream(items: ReadonlyArray<StreamAlert>): StoredAlert[] {
     if (!items.length) return [];
-    // One transaction for the lot (incident grouping included), published after it commits.
-    const stored = this.store.transaction(() => items.map(({ streamSeq, source, alert }) => {
+    const effects: Array<() => void> = [];
+    // One transaction for the lot (incident grouping and changes included, in stream order), published after it commits.
+    const stored = this.store.transaction(() => items.map((it) => {
+      if (it.source === 'change') {
+        const done = this.changes?.apply(it.change, it.streamSeq);
+        if (done) effects.push(() => { this.changes?.remember(it.streamSeq, done.result); done.after(); });
+        return null;
+      }
+      const { streamSeq, source, alert } = it;
       const x = source === 'agent' ? this.storeAgentAlert(alert.host_id, alert.seq, alert, streamSeq) : this.storeRaised(alert, streamSeq);
       if (x) this.group(x);
       return x;
     }).filter((x): x is StoredAlert => x !== null));
+    for (const e of effects) e();
     for (const x of stored) this.announce(x);
     return stored;
   }
+
+  /** --nats: triage and exception changes from the stream are applied by this. */
+  useChanges(applier: ChangeApplier): void {
+    this.changes = applier;
+  }
+
+  private changes: ChangeApplier | undefined;
 
   private storeAgentAlert(hostId: string, agentSeq: number, alert: Alert, seq?: number): StoredAlert | null {
     const { json, ...msg } = { ...alert, host_id: hostId, seq: agentSeq, global_seq: 0 };

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { decodeAlert } from '../../../proto/src';
 import type { AlertIngest, StreamAlert } from '../alerts/alert-ingest';
 import type { AlertStore } from '../store/alert-store';
-import { SOURCE_HEADER } from './alert-stream';
+import { CHANGE_SOURCE, SOURCE_HEADER } from './alert-stream';
+import { parseChange } from '../changes/change';
 import type { NatsLink } from './nats-link';
 import { ALERTS_STREAM } from './streams';
 
@@ -92,6 +93,10 @@ export class AlertConsumer {
     if (m.seq <= this.seen) return;
     this.seen = m.seq;
     try {
+      if (m.headers?.get(SOURCE_HEADER) === CHANGE_SOURCE) {
+        this.buffer.push({ streamSeq: m.seq, item: { streamSeq: m.seq, source: 'change', change: parseChange(m.data) } });
+        return;
+      }
       const alert = decodeAlert(m.data, this.maxBytes);
       const source = m.headers?.get(SOURCE_HEADER) === 'control-plane' ? 'control-plane' : 'agent';
       this.buffer.push({ streamSeq: m.seq, item: { streamSeq: m.seq, source, alert } });

@@ -7,9 +7,12 @@ import { headers } from 'nats';
 import type { Alert } from '../../../proto/src';
 import { encodeAlert } from '../../../proto/src';
 import type { BoundedPublisher } from './bounded-publisher';
-import { alertSubject } from './streams';
+import { alertSubject, changeSubject } from './streams';
+import type { Change } from '../changes/change';
 
 export const SOURCE_HEADER = 'Vigil-Source';
+/** SOURCE_HEADER of a control-plane change (triage, exception): JSON, not an Alert. */
+export const CHANGE_SOURCE = 'change';
 
 export class AlertStream {
   constructor(private readonly pub: BoundedPublisher, private readonly maxBytes: number) {}
@@ -21,6 +24,14 @@ export class AlertStream {
       encodeAlert({ ...alert, host_id: hostId, seq, global_seq: 0 }, this.maxBytes),
       { msgID: `${hostId}:${seq}` },
     )));
+  }
+
+  /** A triage or exception change, in the alerts' order; resolves with its stream seq. */
+  async publishChange(c: Change): Promise<number> {
+    const h = headers();
+    h.set(SOURCE_HEADER, CHANGE_SOURCE);
+    const ack = await this.pub.publish(changeSubject(), Buffer.from(JSON.stringify(c)), { msgID: `change:${randomUUID()}`, headers: h });
+    return ack.seq;
   }
 
   async publishControlPlaneAlert(alert: Alert, msgID = `control-plane:${randomUUID()}`): Promise<void> {

@@ -21,6 +21,7 @@ import { AgentRelay } from './agent-relay';
 import type { NatsLink } from './nats-link';
 import { TelemetryStream } from './telemetry-stream';
 import { TokenReplicator } from './token-replicator';
+import type { Change } from '../changes/change';
 
 /** A control-plane alert is retried this often, for this long (within the stream's duplicate window). */
 const RAISE_RETRY_MS = 1000;
@@ -83,6 +84,11 @@ export class Fleet implements AlertRaiser {
    * publish is retried (the msgID makes a retry harmless), so an agent that
    * went offline during an outage still gets its alert.
    */
+  /** A triage or exception change into the ordered alert stream; resolves with its stream seq. */
+  publishChange(c: Change): Promise<number> {
+    return this.alerts.publishChange(c);
+  }
+
   raise(partial: RaisedAlert): void {
     const msgID = `control-plane:${partial.rule_id}:${partial.host_id}:hb${this.heartbeats.lastSeqOf(partial.host_id)}`;
     this.publishRaised(raisedAlert(partial), msgID, Date.now());

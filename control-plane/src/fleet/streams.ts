@@ -9,6 +9,8 @@ export const EVENTS_STREAM = 'VIGIL_EVENTS';
 export const HEARTBEATS_STREAM = 'VIGIL_HEARTBEATS';
 
 export const alertSubject = (hostId: string): string => `vigil.alerts.${hostId}`;
+/** Triage and exception changes share the alerts' stream (one order); `$` is in no host id. */
+export const changeSubject = (): string => 'vigil.alerts.$changes';
 export const eventSubject = (hostId: string): string => `vigil.events.${hostId}`;
 export const heartbeatSubject = (hostId: string): string => `vigil.heartbeats.${hostId}`;
 

@@ -5,14 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { matchesEverything } from '../../../proto/src';
 import { requireAccess } from '../auth/rest-auth';
 import { VigilError } from '../errors';
-import { broadcastExceptions } from '../exceptions/exception-push';
 import { createExceptionBody, type CreateExceptionBody } from '../schemas/exceptions';
 import type { Services } from '../services';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 export async function exceptionRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
-  const { exceptions, incidents, registry, audit, tokens } = opts.services;
+  const { exceptions, incidents, tokens, changes } = opts.services;
   const respond = requireAccess(tokens, 'respond');
 
   app.get('/v1/exceptions', { onRequest: requireAccess(tokens, 'read') }, async () => ({ exceptions: exceptions.list() }));
@@ -24,22 +23,23 @@ export async function exceptionRoutes(app: FastifyInstance, opts: { services: Se
       if (all) throw new VigilError('BAD_REQUEST', `match.${field}: '${all}' matches everything; name a value, or the rule is silenced everywhere`);
     }
     if (b.incident_id !== undefined && !incidents.get(b.incident_id)) throw new VigilError('NOT_FOUND', `no incident ${b.incident_id}`);
-    const actor = req.token?.id ?? 'unknown';
-    const created = exceptions.add({
-      rule: b.rule.trim(), match: b.match, comment: b.comment ?? '', host: b.host ?? null, incident_id: b.incident_id ?? null,
-      expires_ms: b.expires_in_hours ? Date.now() + b.expires_in_hours * 3_600_000 : null, created_by: actor,
+    // Applied here, or through the fleet stream on every replica; each pushes it to its agents.
+    const r = await changes.submit({
+      kind: 'exception.create', actor: req.token?.id ?? 'unknown',
+      exception: {
+        rule: b.rule.trim(), match: b.match, comment: b.comment ?? '', host: b.host ?? null, incident_id: b.incident_id ?? null,
+        expires_ms: b.expires_in_hours ? Date.now() + b.expires_in_hours * 3_600_000 : null, created_by: req.token?.id ?? 'unknown',
+      },
     });
-    audit.record(actor, 'exception.create', created);
-    broadcastExceptions(registry, exceptions, created.host);
+    const created = r.kind === 'exception.create' ? r.exception : undefined;
     reply.code(201);
     return { exception: created };
   });
 
   app.delete<{ Params: { id: number } }>('/v1/exceptions/:id', { onRequest: respond, schema: { params: idParams } }, async (req) => {
     const gone = exceptions.get(req.params.id);
-    if (!gone || !exceptions.remove(gone.id)) throw new VigilError('NOT_FOUND', `no exception ${req.params.id}`);
-    audit.record(req.token?.id ?? 'unknown', 'exception.delete', gone);
-    broadcastExceptions(registry, exceptions, gone.host);
+    if (!gone) throw new VigilError('NOT_FOUND', `no exception ${req.params.id}`);
+    await changes.submit({ kind: 'exception.delete', actor: req.token?.id ?? 'unknown', id: gone.id });
     return { deleted: gone };
   });
 }

@@ -41,7 +41,7 @@ const incidentFilter = (q: CountsQuery): IncidentFilter => ({ ...parseListFilter
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 export async function incidentRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
-  const { incidents, alerts, audit, tokens } = opts.services;
+  const { incidents, alerts, tokens, changes } = opts.services;
   const read = requireAccess(tokens, 'read');
 
   app.get<{ Querystring: ListQuery }>('/v1/incidents', { onRequest: read, schema: { querystring: listQuery } }, async (req) => {
@@ -86,10 +86,9 @@ export async function incidentRoutes(app: FastifyInstance, opts: { services: Ser
     if (b.close_reason && b.state !== 'closed') throw new VigilError('BAD_REQUEST', 'close_reason goes with "state": "closed"');
     const before = incidents.get(req.params.id);
     if (!before) throw new VigilError('NOT_FOUND', `no incident ${req.params.id}`);
-    const actor = req.token?.id ?? 'unknown';
-    const after = incidents.update(before.id, { state: b.state, close_reason: b.close_reason, assignee: b.assignee });
-    if (b.comment) incidents.comment(before.id, actor, b.comment);
-    audit.record(actor, 'incident.update', { id: before.id, from: { state: before.state, assignee: before.assignee }, to: b });
+    // Applied here, or through the fleet stream on every replica (audited where applied).
+    const r = await changes.submit({ kind: 'triage', actor: req.token?.id ?? 'unknown', incident_id: before.id, ...b });
+    const after = r.kind === 'triage' ? r.incident : undefined;
     return { incident: after, comments: incidents.comments(before.id) };
   });
 }

@@ -86,7 +86,8 @@ export class AlertStore {
     );
     this.tagStmt = db.prepare('INSERT OR IGNORE INTO alert_tags (tag, seq) VALUES (?, ?)');
     this.maxAgentSeqStmt = db.prepare('SELECT MAX(agent_seq) AS m FROM alerts WHERE host_id = ?');
-    this.maxSeqStmt = db.prepare('SELECT MAX(seq) AS m FROM alerts');
+    // Stream changes (triage, exceptions) take stream seqs too: a replica resumes after both.
+    this.maxSeqStmt = db.prepare('SELECT MAX(m) AS m FROM (SELECT MAX(seq) AS m FROM alerts UNION ALL SELECT MAX(seq) FROM stream_changes)');
     this.getStmt = db.prepare(`${WITH_INCIDENT} WHERE a.seq = ?`);
   }
 

@@ -119,6 +119,12 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (tag, seq)
    ) WITHOUT ROWID;
    INSERT OR IGNORE INTO alert_tags SELECT lower(j.value), a.seq FROM alerts a, json_each(a.tags) j;`,
+  // v6: --nats: triage and exception changes applied from VIGIL_ALERTS, by stream seq (applied once).
+  `CREATE TABLE stream_changes (
+     seq INTEGER PRIMARY KEY,
+     kind TEXT NOT NULL,
+     applied_at TEXT NOT NULL
+   );`,
 ];
 
 export function openDb(path: string): Db {
