@@ -16,6 +16,7 @@ import { IncidentStore } from './store/incident-store';
 import { ExceptionStore } from './store/exception-store';
 import { GroupCommit } from './alerts/group-commit';
 import { ChangeApplier } from './changes/change-applier';
+import { AlertTriageStore } from './store/alert-triage-store';
 import { FleetChangeLog, LocalChangeLog, type ChangeLog } from './changes/change-log';
 import { Fleet } from './fleet/fleet';
 import type { NatsLink } from './fleet/nats-link';
@@ -28,6 +29,7 @@ export interface Services {
   commits: GroupCommit;
   /** Triage and exception changes: applied here, or through the fleet stream on every replica. */
   changes: ChangeLog;
+  alertTriage: AlertTriageStore;
   /** --nats only: the JetStream backbone. */
   fleet?: Fleet;
 }
@@ -48,10 +50,11 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   const monitor = new HealthMonitor(config.heartbeatIntervalMs, agents, registry, fleet ?? ingest, log.child({ module: 'health' }));
   const exceptions = new ExceptionStore(db);
   const commits = new GroupCommit(ingest);
-  const applier = new ChangeApplier(db, incidents, exceptions, audit, registry);
+  const alertTriage = new AlertTriageStore(db);
+  const applier = new ChangeApplier(db, incidents, exceptions, audit, registry, alertTriage);
   ingest.useChanges(applier);
   const changes: ChangeLog = fleet
     ? new FleetChangeLog({ publishChange: (c) => fleet.publishChange(c), takeResult: (seq) => applier.takeResult(seq) })
     : new LocalChangeLog(db, applier);
-  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, commits, changes, fleet };
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, commits, changes, alertTriage, fleet };
 }

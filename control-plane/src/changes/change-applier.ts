@@ -8,10 +8,12 @@ import type { AuditStore } from '../store/audit-store';
 import type { Db } from '../store/db';
 import type { ExceptionStore, StoredException } from '../store/exception-store';
 import type { Incident, IncidentStore } from '../store/incident-store';
+import type { AlertTriage, AlertTriageStore } from '../store/alert-triage-store';
 import type { Change } from './change';
 
 export type ChangeResult =
   | { kind: 'triage'; incident: Incident | undefined }
+  | { kind: 'alert-triage'; triage: AlertTriage }
   | { kind: 'exception.create'; exception: StoredException }
   | { kind: 'exception.delete'; deleted: StoredException | undefined };
 
@@ -24,7 +26,7 @@ export class ChangeApplier {
   private readonly maxAppliedStmt;
 
   constructor(db: Db, private readonly incidents: IncidentStore, private readonly exceptions: ExceptionStore,
-    private readonly audit: AuditStore, private readonly registry: AgentRegistry) {
+    private readonly audit: AuditStore, private readonly registry: AgentRegistry, private readonly alertTriage: AlertTriageStore) {
     this.markApplied = db.prepare('INSERT OR IGNORE INTO stream_changes (seq, kind, applied_at) VALUES (?, ?, ?)');
     this.maxAppliedStmt = db.prepare('SELECT MAX(seq) AS m FROM stream_changes');
   }
@@ -61,6 +63,14 @@ export class ChangeApplier {
         const { kind: _k, actor: _a, incident_id: _i, ...to } = c;
         this.audit.record(c.actor, 'incident.update', { id: before.id, from: { state: before.state, assignee: before.assignee }, to });
         return { result: { kind: 'triage', incident }, after: () => {} };
+      }
+      case 'alert-triage': {
+        const before = this.alertTriage.get(c.seq);
+        const triage = this.alertTriage.update(c.seq, c.actor, { state: c.state, close_reason: c.close_reason, assignee: c.assignee });
+        if (c.comment) this.alertTriage.comment(c.seq, c.actor, c.comment);
+        const { kind: _k, actor: _a, seq: _s, ...to } = c;
+        this.audit.record(c.actor, 'alert.update', { seq: c.seq, from: { state: before.state, assignee: before.assignee }, to });
+        return { result: { kind: 'alert-triage', triage }, after: () => {} };
       }
       case 'exception.create': {
         const exception = this.exceptions.add(c.exception);

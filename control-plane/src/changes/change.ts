@@ -8,10 +8,11 @@ import type { NewException } from '../store/exception-store';
 
 export type Change =
   | { kind: 'triage'; actor: string; incident_id: number; state?: IncidentState; close_reason?: CloseReason; assignee?: string | null; comment?: string }
+  | { kind: 'alert-triage'; actor: string; seq: number; state?: IncidentState; close_reason?: CloseReason; assignee?: string | null; comment?: string }
   | { kind: 'exception.create'; actor: string; exception: NewException }
   | { kind: 'exception.delete'; actor: string; id: number };
 
-export const CHANGE_KINDS: readonly Change['kind'][] = ['triage', 'exception.create', 'exception.delete'];
+export const CHANGE_KINDS: readonly Change['kind'][] = ['triage', 'alert-triage', 'exception.create', 'exception.delete'];
 
 /** A change read back from the stream: anything else is not applied. */
 export function parseChange(bytes: Uint8Array): Change {

@@ -1,9 +1,10 @@
 // GET /v1/alerts (filters + seq cursor pagination), GET /v1/alerts/counts
-// (severity counts for a filter) and GET /v1/alerts/:id (one alert with its
-// process tree and events).
+// (severity counts for a filter), GET /v1/alerts/:id (one alert with its
+// process tree, events and triage) and PATCH /v1/alerts/:id (triage).
 import type { FastifyInstance } from 'fastify';
 import { alertDetail } from '../alerts/alert-doc';
 import { requireAccess } from '../auth/rest-auth';
+import { checkTriage, triageBody, type TriageBody } from '../schemas/triage';
 import { VigilError } from '../errors';
 import { parseListFilter, withoutSeverity } from '../filters/list-filter';
 import { alertCountsQuery, alertIdParams, listAlertsQuery, type ListAlertsQuery } from '../schemas/alerts';
@@ -13,7 +14,7 @@ import { toRecord } from '../store/alert-store';
 import { severityCountsBody } from './severity-counts';
 
 export async function alertRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
-  const { alerts, tokens } = opts.services;
+  const { alerts, tokens, alertTriage, changes } = opts.services;
   const onRequest = requireAccess(tokens, 'read');
 
   app.get<{ Querystring: ListAlertsQuery }>('/v1/alerts', { onRequest, schema: { querystring: listAlertsQuery } }, async (req) => {
@@ -32,6 +33,21 @@ export async function alertRoutes(app: FastifyInstance, opts: { services: Servic
   app.get<{ Params: { id: number } }>('/v1/alerts/:id', { onRequest, schema: { params: alertIdParams } }, async (req) => {
     const stored = alerts.get(req.params.id);
     if (!stored) throw new VigilError('NOT_FOUND', `no alert with seq ${req.params.id}`);
-    return { alert: toRecord(stored), message: stored.alert, ...alertDetail(stored.alert, stored.doc) };
+    return {
+      alert: toRecord(stored), message: stored.alert, ...alertDetail(stored.alert, stored.doc),
+      triage: alertTriage.get(stored.seq), comments: alertTriage.comments(stored.seq),
+    };
+  });
+
+  // Triage one alert (responder; audited as alert.update; with --nats applied on every replica).
+  app.patch<{ Params: { id: number }; Body: TriageBody }>('/v1/alerts/:id', {
+    onRequest: requireAccess(tokens, 'respond'),
+    schema: { params: alertIdParams, body: triageBody },
+  }, async (req) => {
+    checkTriage(req.body);
+    const stored = alerts.get(req.params.id);
+    if (!stored) throw new VigilError('NOT_FOUND', `no alert with seq ${req.params.id}`);
+    const r = await changes.submit({ kind: 'alert-triage', actor: req.token?.id ?? 'unknown', seq: stored.seq, ...req.body });
+    return { triage: r.kind === 'alert-triage' ? r.triage : alertTriage.get(stored.seq), comments: alertTriage.comments(stored.seq) };
   });
 }

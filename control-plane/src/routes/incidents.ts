@@ -4,20 +4,19 @@
 // (triage: state, close reason, assignee, comment; responder; audited).
 import type { FastifyInstance } from 'fastify';
 import { requireAccess } from '../auth/rest-auth';
+import { checkTriage, triageBody, type TriageBody } from '../schemas/triage';
 import { VigilError } from '../errors';
 import type { IncidentFilter } from '../filters/incident-filter-sql';
 import { parseListFilter, withoutSeverity } from '../filters/list-filter';
 import { listFilterProperties, type ListFilterQuery } from '../schemas/list-filters';
 import type { Services } from '../services';
 import { toRecord } from '../store/alert-store';
-import { CLOSE_REASONS, INCIDENT_STATES, type CloseReason, type IncidentState } from '../store/incident-store';
+import { INCIDENT_STATES, type IncidentState } from '../store/incident-store';
 import { severityCountsBody } from './severity-counts';
 
-const MAX_COMMENT = 4000;
 
 interface CountsQuery extends ListFilterQuery { state?: string }
 interface ListQuery extends CountsQuery { before?: number; limit?: number }
-interface PatchBody { state?: IncidentState; close_reason?: CloseReason; assignee?: string | null; comment?: string }
 
 // "open,acknowledged": checked by parseStates so a bad name gets a message naming the good ones.
 const countsQuery = { type: 'object', additionalProperties: false, properties: { ...listFilterProperties, state: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
@@ -66,24 +65,12 @@ export async function incidentRoutes(app: FastifyInstance, opts: { services: Ser
     };
   });
 
-  app.patch<{ Params: { id: number }; Body: PatchBody }>('/v1/incidents/:id', {
+  app.patch<{ Params: { id: number }; Body: TriageBody }>('/v1/incidents/:id', {
     onRequest: requireAccess(tokens, 'respond'),
-    schema: {
-      params: idParams,
-      body: {
-        type: 'object', additionalProperties: false, minProperties: 1,
-        properties: {
-          state: { type: 'string', enum: INCIDENT_STATES },
-          close_reason: { type: 'string', enum: CLOSE_REASONS },
-          assignee: { type: ['string', 'null'], maxLength: 128 },
-          comment: { type: 'string', minLength: 1, maxLength: MAX_COMMENT },
-        },
-      },
-    },
+    schema: { params: idParams, body: triageBody },
   }, async (req) => {
     const b = req.body;
-    if (b.state === 'closed' && !b.close_reason) throw new VigilError('BAD_REQUEST', `closing needs close_reason: one of ${CLOSE_REASONS.join(', ')}`);
-    if (b.close_reason && b.state !== 'closed') throw new VigilError('BAD_REQUEST', 'close_reason goes with "state": "closed"');
+    checkTriage(b);
     const before = incidents.get(req.params.id);
     if (!before) throw new VigilError('NOT_FOUND', `no incident ${req.params.id}`);
     // Applied here, or through the fleet stream on every replica (audited where applied).

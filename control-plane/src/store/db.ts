@@ -125,6 +125,23 @@ export const MIGRATIONS: readonly string[] = [
      kind TEXT NOT NULL,
      applied_at TEXT NOT NULL
    );`,
+  // v7: triage of single alerts (PATCH /v1/alerts/:seq).
+  `CREATE TABLE alert_triage (
+     seq INTEGER PRIMARY KEY,
+     state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'closed')),
+     close_reason TEXT CHECK (close_reason IS NULL OR close_reason IN ('true_positive', 'benign', 'false_positive')),
+     assignee TEXT,
+     updated_at TEXT NOT NULL,
+     updated_by TEXT NOT NULL
+   );
+   CREATE TABLE alert_comments (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     seq INTEGER NOT NULL,
+     ts TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     text TEXT NOT NULL
+   );
+   CREATE INDEX alert_comments_seq ON alert_comments (seq);`,
 ];
 
 export function openDb(path: string): Db {
