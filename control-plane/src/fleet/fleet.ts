@@ -40,7 +40,8 @@ export class Fleet implements AlertRaiser {
   constructor(private readonly link: NatsLink, ingest: AlertIngest, store: AlertStore, private readonly agents: AgentStore,
     registry: AgentRegistry, private readonly tokens: TokenStore, private readonly config: Config, private readonly log: Logger) {
     // Separate caps: a flood of forwarded events never queues alerts behind it.
-    this.alerts = new AlertStream(new BoundedPublisher(link, config.natsMaxPending), config.maxFrameBytes);
+    this.alerts = new AlertStream(new BoundedPublisher(link, config.natsMaxPending), config.maxFrameBytes,
+      () => link.nc.info?.max_payload ?? 1024 * 1024);
     this.telemetry = new TelemetryStream(new BoundedPublisher(link, config.natsMaxPending), config.maxFrameBytes, log);
     this.consumer = new AlertConsumer(link, ingest, store, config.maxFrameBytes, log);
     this.heartbeats = new HeartbeatFollower(link, agents, log.child({ module: 'heartbeats' }));
