@@ -9,6 +9,7 @@ import type { AgentHello } from '../../../proto/src';
 import { MISSED_HEARTBEATS } from '../agents/health-monitor';
 import type { AgentStore } from '../store/agent-store';
 import type { NatsLink } from './nats-link';
+import { followPuts } from './kv-follow';
 
 export const AGENTS_BUCKET = 'VIGIL_AGENTS';
 
@@ -28,19 +29,10 @@ export class AgentDirectory {
   }
 
   async start(): Promise<void> {
-    const watch = await this.kv.watch();
-    this.stopWatch = () => watch.stop();
-    void (async () => {
-      for await (const e of watch) {
-        if (e.operation !== 'PUT') continue;
-        try {
-          const { hello, hello_ms } = e.json<AgentEntry>();
-          this.agents.applyReplicated(hello, hello_ms, Date.now() - hello_ms < MISSED_HEARTBEATS * this.intervalMs);
-        } catch (err) {
-          this.log.error({ err, key: e.key }, 'unreadable agent entry in VIGIL_AGENTS skipped');
-        }
-      }
-    })();
+    this.stopWatch = await followPuts(this.kv, (e) => {
+      const { hello, hello_ms } = e.json<AgentEntry>();
+      this.agents.applyReplicated(hello, hello_ms, Date.now() - hello_ms < MISSED_HEARTBEATS * this.intervalMs);
+    }, this.log, 'agent entry in VIGIL_AGENTS');
   }
 
   /** Shares a hello this replica received. */

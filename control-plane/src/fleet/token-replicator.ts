@@ -8,6 +8,7 @@ import type { KV } from 'nats';
 import type { Logger } from 'pino';
 import type { TokenRecord, TokenStore } from '../store/token-store';
 import type { NatsLink } from './nats-link';
+import { followPuts } from './kv-follow';
 
 export const TOKENS_BUCKET = 'VIGIL_TOKENS';
 const MAX_CAS_TRIES = 5;
@@ -35,18 +36,7 @@ export class TokenReplicator {
   async start(): Promise<void> {
     this.tokens.onChanged((rec) => void this.share(rec).catch((err: Error) =>
       this.log.error({ err: err.message, token_id: rec.id }, 'token change not shared with other replicas')));
-    const watch = await this.kv.watch();
-    this.stopWatch = () => watch.stop();
-    void (async () => {
-      for await (const e of watch) {
-        if (e.operation !== 'PUT') continue;
-        try {
-          this.tokens.applyReplicated(e.json<TokenRecord>());
-        } catch (err) {
-          this.log.error({ err, key: e.key }, 'unreadable token record in VIGIL_TOKENS skipped');
-        }
-      }
-    })();
+    this.stopWatch = await followPuts(this.kv, (e) => this.tokens.applyReplicated(e.json<TokenRecord>()), this.log, 'token record in VIGIL_TOKENS');
     void this.shareAll(this.tokens.records());
   }
 
