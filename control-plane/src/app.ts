@@ -15,6 +15,7 @@ import { incidentRoutes } from './routes/incidents';
 import { investigationRoutes } from './routes/investigation';
 import { tokenRoutes } from './routes/tokens';
 import { exceptionRoutes } from './routes/exceptions';
+import { fleetHistoryRoutes } from './routes/fleet-history';
 import { NatsLink } from './fleet/nats-link';
 import { createServices, type Services } from './services';
 import { attachUpgradeRouter } from './ws/upgrade-router';
@@ -84,6 +85,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(investigationRoutes, routeOpts);
   await app.register(tokenRoutes, routeOpts);
   await app.register(exceptionRoutes, routeOpts);
+  await app.register(fleetHistoryRoutes, routeOpts);
   if (opts.extend) await opts.extend(app, config);
 
   const sockets = attachUpgradeRouter(app.server, {

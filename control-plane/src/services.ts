@@ -17,6 +17,7 @@ import { ExceptionStore } from './store/exception-store';
 import { GroupCommit } from './alerts/group-commit';
 import { ChangeApplier } from './changes/change-applier';
 import { AlertTriageStore } from './store/alert-triage-store';
+import { ExecIndex } from './store/exec-index';
 import { FleetChangeLog, LocalChangeLog, type ChangeLog } from './changes/change-log';
 import { Fleet } from './fleet/fleet';
 import type { NatsLink } from './fleet/nats-link';
@@ -30,6 +31,8 @@ export interface Services {
   /** Triage and exception changes: applied here, or through the fleet stream on every replica. */
   changes: ChangeLog;
   alertTriage: AlertTriageStore;
+  /** Which host ran which executable, from forwarded events. */
+  execIndex: ExecIndex;
   /** --nats only: the JetStream backbone. */
   fleet?: Fleet;
 }
@@ -51,10 +54,12 @@ export function createServices(config: Config, log: Logger, opts: { defaultMetri
   const exceptions = new ExceptionStore(db);
   const commits = new GroupCommit(ingest);
   const alertTriage = new AlertTriageStore(db);
+  const execIndex = new ExecIndex(db);
+  fleet?.useExecIndex(execIndex);
   const applier = new ChangeApplier(db, incidents, exceptions, audit, registry, alertTriage);
   ingest.useChanges(applier);
   const changes: ChangeLog = fleet
     ? new FleetChangeLog({ publishChange: (c) => fleet.publishChange(c), takeResult: (seq) => applier.takeResult(seq) })
     : new LocalChangeLog(db, applier);
-  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, commits, changes, alertTriage, fleet };
+  return { config, log, db, metrics, agents, alerts, tokens, audit, bus, ingest, registry, monitor, incidents, exceptions, commits, changes, alertTriage, execIndex, fleet };
 }

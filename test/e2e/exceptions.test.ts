@@ -1,5 +1,6 @@
 // Real control plane, real agent, real kernel: an exception made over REST
-// reaches the agent and silences exactly what it names. Each run of a
+// reaches the agent and silences exactly what it names; forwarded exec
+// events answer "which hosts ran X" at the control plane. Each run of a
 // binary is one exec, so N runs must give N alerts, or none when excepted;
 // "none" is only asserted once a later marker run's alert has arrived.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,7 +25,7 @@ let responder = '';
 beforeAll(async () => {
   mkdirSync(join(dir, 'rules'));
   mkdirSync(bin);
-  for (const name of ['warmup', 'ci-build', 'ci-test', 'intruder']) copyFileSync('/bin/true', join(bin, name));
+  for (const name of ['warmup', 'ci-build', 'ci-test', 'intruder', 'fleet-probe', 'fleet-marker']) copyFileSync('/bin/true', join(bin, name));
   writeFileSync(join(dir, 'rules', 'target.yml'), [
     `title: Exec from the e2e bin dir`, `id: ${RULE_ID}`, 'level: high',
     'logsource: {product: linux, category: process_creation}',
@@ -36,7 +37,7 @@ beforeAll(async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   agent = spawn(process.execPath, [CLI, 'agent', '--control-plane', base.replace('http', 'ws'), '--token', agentToken,
-    '--db', join(dir, 'events.db'), '--no-default-rules', '--rules', join(dir, 'rules'), '--no-baseline'],
+    '--db', join(dir, 'events.db'), '--no-default-rules', '--rules', join(dir, 'rules'), '--no-baseline', '--forward-events'],
   { stdio: ['ignore', 'ignore', openSync(log, 'w')] });
   await until('the agent to connect', () => (app.vigil.registry.size > 0 ? true : undefined), 30_000);
   await until('the agent to take its exception set', () => (remoteCounts().length > 0 ? true : undefined), 10_000);
@@ -103,4 +104,23 @@ describe('exceptions from the control plane', () => {
     await until('two ci-test alerts', () => (alertedExes().filter((e) => e.endsWith('/ci-test')).length === 2 ? true : undefined), 15_000);
     expect(alertedExes()).toEqual([join(bin, 'ci-build'), join(bin, 'intruder'), join(bin, 'ci-test'), join(bin, 'ci-test')]);
   }, 90_000);
+
+  it('fleet history: the control plane names this host as having run a binary, with the exact run count', async () => {
+    const runsOf = async (name: string): Promise<number | undefined> => {
+      const r = await call('GET', `/v1/fleet/execs?exe=${encodeURIComponent(join(bin, name))}&since=15m`);
+      expect(r.status).toBe(200);
+      const hosts = r.json.hosts as { host_id: string; runs: number }[];
+      expect(hosts.length).toBeLessThanOrEqual(1);
+      return hosts[0]?.runs;
+    };
+    run('fleet-probe', 3);
+    run('fleet-marker');
+    // Forwarded in order: once the marker is indexed, every probe run before it is too.
+    for (const end = Date.now() + 15_000; (await runsOf('fleet-marker')) !== 1; await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() > end) throw new Error('timed out waiting for the marker in the fleet history');
+    }
+    expect(await runsOf('fleet-probe')).toBe(3);
+    const r = await call('GET', `/v1/fleet/execs?exe=${encodeURIComponent(join(bin, 'fleet-probe'))}&since=15m`);
+    expect(r.json.hosts[0].host_id).toBe(app.vigil.registry.hostIds()[0]);
+  }, 60_000);
 });

@@ -21,6 +21,7 @@ import { FleetBatchQueue } from '../fleet/fleet-batches';
 import type { AgentRegistry } from './agent-registry';
 import { handleBatch, type SessionIo } from './agent-batches';
 import type { GroupCommit } from '../alerts/group-commit';
+import type { ExecIndex } from '../store/exec-index';
 import type { ExceptionStore } from '../store/exception-store';
 import { pushExceptions } from '../exceptions/exception-push';
 
@@ -30,6 +31,8 @@ const HOST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface AgentSessionDeps {
   config: Config; agents: AgentStore; alerts: AlertStore; ingest: AlertIngest;
   registry: AgentRegistry; metrics: Metrics; log: Logger; tokens: TokenStore;
+  /** Fleet exec history fed from forwarded event batches. */
+  execIndex?: ExecIndex;
   /** Group commit of alert batches (absent: each batch commits on its own). */
   commits?: GroupCommit;
   /** Rule exceptions for the agent's host, sent right after ServerHello. */
@@ -108,6 +111,7 @@ export class AgentSession implements SessionIo {
       }
       case 'alert_batch':
       case 'event_batch':
+        if (env.payload === 'event_batch') this.indexExecs(hostId, env.event_batch.events);
         try {
           if (this.fleetBatches) return this.fleetBatches.push(env, raw);
           return handleBatch(this, hostId, env, this.deps);
@@ -207,6 +211,15 @@ export class AgentSession implements SessionIo {
         finish({ status: 'disconnected' } as O);
       }
     });
+  }
+
+  /** Fleet history of who ran what; never in the way of the batch itself. */
+  private indexExecs(hostId: string, events: Parameters<ExecIndex['add']>[1]): void {
+    try {
+      this.deps.execIndex?.add(hostId, events);
+    } catch (err) {
+      this.log.error({ err }, 'could not index the exec events of a forwarded batch');
+    }
   }
 
   failed(err: unknown): void {

@@ -22,6 +22,8 @@ import type { NatsLink } from './nats-link';
 import { TelemetryStream } from './telemetry-stream';
 import { TokenReplicator } from './token-replicator';
 import type { Change } from '../changes/change';
+import type { ExecIndex } from '../store/exec-index';
+import { ExecHistoryRelay } from './exec-history-relay';
 
 /** A control-plane alert is retried this often, for this long (within the stream's duplicate window). */
 const RAISE_RETRY_MS = 1000;
@@ -55,6 +57,7 @@ export class Fleet implements AlertRaiser {
     await this.tokenReplicator.start();
     this.directory = await AgentDirectory.open(this.link, this.agents, this.config.heartbeatIntervalMs, this.log.child({ module: 'agents' }));
     await this.directory.start();
+    this.execHistory?.start();
   }
 
   /** Shares an agent's hello with the other replicas (GET /v1/agents anywhere lists it). */
@@ -85,6 +88,13 @@ export class Fleet implements AlertRaiser {
    * publish is retried (the msgID makes a retry harmless), so an agent that
    * went offline during an outage still gets its alert.
    */
+  /** Answers and asks "which hosts ran X" across replicas (set before start). */
+  execHistory: ExecHistoryRelay | undefined;
+
+  useExecIndex(index: ExecIndex): void {
+    this.execHistory = new ExecHistoryRelay(this.link, index, this.log);
+  }
+
   /** A triage or exception change into the ordered alert stream; resolves with its stream seq. */
   publishChange(c: Change): Promise<number> {
     return this.alerts.publishChange(c);
@@ -112,6 +122,7 @@ export class Fleet implements AlertRaiser {
     this.relay.stop();
     this.tokenReplicator?.stop();
     this.directory?.stop();
+    this.execHistory?.stop();
     await this.link.close();
   }
 }

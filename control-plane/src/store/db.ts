@@ -142,6 +142,16 @@ export const MIGRATIONS: readonly string[] = [
      text TEXT NOT NULL
    );
    CREATE INDEX alert_comments_seq ON alert_comments (seq);`,
+  // v8: fleet event history: which host ran which executable, per minute, from forwarded events.
+  `CREATE TABLE fleet_execs (
+     host_id TEXT NOT NULL,
+     exe TEXT NOT NULL,
+     minute_ms INTEGER NOT NULL,
+     runs INTEGER NOT NULL,
+     PRIMARY KEY (host_id, exe, minute_ms)
+   ) WITHOUT ROWID;
+   CREATE INDEX fleet_execs_exe ON fleet_execs (exe, minute_ms);
+   CREATE INDEX fleet_execs_minute ON fleet_execs (minute_ms);`,
 ];
 
 export function openDb(path: string): Db {
