@@ -1,0 +1,40 @@
+// Default rules for SUID discovery, ad-hoc web servers and shell escapes
+// from text tools, fired by the real behaviour on the real kernel (shared
+// agent's JSONL); each alert is on the exact process that did it.
+import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findEvents, tempDir } from './harness';
+import { expectRuleAlert, isAlert, ruleId } from './rule-alerts';
+
+const dir = tempDir('vigil-e2e-rules-disc-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('default rules: discovery, exfiltration, shell escapes', () => {
+  it('find -perm -4000: SUID binary search', async () => {
+    const r = spawnSync('/usr/bin/find', [dir, '-perm', '-4000', '-type', 'f']);
+    expect(r.status).toBe(0);
+    const a = await expectRuleAlert('discovery/suid_binary_search', { pid: r.pid, exe: '/usr/bin/find' });
+    expect((a as unknown as { rule: { level: string } }).rule.level).toBe('medium');
+  });
+
+  it('python3 -m http.server: an ad-hoc web server', async () => {
+    const child = spawn('/usr/bin/python3', ['-m', 'http.server', '0', '--bind', '127.0.0.1'], { cwd: dir, stdio: 'ignore' });
+    try {
+      await expectRuleAlert('exfiltration/adhoc_web_server', { pid: child.pid });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('awk system(): a shell started by a text tool; the same tool reading a file starts none', async () => {
+    const quiet = spawnSync('/usr/bin/awk', ['{ n++ } END { print n }', '/etc/hostname']);
+    expect(quiet.status).toBe(0);
+    const r = spawnSync('/usr/bin/awk', ['BEGIN { system("exit 0") }']);
+    expect(r.status).toBe(0);
+    // The later run's alert is the marker: the quiet run's would have come before it.
+    await expectRuleAlert('execution/shell_escape_from_pager_or_editor', { where: (e) => e.process?.parent?.pid === r.pid });
+    const id = ruleId('execution/shell_escape_from_pager_or_editor');
+    expect(findEvents((e) => isAlert(e) && (e as unknown as { rule: { id: string } }).rule.id === id && e.process?.parent?.pid === quiet.pid)).toEqual([]);
+  });
+});
