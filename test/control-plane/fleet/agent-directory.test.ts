@@ -3,28 +3,22 @@
 // it is listed offline there, and that replica raises no offline alert for
 // it; an agent that went silent recently is flagged as usual.
 import { connect } from 'nats';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AGENTS_BUCKET, agentKey, type AgentEntry } from '../../../control-plane/src/fleet/agent-directory';
-import { bearer, makeHarness, type Harness, until } from '../helpers/harness';
+import { bearer, until } from '../helpers/harness';
 import { FakeAgent } from '../helpers/fake-agent';
-import { NatsServer } from '../helpers/nats-server';
+import { useFleet } from '../helpers/fleet-replicas';
 
 const HB = 100;
 const hello = (host: string) => ({ host_id: host, hostname: `${host}.example`, kernel: '6.1.0', agent_version: '0.1.0', capabilities: [], protocol_major: 1, protocol_minor: 1 });
 
 describe('fleet: agent directory', () => {
-  let nats: NatsServer | undefined;
-  const open: Harness[] = [];
-  afterEach(async () => {
-    for (const h of open.splice(0)) await h.close();
-    await nats?.stop();
-  });
+  const fleet = useFleet();
 
   it('an agent connected to B is listed by A, online, not connected to A', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url });
-    const b = await makeHarness({ natsUrl: nats.url });
-    open.push(a, b);
+    const nats = await fleet.nats();
+    const a = await fleet.replica();
+    const b = await fleet.replica();
     await b.listen();
     await FakeAgent.connect(b.wsBase, b.agentToken('b-host:1'), { host_id: 'b-host:1', hostname: 'web-b' });
     const listed = async () => (await a.app.inject({ url: '/v1/agents', headers: bearer(a.tokens.viewer) })).json().agents as Array<Record<string, unknown>>;
@@ -33,7 +27,7 @@ describe('fleet: agent directory', () => {
   }, 20_000);
 
   it('a replica that learns of a long-gone agent lists it offline and raises nothing for it; a recently silent one is flagged', async () => {
-    nats = await NatsServer.start();
+    const nats = await fleet.nats();
     const nc = await connect({ servers: nats.url });
     const kv = await nc.jetstream().views.kv(AGENTS_BUCKET, { history: 1 });
     const put = (host: string, ms: number) => kv.put(agentKey(host), JSON.stringify({ hello: hello(host), hello_ms: ms } satisfies AgentEntry));
@@ -41,8 +35,7 @@ describe('fleet: agent directory', () => {
     await put('just-went-silent', Date.now());
     await nc.close();
 
-    const a = await makeHarness({ natsUrl: nats.url, heartbeatIntervalMs: HB }, { healthMonitor: true });
-    open.push(a);
+    const a = await fleet.replica({ heartbeatIntervalMs: HB }, { healthMonitor: true });
     await until(() => a.app.vigil.agents.get('just-went-silent')?.status === 'offline', 5000, 'the recent one is flagged');
     await until(() => a.app.vigil.alerts.page({ rule: 'vigil-agent-offline' }, { order: 'asc', limit: 10 }).length === 1, 5000, 'its alert stored');
     expect(a.app.vigil.agents.get('gone-long-ago')).toMatchObject({ status: 'offline', hostname: 'gone-long-ago.example' });

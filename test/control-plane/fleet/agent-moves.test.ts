@@ -2,26 +2,20 @@
 // (A follows VIGIL_HEARTBEATS), so A raises no false offline alert. When
 // the agent really goes silent, both replicas notice and the stream keeps
 // one offline alert, not one per replica.
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeHarness, type Harness, until } from '../helpers/harness';
+import { describe, expect, it } from 'vitest';
+import { type Harness, until } from '../helpers/harness';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
-import { NatsServer } from '../helpers/nats-server';
+import { useFleet } from '../helpers/fleet-replicas';
 
 const HB = 100;
 
 describe('fleet: agent liveness across replicas', () => {
-  let nats: NatsServer | undefined;
-  const open: Harness[] = [];
-  afterEach(async () => {
-    for (const h of open.splice(0)) await h.close();
-    await nats?.stop();
-  });
+  const fleet = useFleet();
 
   it('no offline alert while the agent heartbeats to the other replica; one when it goes silent', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url, heartbeatIntervalMs: HB }, { healthMonitor: true });
-    const b = await makeHarness({ natsUrl: nats.url, heartbeatIntervalMs: HB }, { healthMonitor: true });
-    open.push(a, b);
+    const nats = await fleet.nats();
+    const a = await fleet.replica({ heartbeatIntervalMs: HB }, { healthMonitor: true });
+    const b = await fleet.replica({ heartbeatIntervalMs: HB }, { healthMonitor: true });
     await a.listen();
     await b.listen();
     const offline = (h: Harness) => h.app.vigil.alerts.page({ rule: 'vigil-agent-offline' }, { order: 'asc', limit: 10 });
@@ -58,9 +52,8 @@ describe('fleet: agent liveness across replicas', () => {
   }, 30_000);
 
   it('an agent that goes silent while NATS is down still gets its offline alert once NATS is back', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url, heartbeatIntervalMs: HB }, { healthMonitor: true });
-    open.push(a);
+    const nats = await fleet.nats();
+    const a = await fleet.replica({ heartbeatIntervalMs: HB }, { healthMonitor: true });
     await a.listen();
     const agent = await FakeAgent.connect(a.wsBase, a.agentToken('lonely'), { host_id: 'lonely' });
     agent.send({ heartbeat: { timestamp: new Date().toISOString() } });

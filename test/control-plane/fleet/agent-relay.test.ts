@@ -3,24 +3,18 @@
 // holds is reported at once, not after the timeout; `all` covers agents
 // that heartbeat to any replica.
 import type { QueryRequest } from '../../../proto/src';
-import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, makeHarness, type Harness, until } from '../helpers/harness';
+import { describe, expect, it } from 'vitest';
+import { bearer, until } from '../helpers/harness';
 import { FakeAgent } from '../helpers/fake-agent';
-import { NatsServer } from '../helpers/nats-server';
+import { useFleet } from '../helpers/fleet-replicas';
 
 describe('fleet: queries and actions across replicas', () => {
-  let nats: NatsServer | undefined;
-  const open: Harness[] = [];
-  afterEach(async () => {
-    for (const h of open.splice(0)) await h.close();
-    await nats?.stop();
-  });
+  const fleet = useFleet();
 
   it('a query on A merges rows from an agent on A and one on B, and reports timed-out and unknown hosts', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url });
-    const b = await makeHarness({ natsUrl: nats.url });
-    open.push(a, b);
+    const nats = await fleet.nats();
+    const a = await fleet.replica();
+    const b = await fleet.replica();
     await a.listen();
     await b.listen();
     const local = await FakeAgent.connect(a.wsBase, a.agentToken('on-a'), { host_id: 'on-a' });
@@ -49,10 +43,9 @@ describe('fleet: queries and actions across replicas', () => {
   }, 20_000);
 
   it('a host that left its replica is no longer reachable through it; all=true covers agents heartbeating elsewhere', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url });
-    const b = await makeHarness({ natsUrl: nats.url });
-    open.push(a, b);
+    const nats = await fleet.nats();
+    const a = await fleet.replica();
+    const b = await fleet.replica();
     await b.listen();
     const agent = await FakeAgent.connect(b.wsBase, b.agentToken('roamer'), { host_id: 'roamer' });
     agent.onQuery = () => ({ rows: [{ '@timestamp': '2025-01-01T00:00:00Z', n: 'r' }] });
@@ -71,10 +64,9 @@ describe('fleet: queries and actions across replicas', () => {
   }, 20_000);
 
   it('a response action asked on A is carried out by the agent on B, once, and audited on A', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url });
-    const b = await makeHarness({ natsUrl: nats.url });
-    open.push(a, b);
+    const nats = await fleet.nats();
+    const a = await fleet.replica();
+    const b = await fleet.replica();
     await b.listen();
     const agent = await FakeAgent.connect(b.wsBase, b.agentToken('target'), { host_id: 'target' });
     // Answers each ActionRequest (FakeAgent records frames before this listener runs).

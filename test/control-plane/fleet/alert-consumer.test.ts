@@ -3,24 +3,18 @@
 // sequence space that a resuming subscriber would fall into); only a
 // message that keeps failing (poison) is skipped, after 10 tries, so the
 // replica does not stall for ever.
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeHarness, type Harness, until } from '../helpers/harness';
+import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/harness';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
-import { NatsServer } from '../helpers/nats-server';
+import { useFleet } from '../helpers/fleet-replicas';
 
 describe('fleet: alert consumer', () => {
-  let nats: NatsServer | undefined;
-  const open: Harness[] = [];
-  afterEach(async () => {
-    for (const h of open.splice(0)) await h.close();
-    await nats?.stop();
-  });
+  const fleet = useFleet();
 
   it('retries an alert it failed to store and then stores it and the ones after it, in order', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url });
-    const b = await makeHarness({ natsUrl: nats.url });
-    open.push(a, b);
+    const nats = await fleet.nats();
+    const a = await fleet.replica();
+    const b = await fleet.replica();
     await a.listen();
     // A row squatting on seq 1 in B's store makes B's insert of stream seq 1 fail.
     b.app.vigil.db.prepare(`INSERT INTO alerts (seq, host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags,
@@ -42,10 +36,9 @@ describe('fleet: alert consumer', () => {
   }, 20_000);
 
   it('skips a message that keeps failing after 10 tries and goes on with the next ones', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url });
-    const b = await makeHarness({ natsUrl: nats.url });
-    open.push(a, b);
+    const nats = await fleet.nats();
+    const a = await fleet.replica();
+    const b = await fleet.replica();
     await a.listen();
     b.app.vigil.db.prepare(`INSERT INTO alerts (seq, host_id, agent_seq, alert_id, rule_id, rule_name, severity, severity_rank, tags,
       ts, ts_ms, received_at, source, alert, doc) VALUES (1, 'squatter', NULL, 'x', 'x', 'x', 'low', 2, '[]', 't', 0, 't', 'control-plane', '{}', '{}')`).run();

@@ -2,13 +2,13 @@
 // agent hellos and batches (4503, no ack) and /healthz is 503; after it
 // restarts with its store, the agent's resend is accepted and a subscriber
 // sees every alert exactly once. It never acks what JetStream does not hold.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from 'nats';
 import { PROTOCOL_VERSION, encodeEnvelope } from '../../../proto/src';
-import { makeHarness, type Harness, until } from '../helpers/harness';
+import { type Harness, until } from '../helpers/harness';
 import { FakeAgent, sampleAlert } from '../helpers/fake-agent';
 import { TestSocket } from '../helpers/ws-client';
-import { NatsServer } from '../helpers/nats-server';
+import { useFleet } from '../helpers/fleet-replicas';
 
 interface FeedAlert { seq: number; agent_seq: number }
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -26,18 +26,12 @@ async function waitHealth(h: Harness, code: number, timeoutMs: number): Promise<
 }
 
 describe('fleet: nats-server killed mid-run', () => {
-  let nats: NatsServer | undefined;
-  const open: Harness[] = [];
-  afterEach(async () => {
-    for (const h of open.splice(0)) await h.close();
-    await nats?.stop();
-  });
+  const fleet = useFleet();
 
   it('refuses batches while down, then takes the resend with no loss and no duplicate', async () => {
-    nats = await NatsServer.start();
-    const a = await makeHarness({ natsUrl: nats.url });
-    const b = await makeHarness({ natsUrl: nats.url });
-    open.push(a, b);
+    const nats = await fleet.nats();
+    const a = await fleet.replica();
+    const b = await fleet.replica();
     await a.listen();
     await b.listen();
     const feed = new TestSocket(`${b.wsBase}/v1/alerts/stream?after=0`, { token: b.tokens.viewer });
