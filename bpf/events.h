@@ -220,6 +220,13 @@ struct vigil_allow4_key {
 	__u16 pad;
 };
 
+/* IPv6 endpoint an isolated tree may reach (network byte order; port 0: any). */
+struct vigil_allow6_key {
+	__u32 addr[4];
+	__u16 port;
+	__u16 pad;
+};
+
 /* Kernel filter state the loader writes at run time (bpf/lib/maps.h:
  * filter_cfg, read_watch). Not a record: never crosses the ring buffer. */
 struct vigil_filter_cfg {

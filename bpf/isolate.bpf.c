@@ -18,6 +18,13 @@ struct {
 	__type(value, __u8);
 } isolate_allow4 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIGIL_ISOLATE_ALLOW_MAX);
+	__type(key, struct vigil_allow6_key);
+	__type(value, __u8);
+} isolate_allow6 SEC(".maps");
+
 /* Refusals since load: [0] connect/sendmsg, [1] inbound packets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -49,12 +56,21 @@ static __always_inline bool allowed4(__u32 addr, __u16 port)
 
 static __always_inline bool allowed6(const __u32 ip6[4], __u16 port)
 {
+	struct vigil_allow6_key k = { .port = port, .pad = 0 };
+
 	/* ::1, or an IPv4-mapped address judged as IPv4 */
 	if (!ip6[0] && !ip6[1] && !ip6[2] && ip6[3] == bpf_htonl(1))
 		return true;
 	if (!ip6[0] && !ip6[1] && ip6[2] == bpf_htonl(0xffff))
 		return allowed4(ip6[3], port);
-	return false;
+	k.addr[0] = ip6[0];
+	k.addr[1] = ip6[1];
+	k.addr[2] = ip6[2];
+	k.addr[3] = ip6[3];
+	if (bpf_map_lookup_elem(&isolate_allow6, &k))
+		return true;
+	k.port = 0; /* an address allowed on every port */
+	return bpf_map_lookup_elem(&isolate_allow6, &k) != NULL;
 }
 
 static __always_inline int verdict(bool ok)
@@ -92,7 +108,7 @@ int isolate_sendmsg6(struct bpf_sock_addr *ctx)
 	return verdict(allowed6(ip6, (__u16)ctx->user_port));
 }
 
-/* Inbound: IPv4 from loopback or an allowed address passes; IPv6 only from ::1. */
+/* Inbound: from loopback or an allow-listed endpoint (its port as the source) passes. */
 SEC("cgroup_skb/ingress")
 int isolate_ingress(struct __sk_buff *skb)
 {
@@ -112,10 +128,13 @@ int isolate_ingress(struct __sk_buff *skb)
 			return 1;
 	} else if (skb->protocol == bpf_htons(0x86DD /* ETH_P_IPV6 */)) {
 		__u32 src[4];
+		__u16 sport = 0;
 
 		if (bpf_skb_load_bytes(skb, 8, src, sizeof(src)))
 			return 1;
-		if (allowed6(src, 0))
+		/* TCP and UDP right after the fixed 40-byte header put the source port first */
+		bpf_skb_load_bytes(skb, 40, &sport, sizeof(sport));
+		if (allowed6(src, sport))
 			return 1;
 	} else {
 		return 1;

@@ -147,10 +147,12 @@ int isolate__release(struct vigil_isolate *iso, const char *id, char *err, size_
 
 int isolate__allow(struct vigil_isolate *iso, bool on, const char *ip, const char *port, char *err, size_t errlen)
 {
-	struct vigil_allow4_key k = {};
+	struct vigil_allow4_key k4 = {};
+	struct vigil_allow6_key k6 = {};
 	char *end = NULL;
 	unsigned long p;
 	__u8 one = 1;
+	void *key;
 	int fd;
 
 	if (!iso->skel) {
@@ -158,13 +160,23 @@ int isolate__allow(struct vigil_isolate *iso, bool on, const char *ip, const cha
 		return -1;
 	}
 	p = port ? strtoul(port, &end, 10) : 0;
-	if (!ip || inet_pton(AF_INET, ip, &k.addr) != 1 || !port || *end || p > 65535) {
-		snprintf(err, errlen, "want an IPv4 address and a port 0..65535 (0: every port)");
+	if (!ip || !port || *end || p > 65535) {
+		snprintf(err, errlen, "want an IPv4 or IPv6 address and a port 0..65535 (0: every port)");
 		return -1;
 	}
-	k.port = htons((__u16)p);
-	fd = bpf_map__fd(iso->skel->maps.isolate_allow4);
-	if (on ? bpf_map_update_elem(fd, &k, &one, BPF_ANY) : bpf_map_delete_elem(fd, &k)) {
+	if (inet_pton(AF_INET, ip, &k4.addr) == 1) {
+		k4.port = htons((__u16)p);
+		key = &k4;
+		fd = bpf_map__fd(iso->skel->maps.isolate_allow4);
+	} else if (inet_pton(AF_INET6, ip, k6.addr) == 1) {
+		k6.port = htons((__u16)p);
+		key = &k6;
+		fd = bpf_map__fd(iso->skel->maps.isolate_allow6);
+	} else {
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", ip);
+		return -1;
+	}
+	if (on ? bpf_map_update_elem(fd, key, &one, BPF_ANY) : bpf_map_delete_elem(fd, key)) {
 		snprintf(err, errlen, "allow-list update failed: %s", strerror(errno));
 		return -1;
 	}

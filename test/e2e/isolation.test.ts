@@ -1,6 +1,6 @@
 // Real kernel: network isolation of a process tree. Inside a network
-// namespace the test makes (10.200.0.1 on its loopback), a TCP and UDP echo
-// server runs; a rule with `response: isolate-tree` fires on the exec of a
+// namespace the test makes (10.200.0.1 and fd00:200::1 on its loopback), a
+// TCP and UDP echo server runs on both families; a rule with `response: isolate-tree` fires on the exec of a
 // copy of bash, whose tree then keeps trying to reach the server. After the
 // isolation its TCP connects and UDP sends fail with EPERM, while a sibling
 // tree in the same namespace keeps working, and so does the one endpoint the
@@ -34,27 +34,43 @@ def udp():
     while True:
         d, a = u.recvfrom(100); u.sendto(d, a)
 threading.Thread(target=udp, daemon=True).start()
+t6 = socket.socket(socket.AF_INET6); t6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t6.bind(("fd00:200::1", 7000)); t6.listen(64)
+u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u6.bind(("fd00:200::1", 7001))
+def udp6():
+    while True:
+        d, a = u6.recvfrom(100); u6.sendto(d, a)
+def tcp6():
+    while True:
+        c, _ = t6.accept(); c.close()
+threading.Thread(target=udp6, daemon=True).start()
+threading.Thread(target=tcp6, daemon=True).start()
 open(sys.argv[1], "w").write("ready")
 while True:
     c, _ = t.accept(); c.close()
 `;
-// One line per attempt: "<ms> tcp|udp|udp-other ok|<errno name>". udp goes to the
-// allow-listed echo port; udp-other is a bare sendto to a port nobody allowed.
+// One line per attempt: "<ms> tcp|udp|udp-other|tcp6|udp6 ok|<errno name>". udp and
+// udp6 go to the allow-listed echo ports; udp-other is a bare sendto to a port
+// nobody allowed; tcp6 goes to an IPv6 port nobody allowed.
 const PROBE = `
 import socket, sys, time, os, errno
 log, stop = sys.argv[1], sys.argv[2]
 with open(log, "a", buffering=1) as f:
     while not os.path.exists(stop):
-        for kind in ("tcp", "udp", "udp-other"):
+        for kind in ("tcp", "udp", "udp-other", "tcp6", "udp6"):
             try:
                 if kind == "tcp":
                     s = socket.create_connection(("10.200.0.1", 7000), timeout=1); s.close()
                 elif kind == "udp":
                     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
                     s.sendto(b"x", ("10.200.0.1", 7001)); s.recvfrom(10); s.close()
-                else:
+                elif kind == "udp-other":
                     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                     s.sendto(b"x", ("10.200.0.1", 7002)); s.close()
+                elif kind == "tcp6":
+                    s = socket.create_connection(("fd00:200::1", 7000), timeout=1); s.close()
+                else:
+                    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.settimeout(1)
+                    s.sendto(b"x", ("fd00:200::1", 7001)); s.recvfrom(10); s.close()
                 r = "ok"
             except OSError as e:
                 r = errno.errorcode.get(e.errno, str(e))
@@ -79,14 +95,14 @@ describe('network isolation (isolate-tree)', () => {
     writeFileSync(join(dir, 'server.py'), SERVER);
     writeFileSync(join(dir, 'probe.py'), PROBE);
     copyFileSync('/bin/bash', join(dir, 'isolate-me'));
-    agent = startAgent(dir, ['--no-default-rules', '--rules', rules, '--db', db, '--no-baseline', '--isolation-allow', '10.200.0.1:7001']);
+    agent = startAgent(dir, ['--no-default-rules', '--rules', rules, '--db', db, '--no-baseline', '--isolation-allow', '10.200.0.1:7001', '--isolation-allow', '[fd00:200::1]:7001']);
     await agent.marker('iso-up');
 
     const victimLog = join(dir, 'victim.log');
     const controlLog = join(dir, 'control.log');
     const stop = join(dir, 'stop');
     const script = [
-      'set -e', 'ip link set lo up', 'ip addr add 10.200.0.1/32 dev lo',
+      'set -e', 'ip link set lo up', 'ip addr add 10.200.0.1/32 dev lo', 'ip -6 addr add fd00:200::1/128 dev lo nodad',
       `python3 ${dir}/server.py ${dir}/ready &`,
       `while [ ! -e ${dir}/ready ]; do sleep 0.05; done`,
       // The victim: a shell whose exec the rule matches, probing from a child it forks.
@@ -108,8 +124,12 @@ describe('network isolation (isolate-tree)', () => {
     const after = attempts(victimLog).filter((a) => a.ms > firstRefusal.ms);
     expect(after.filter((a) => a.kind === 'tcp').every((a) => a.result === 'EPERM')).toBe(true);
     expect(after.filter((a) => a.kind === 'udp-other').every((a) => a.result === 'EPERM')).toBe(true);
-    // The allow-listed endpoint stays reachable, replies included (ingress).
+    expect(after.filter((a) => a.kind === 'tcp6').every((a) => a.result === 'EPERM')).toBe(true);
+    // The allow-listed endpoints stay reachable, replies included (ingress), on both families.
     expect(after.filter((a) => a.kind === 'udp').every((a) => a.result === 'ok')).toBe(true);
+    expect(after.filter((a) => a.kind === 'udp6').every((a) => a.result === 'ok')).toBe(true);
+    expect(after.filter((a) => a.kind === 'tcp6').length).toBeGreaterThanOrEqual(4);
+    expect(after.filter((a) => a.kind === 'udp6').length).toBeGreaterThanOrEqual(4);
     await until('control attempts after the isolation', () => (attempts(controlLog).filter((a) => a.ms > firstRefusal.ms).length >= 10 ? true : undefined), 20_000);
     expect(attempts(controlLog).filter((a) => a.ms > firstRefusal.ms).every((a) => a.result === 'ok')).toBe(true);
 
@@ -119,7 +139,8 @@ describe('network isolation (isolate-tree)', () => {
     const releasedAt = Date.now();
     await until('the victim reaching the server again', () => {
       const later = attempts(victimLog).filter((a) => a.ms > releasedAt);
-      return later.filter((a) => a.kind === 'tcp' && a.result === 'ok').length >= 3 && later.filter((a) => a.kind === 'udp-other' && a.result === 'ok').length >= 3 ? true : undefined;
+      const ok = (kind: string) => later.filter((a) => a.kind === kind && a.result === 'ok').length >= 3;
+      return ok('tcp') && ok('udp-other') && ok('tcp6') ? true : undefined;
     }, 20_000);
 
     const audit = spawnSync(CLI, ['respond', 'audit', '--json', '--db', db], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));

@@ -4,6 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger';
 import { defaultLoaderPath, type CaptureProfile } from './loader-process';
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { existsSync } from 'node:fs';
 import { DEFAULT_DB_PATH, DURATION_FORMS, parseDuration, parseRetention, StoreConfigError } from '../store';
 import { ExecBlockError, resolveExecBlock, type ExecBlock } from './exec-block';
@@ -101,13 +102,14 @@ interface AgentFlags {
   isolationFailsafe: string;
 }
 
-/** "10.0.0.5:443" (port 0: every port) for --isolation-allow. */
+/** "10.0.0.5:443" or "[fd00::5]:443" (port 0: every port) for --isolation-allow. */
 export function parseIsolationAllow(value: string, prev: { ip: string; port: number }[] = []): { ip: string; port: number }[] {
-  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(value.trim());
-  if (!m || m[1].split('.').some((o) => Number(o) > 255) || Number(m[2]) > 65535) {
-    throw new InvalidArgumentError('give IPV4:PORT, e.g. 10.0.0.5:443 (port 0 for every port).');
+  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3})|\[([0-9A-Fa-f:.]+)\]):(\d{1,5})$/.exec(value.trim());
+  const ip = m?.[1] ?? m?.[2];
+  if (!m || !ip || isIP(ip) === 0 || Number(m[3]) > 65535) {
+    throw new InvalidArgumentError('give IPV4:PORT or [IPV6]:PORT, e.g. 10.0.0.5:443 or [fd00::5]:443 (port 0 for every port).');
   }
-  return [...prev, { ip: m[1], port: Number(m[2]) }];
+  return [...prev, { ip, port: Number(m[3]) }];
 }
 
 /** "isolate-tree@critical" -> the action an anomaly at or above that level triggers. */

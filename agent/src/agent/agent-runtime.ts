@@ -50,16 +50,19 @@ export interface AgentRuntimeConfig {
   isolationFailsafeMs?: number;
 }
 
-/** The control plane's IPv4 address and port, resolved; undefined when it cannot be. */
-async function controlPlaneEndpoint(url: string): Promise<{ ip: string; port: number } | undefined> {
-  try {
-    const u = new URL(url);
-    const port = Number(u.port) || (u.protocol === 'wss:' || u.protocol === 'https:' ? 443 : 80);
-    const { address, family } = await lookup(u.hostname, { family: 4 });
-    return family === 4 ? { ip: address, port } : undefined;
-  } catch {
-    return undefined;
+/** Every address (IPv4 and IPv6) and port of the control-plane URLs (comma-separated replicas), resolved; the ones that cannot be are left out. */
+async function controlPlaneEndpoints(urls: string): Promise<{ ip: string; port: number }[]> {
+  const out: { ip: string; port: number }[] = [];
+  for (const url of urls.split(',').map((x) => x.trim()).filter(Boolean)) {
+    try {
+      const u = new URL(url);
+      const port = Number(u.port) || (u.protocol === 'wss:' || u.protocol === 'https:' ? 443 : 80);
+      for (const { address } of await lookup(u.hostname.replace(/^\[|\]$/g, ''), { all: true })) out.push({ ip: address, port });
+    } catch {
+      // unresolvable now: isolated trees just cannot reach that one
+    }
   }
+  return out;
 }
 
 export class AgentRuntime implements AgentPipeline {
@@ -145,7 +148,7 @@ export class AgentRuntime implements AgentPipeline {
   attachLoader(ctl: LoaderControl, loaderPids: () => number[] = () => []): void {
     this.responses.attachLoader(ctl, loaderPids);
     // An isolated tree must never cut the way to the control plane (host isolation would be the case that matters).
-    if (this.cfg.controlPlane) void controlPlaneEndpoint(this.cfg.controlPlane.url).then((ep) => ep && this.responses.allow(ep));
+    if (this.cfg.controlPlane) void controlPlaneEndpoints(this.cfg.controlPlane.url).then((eps) => eps.forEach((ep) => void this.responses.allow(ep)));
     if (this.cfg.capture !== 'default') return;
     const log = this.logger.child({ module: 'read-watch' });
     const push = (): void => {
