@@ -1,6 +1,7 @@
-// Default rules for SUID discovery, ad-hoc web servers and shell escapes
-// from text tools, fired by the real behaviour on the real kernel (shared
-// agent's JSONL); each alert is on the exact process that did it.
+// Default rules for SUID discovery, ad-hoc web servers, shell escapes from
+// text tools, miner command lines, ssh to odd ports and history searches,
+// fired by the real behaviour on the real kernel (shared agent's JSONL);
+// each alert is on the exact process that did it.
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { expectRuleAlert, isAlert, ruleId } from './rule-alerts';
 const dir = tempDir('vigil-e2e-rules-disc-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('default rules: discovery, exfiltration, shell escapes', () => {
+describe('default rules: discovery, exfiltration, shell escapes, impact, credentials', () => {
   it('find -perm -4000: SUID binary search', async () => {
     const r = spawnSync('/usr/bin/find', [dir, '-perm', '-4000', '-type', 'f']);
     expect(r.status).toBe(0);
@@ -36,5 +37,22 @@ describe('default rules: discovery, exfiltration, shell escapes', () => {
     await expectRuleAlert('execution/shell_escape_from_pager_or_editor', { where: (e) => e.process?.parent?.pid === r.pid });
     const id = ruleId('execution/shell_escape_from_pager_or_editor');
     expect(findEvents((e) => isAlert(e) && (e as unknown as { rule: { id: string } }).rule.id === id && e.process?.parent?.pid === quiet.pid)).toEqual([]);
+  });
+
+  it('a miner command line, whatever the binary is called', async () => {
+    const r = spawnSync('/usr/bin/true', ['-o', 'stratum+tcp://pool.example.org:3333', '-u', 'wallet', '--donate-level', '1']);
+    expect(r.status).toBe(0);
+    await expectRuleAlert('impact/miner_command_line', { pid: r.pid, exe: '/usr/bin/true' });
+  });
+
+  it('ssh to a non-standard port', async () => {
+    const r = spawnSync('/usr/bin/ssh', ['-p', '2', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=2', '-o', 'StrictHostKeyChecking=no', '127.0.0.1', 'true'], { timeout: 10_000 });
+    expect(r.status).not.toBe(0); // nothing listens there: the connect itself is the behaviour
+    await expectRuleAlert('command_and_control/ssh_nonstandard_port', { pid: r.pid, exe: '/usr/bin/ssh' });
+  });
+
+  it('grep for passwords in a shell history file', async () => {
+    const r = spawnSync('/usr/bin/grep', ['-i', 'password', '/root/.bash_history']);
+    await expectRuleAlert('credential_access/shell_history_password_search', { pid: r.pid, exe: '/usr/bin/grep' });
   });
 });
