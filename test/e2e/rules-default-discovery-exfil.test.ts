@@ -55,4 +55,10 @@ describe('default rules: discovery, exfiltration, shell escapes, impact, credent
     const r = spawnSync('/usr/bin/grep', ['-i', 'password', '/root/.bash_history']);
     await expectRuleAlert('credential_access/shell_history_password_search', { pid: r.pid, exe: '/usr/bin/grep' });
   });
+
+  it('PTRACE_TRACEME: anti-debugging', async () => {
+    const r = spawnSync('/usr/bin/python3', ['-c', 'import ctypes, sys; sys.exit(ctypes.CDLL(None).ptrace(0, 0, 0, 0))']);
+    expect(r.status).toBe(0);
+    await expectRuleAlert('defense_evasion/ptrace_traceme_anti_debug', { pid: r.pid, exe: '/usr/bin/python3.11' });
+  });
 });
