@@ -61,4 +61,18 @@ describe('default rules: discovery, exfiltration, shell escapes, impact, credent
     expect(r.status).toBe(0);
     await expectRuleAlert('defense_evasion/ptrace_traceme_anti_debug', { pid: r.pid, exe: '/usr/bin/python3.11' });
   });
+
+  it('a process renamed through /proc/self/comm; a thread naming itself is not matched', async () => {
+    const thread = spawnSync('/usr/bin/python3', ['-c', 'import threading; open("/proc/self/task/%d/comm" % threading.get_native_id(), "w").write("worker-1")']);
+    expect(thread.status).toBe(0);
+    const r = spawnSync('/usr/bin/python3', ['-c', 'open("/proc/self/comm", "w").write("kworker/0:2")']);
+    expect(r.status).toBe(0);
+    // The later process's alert is the marker: the thread's would have come before it.
+    const a = await expectRuleAlert('defense_evasion/process_name_overwritten', { pid: r.pid });
+    expect((a as unknown as { vigil: { alert: { events: { file?: { path?: string } }[] } } }).vigil.alert.events[0].file?.path).toBe('/proc/self/comm');
+    const id = ruleId('defense_evasion/process_name_overwritten');
+    // Seen, and not matched.
+    expect(findEvents((e) => e.event?.action === 'open' && e.process?.pid === thread.pid && /^\/proc\/self\/task\/\d+\/comm$/.test(e.file?.path ?? '')).length).toBeGreaterThanOrEqual(1);
+    expect(findEvents((e) => isAlert(e) && (e as unknown as { rule: { id: string } }).rule.id === id && e.process?.pid === thread.pid)).toEqual([]);
+  });
 });
