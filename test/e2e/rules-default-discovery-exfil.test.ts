@@ -3,7 +3,8 @@
 // fired by the real behaviour on the real kernel (shared agent's JSONL);
 // each alert is on the exact process that did it.
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findEvents, tempDir } from './harness';
 import { expectRuleAlert, isAlert, ruleId } from './rule-alerts';
@@ -74,5 +75,22 @@ describe('default rules: discovery, exfiltration, shell escapes, impact, credent
     // Seen, and not matched.
     expect(findEvents((e) => e.event?.action === 'open' && e.process?.pid === thread.pid && /^\/proc\/self\/task\/\d+\/comm$/.test(e.file?.path ?? '')).length).toBeGreaterThanOrEqual(1);
     expect(findEvents((e) => isAlert(e) && (e as unknown as { rule: { id: string } }).rule.id === id && e.process?.pid === thread.pid)).toEqual([]);
+  });
+
+  it('a script written then run by an interpreter; an old script and inline code are not', async () => {
+    // An old script (written long before this test) and a -c one-liner: seen, not matched.
+    const old = spawnSync('/usr/bin/sh', ['/usr/bin/lesspipe', '/etc/hostname']);
+    const inline = spawnSync('/usr/bin/bash', ['-c', 'exit 0']);
+    const script = join(dir, `stage-${process.pid}.sh`);
+    writeFileSync(script, 'exit 0\n');
+    const r = spawnSync('/usr/bin/bash', [script]);
+    expect(r.status).toBe(0);
+    // The dropped script's alert is the marker for the two before it.
+    const a = await expectRuleAlert('execution/script_written_then_run', { pid: r.pid });
+    expect((a as unknown as { vigil: { alert: { events: { vigil?: { context?: { script_written_ago_ms?: number } } }[] } } }).vigil.alert.events[0].vigil?.context?.script_written_ago_ms).toBeLessThan(60_000);
+    const id = ruleId('execution/script_written_then_run');
+    for (const pid of [old.pid, inline.pid]) {
+      expect(findEvents((e) => isAlert(e) && (e as unknown as { rule: { id: string } }).rule.id === id && e.process?.pid === pid)).toEqual([]);
+    }
   });
 });

@@ -122,7 +122,8 @@ describe('default rules: defense evasion', () => {
       'c.kill(); c.wait()',
     ].join('\n'));
     const pid = run('/usr/bin/python3', [script]);
-    await expectRuleAlert('defense_evasion/proc_mem_write', { pid });
+    // The test stages the script just before running it, which is itself a dropped script.
+    await expectRuleAlert('defense_evasion/proc_mem_write', { pid }, { also: ['execution/script_written_then_run'] });
   });
 
   it('writable tmpfs mounted under /usr', async () => {

@@ -8,12 +8,15 @@ import { containerFromCgroupPath, type CgroupResolver, type ContainerInfo } from
 import { commandLine } from './event-fields';
 import type { FileWriteTracker } from './file-writes';
 import type { ProcessEntry, ProcessTable } from './process-table';
+import { scriptArg } from './script-arg';
 
 export interface VigilContext {
   /** fd 0, 1 or 2 is an AF_INET/AF_INET6 socket (reverse-shell shape). */
   stdio_socket: boolean;
   /** exec only: ms since the executable's path was last written/created/renamed-into. */
   exec_written_ago_ms?: number;
+  /** exec of an interpreter on a script file: ms since that script was last written. */
+  script_written_ago_ms?: number;
   /** This process or its parent connected to an IP peer within the window. */
   recent_outbound?: boolean;
   /** Those peers, "ip:port" ("[ip]:port" for IPv6), bounded. */
@@ -99,6 +102,9 @@ export function enrich(ev: EcsEvent, deps: EnrichDeps, atMs: number): EcsEvent {
     if (ev.event.action === 'exec' && p.executable) {
       const ago = deps.writes.writtenAgo(p.executable, atMs);
       if (ago !== undefined) ctx.exec_written_ago_ms = ago;
+      const script = scriptArg(p.executable, p.args, p.working_directory);
+      const scriptAgo = script === undefined ? undefined : deps.writes.writtenAgo(script, atMs);
+      if (scriptAgo !== undefined) ctx.script_written_ago_ms = scriptAgo;
     }
     const ids = [p.entity_id];
     if (parent) ids.push(parent.entityId);

@@ -51,6 +51,7 @@ export const FIELD_MAP: Readonly<Record<string, Getter>> = {
   ExitCode: (ev) => ev.process?.exit_code,
   StdioSocket: (ev) => ctx(ev)?.stdio_socket,
   ExecWrittenAgoMs: (ev) => ctx(ev)?.exec_written_ago_ms,
+  ScriptWrittenAgoMs: (ev) => ctx(ev)?.script_written_ago_ms,
   RecentOutbound: (ev) => ctx(ev)?.recent_outbound,
   OutboundPeers: (ev) => ctx(ev)?.outbound_peers,
   Mode: (ev) => ev.file?.mode,
