@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findEvents, tempDir } from './harness';
+import { findEvents, tempDir, waitForEvent } from './harness';
 import { expectRuleAlert, isAlert, ruleId } from './rule-alerts';
 
 const dir = tempDir('vigil-e2e-rules-disc-');
@@ -83,6 +83,8 @@ describe('default rules: discovery, exfiltration, shell escapes, impact, credent
     const inline = spawnSync('/usr/bin/bash', ['-c', 'exit 0']);
     const script = join(dir, `stage-${process.pid}.sh`);
     writeFileSync(script, 'exit 0\n');
+    // Run it once the agent has seen the write (the rule needs it; on a loaded host the write can trail).
+    await waitForEvent((e) => e.file?.path === script && ['open', 'create'].includes(e.event?.action ?? ''), 20_000);
     const r = spawnSync('/usr/bin/bash', [script]);
     expect(r.status).toBe(0);
     // The dropped script's alert is the marker for the two before it.
