@@ -15,7 +15,7 @@ import type { ResponseAction } from '../rules/types';
 import type { Level } from '../baseline/config';
 import { formatRuleError, RuleEngine, type LiveRuleError } from '../rules';
 import { BackgroundEventStore, type RetentionPolicy } from '../store';
-import { ControlPlaneClient, storeQueryHandler } from '../transport';
+import { ControlPlaneClient, controlPlaneUrls, storeQueryHandler } from '../transport';
 import { AgentMetrics } from './agent-metrics';
 import { BaselineDb, BaselineEngine, serviceOf, type BaselineConfig } from '../baseline';
 import { DetectionPipeline } from './detection-pipeline';
@@ -53,10 +53,16 @@ export interface AgentRuntimeConfig {
 /** Every address (IPv4 and IPv6) and port of the control-plane URLs (comma-separated replicas), resolved; the ones that cannot be are left out. */
 async function controlPlaneEndpoints(urls: string): Promise<{ ip: string; port: number }[]> {
   const out: { ip: string; port: number }[] = [];
-  for (const url of urls.split(',').map((x) => x.trim()).filter(Boolean)) {
+  let list: string[];
+  try {
+    list = controlPlaneUrls(urls);
+  } catch {
+    return out; // the transport refuses them with the reason
+  }
+  for (const url of list) {
     try {
       const u = new URL(url);
-      const port = Number(u.port) || (u.protocol === 'wss:' || u.protocol === 'https:' ? 443 : 80);
+      const port = Number(u.port) || (u.protocol === 'wss:' ? 443 : 80);
       for (const { address } of await lookup(u.hostname.replace(/^\[|\]$/g, ''), { all: true })) out.push({ ip: address, port });
     } catch {
       // unresolvable now: isolated trees just cannot reach that one

@@ -66,6 +66,11 @@ const DEFAULTS = {
 } as const;
 
 /** Normalises the control plane URL to ws(s)://host:port/v1/agent. */
+/** The comma-separated replica URLs of --control-plane, each as agentUrl gives it. */
+export function controlPlaneUrls(raw: string): string[] {
+  return raw.split(',').map((u) => agentUrl(u.trim()));
+}
+
 export function agentUrl(raw: string): string {
   let u: URL;
   try {
@@ -92,7 +97,7 @@ export function resolveOptions(o: ControlPlaneClientOptions): ResolvedOptions {
     const v = out[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new TransportConfigError(k, `must be a positive integer, got ${String(v)}`);
   }
-  const urls = String(o.url).split(',').map((u) => agentUrl(u.trim()));
+  const urls = controlPlaneUrls(String(o.url));
   out.urls = Object.freeze(urls);
   out.url = urls[0];
   out.logger = o.logger ?? pino({ level: 'silent' });

@@ -1,6 +1,6 @@
 // Public surface of the agent -> control plane transport.
 export { ControlPlaneClient, type ControlPlaneClientStats } from './control-plane-client';
-export { agentUrl, type ControlPlaneClientOptions, type HeartbeatStats } from './client-options';
+export { agentUrl, controlPlaneUrls, type ControlPlaneClientOptions, type HeartbeatStats } from './client-options';
 export { Outbox, DEFAULT_OUTBOX_MAX_ROWS, type OutboxOptions, type OutboxRow, type OutboxStats } from './outbox';
 export { type AgentQuery, type QueryHandler, type QueryRequestFilters } from './query-responder';
 export { storeQueryHandler, toQueryFilters } from './store-query-handler';

@@ -36,10 +36,7 @@ export function handleBatch(io: SessionIo, hostId: string, env: BatchEnvelope, d
     return;
   }
   const items = validateAlertBatch(hostId, env.alert_batch);
-  const ack = () => io.send({ ack: { stream: 'ACK_STREAM_ALERTS', seq: deps.alerts.maxAgentSeq(hostId) } });
-  if (!deps.commits) {
-    deps.ingest.fromAgentBatch(hostId, items);
-    return ack();
-  }
-  deps.commits.add(hostId, items, (err) => (err === undefined ? ack() : io.failed?.(err)));
+  deps.commits.add(hostId, items, (err) => (err === undefined
+    ? io.send({ ack: { stream: 'ACK_STREAM_ALERTS', seq: deps.alerts.maxAgentSeq(hostId) } })
+    : io.failed?.(err)));
 }

@@ -33,8 +33,8 @@ export interface AgentSessionDeps {
   registry: AgentRegistry; metrics: Metrics; log: Logger; tokens: TokenStore;
   /** Fleet exec history fed from forwarded event batches. */
   execIndex?: ExecIndex;
-  /** Group commit of alert batches (absent: each batch commits on its own). */
-  commits?: GroupCommit;
+  /** Group commit of alert batches. */
+  commits: GroupCommit;
   /** Rule exceptions for the agent's host, sent right after ServerHello. */
   exceptions?: ExceptionStore;
   /** --nats: batches go to JetStream and are acked after it acks. */

@@ -93,17 +93,10 @@ export class AlertIngest implements AlertRaiser {
   }
 
   /**
-   * Stores a batch in one transaction and publishes only after commit, so
-   * feeds never see an alert that a failed transaction rolled back.
-   */
-  fromAgentBatch(hostId: string, items: Array<{ seq: number; alert: Alert }>): StoredAlert[] {
-    return this.fromAgentBatches([{ hostId, items }])[0];
-  }
-
-  /**
    * Group commit: the batches of many agents (and their incident grouping)
-   * in one transaction, published after it commits. One commit per agent
-   * batch is what bounds a single SQLite writer at fleet rates.
+   * in one transaction, published only after it commits, so feeds never see
+   * an alert a failed transaction rolled back. One commit per agent batch is
+   * what bounds a single SQLite writer at fleet rates.
    */
   fromAgentBatches(batches: Array<{ hostId: string; items: Array<{ seq: number; alert: Alert }> }>): StoredAlert[][] {
     const stored = this.store.transaction(() => batches.map((b) => {

@@ -15,8 +15,9 @@ export const ALERT_TEXT_MATCH = "(a.rule_name LIKE ? ESCAPE '\\' OR a.host_id LI
 /** The LIKE pattern of a free-text search: its own %, _ and \ are literal. */
 export const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** user.name or user.id, by index. */
-export const ALERT_USER_MATCH = 'a.seq IN (SELECT seq FROM alerts WHERE user_name = ? UNION ALL SELECT seq FROM alerts WHERE user_id = ?)';
+/** Seqs of the alerts whose user.name or user.id is the bound value (twice), by index. */
+export const USER_ALERT_SEQS = '(SELECT seq FROM alerts WHERE user_name = ? UNION ALL SELECT seq FROM alerts WHERE user_id = ?)';
+export const ALERT_USER_MATCH = `a.seq IN ${USER_ALERT_SEQS}`;
 
 /** A technique id or tactic name of the alert, any case, by index. */
 export const ALERT_TAG_MATCH = 'a.seq IN (SELECT seq FROM alert_tags WHERE tag = lower(?))';

@@ -1,7 +1,7 @@
 // ListFilter (+ triage states) -> WHERE clauses over the incidents table
 // aliased `i`. Time matches overlap: an incident is in [since, until] when
 // any of its activity is. User and free text look into the member alerts.
-import { ALERT_TEXT_MATCH, TAG_MATCH, likePattern } from './alert-filter-sql';
+import { ALERT_TEXT_MATCH, TAG_MATCH, USER_ALERT_SEQS, likePattern } from './alert-filter-sql';
 import type { ListFilter } from './list-filter';
 
 export interface IncidentFilter extends ListFilter {
@@ -25,7 +25,7 @@ export function incidentClauses(f: IncidentFilter, params: unknown[]): string[] 
   if (f.tag) add(TAG_MATCH('i.tags'), likePattern(JSON.stringify(f.tag)), f.tag);
   if (f.states?.length) add(`i.state IN (${list(f.states.length)})`, ...f.states);
   if (f.before_id !== undefined) add('i.id < ?', f.before_id);
-  if (f.user) add('i.id IN (SELECT ia.incident_id FROM alerts a JOIN incident_alerts ia ON ia.seq = a.seq WHERE a.user_name = ? OR a.user_id = ?)', f.user, f.user);
+  if (f.user) add(`i.id IN (SELECT incident_id FROM incident_alerts WHERE seq IN ${USER_ALERT_SEQS})`, f.user, f.user);
   if (f.q) {
     const like = likePattern(f.q);
     add(`(i.title LIKE ? ESCAPE '\\' OR i.rules LIKE ? ESCAPE '\\' OR ${member(ALERT_TEXT_MATCH)})`, like, like, like, like, like);

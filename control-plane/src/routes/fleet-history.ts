@@ -3,6 +3,7 @@
 // (agents started with --forward-events). With --nats every replica is
 // asked and the answers merged; `replicas` says how many answered.
 import type { FastifyInstance } from 'fastify';
+import { matchesEverything } from '../../../proto/src';
 import { requireAccess } from '../auth/rest-auth';
 import { VigilError } from '../errors';
 import { timeString } from '../schemas/common';
@@ -27,7 +28,7 @@ export async function fleetHistoryRoutes(app: FastifyInstance, opts: { services:
     },
   }, async (req) => {
     const q = req.query;
-    if (/^\*+$/.test(q.exe)) throw new VigilError('BAD_REQUEST', 'exe matches every executable; name one, or a glob such as */curl');
+    if (matchesEverything(q.exe)) throw new VigilError('BAD_REQUEST', 'exe matches every executable; name one, or a glob such as */curl');
     const now = Date.now();
     const since = parseTime(q.since ?? '1h', 'since', now);
     const until = q.until ? parseTime(q.until, 'until', now) : now;

@@ -69,6 +69,7 @@ export class AlertStore {
   private readonly maxAgentSeqStmt;
   private readonly maxSeqStmt;
   private readonly getStmt;
+  private readonly insertedStmt;
 
   constructor(private readonly db: Db) {
     this.existsStmt = db.prepare('SELECT 1 FROM alerts WHERE host_id = ? AND agent_seq = ?');
@@ -89,6 +90,8 @@ export class AlertStore {
     // Stream changes (triage, exceptions) take stream seqs too: a replica resumes after both.
     this.maxSeqStmt = db.prepare('SELECT MAX(m) AS m FROM (SELECT MAX(seq) AS m FROM alerts UNION ALL SELECT MAX(seq) FROM stream_changes)');
     this.getStmt = db.prepare(`${WITH_INCIDENT} WHERE a.seq = ?`);
+    // A row just inserted has no incident yet (grouping comes after): no join on the ingest path.
+    this.insertedStmt = db.prepare('SELECT * FROM alerts WHERE seq = ?');
   }
 
   /** Stores one alert; returns it with its global seq, or null when it is a duplicate. */
@@ -107,7 +110,8 @@ export class AlertStore {
     if (res.changes === 0) return null;
     const seq = Number(res.lastInsertRowid);
     for (const t of new Set(tags.map((x) => x.toLowerCase()))) this.tagStmt.run(t, seq);
-    return this.get(seq) ?? null;
+    const row = this.insertedStmt.get(seq) as Row | undefined;
+    return row ? toStored(row) : null;
   }
 
   transaction<T>(fn: () => T): T {

@@ -2,7 +2,7 @@
 // reasons, assignee and comments as an incident's, for teams that triage
 // alert by alert. An alert never triaged is open.
 import type { Db } from './db';
-import type { CloseReason, IncidentState } from './incident-store';
+import { patchTriage, type CloseReason, type IncidentState, type TriagePatch } from './incident-store';
 
 export interface AlertTriage {
   seq: number; state: IncidentState; close_reason: CloseReason | null; assignee: string | null;
@@ -29,12 +29,9 @@ export class AlertTriageStore {
       ?? { seq, state: 'open', close_reason: null, assignee: null, updated_at: null, updated_by: null };
   }
 
-  update(seq: number, actor: string, patch: { state?: IncidentState; close_reason?: CloseReason | null; assignee?: string | null }): AlertTriage {
-    const cur = this.get(seq);
-    const state = patch.state ?? cur.state;
-    const reason = state === 'closed' ? patch.close_reason ?? cur.close_reason : null;
-    const assignee = patch.assignee === undefined ? cur.assignee : patch.assignee;
-    this.upsertStmt.run(seq, state, reason, assignee, new Date().toISOString(), actor);
+  update(seq: number, actor: string, patch: TriagePatch): AlertTriage {
+    const t = patchTriage(this.get(seq), patch);
+    this.upsertStmt.run(seq, t.state, t.close_reason, t.assignee, new Date().toISOString(), actor);
     return this.get(seq);
   }
 

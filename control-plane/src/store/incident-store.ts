@@ -14,6 +14,20 @@ export const CLOSE_REASONS = ['true_positive', 'benign', 'false_positive'] as co
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
+/** Triage fields an incident and a single alert share. */
+export interface Triage { state: IncidentState; close_reason: CloseReason | null; assignee: string | null }
+export type TriagePatch = { state?: IncidentState; close_reason?: CloseReason | null; assignee?: string | null };
+
+/** `cur` with `patch` applied: a reason only while closed, an absent field kept. */
+export function patchTriage(cur: Triage, patch: TriagePatch): Triage {
+  const state = patch.state ?? cur.state;
+  return {
+    state,
+    close_reason: state === 'closed' ? patch.close_reason ?? cur.close_reason : null,
+    assignee: patch.assignee === undefined ? cur.assignee : patch.assignee,
+  };
+}
+
 export interface Incident {
   id: number; host_id: string; title: string; severity: string; severity_rank: number; state: IncidentState;
   close_reason: CloseReason | null; assignee: string | null; first: string; last: string;
@@ -140,13 +154,11 @@ export class IncidentStore {
     return Object.fromEntries(rows.map((r) => [r.severity, r.n]));
   }
 
-  update(id: number, patch: { state?: IncidentState; close_reason?: CloseReason | null; assignee?: string | null }): Incident | undefined {
+  update(id: number, patch: TriagePatch): Incident | undefined {
     const cur = this.get(id);
     if (!cur) return undefined;
-    const state = patch.state ?? cur.state;
-    const reason = state === 'closed' ? patch.close_reason ?? cur.close_reason : null;
-    const assignee = patch.assignee === undefined ? cur.assignee : patch.assignee;
-    this.db.prepare('UPDATE incidents SET state = ?, close_reason = ?, assignee = ? WHERE id = ?').run(state, reason, assignee, id);
+    const t = patchTriage(cur, patch);
+    this.db.prepare('UPDATE incidents SET state = ?, close_reason = ?, assignee = ? WHERE id = ?').run(t.state, t.close_reason, t.assignee, id);
     return this.get(id);
   }
 

@@ -1,14 +1,16 @@
 // The live exceptions, compiled: per rule (by id and by title) a list of
-// predicates over the alert's last event. Wildcards are `*` (any run of
-// characters, `/` included) and `?`; matching is case-sensitive, as paths are.
+// predicates over the alert's last event. Patterns are Sigma strings (`*` any
+// run of characters, `/` included; `?` one; `\` escapes them), compiled by the
+// rule engine's own pattern compiler; matching is case-sensitive, as paths are.
 import type { EcsEvent } from '../../model/ecs-event';
 import { FIELD_MAP, pathGetter, type Getter } from '../field-map';
+import { compilePattern, parseSigmaString } from '../pattern';
 import type { RuleMeta } from '../types';
 import type { ExceptionField, RuleException } from './exception-file';
 
 interface Compiled {
   exc: RuleException;
-  tests: { get: Getter; patterns: RegExp[] }[];
+  tests: { get: Getter; patterns: ((s: string) => boolean)[] }[];
 }
 
 const GETTERS: Record<ExceptionField, Getter> = {
@@ -24,11 +26,6 @@ const GETTERS: Record<ExceptionField, Getter> = {
   'host.name': pathGetter('host.name'),
 };
 
-export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 's');
-}
-
 function values(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
   return (Array.isArray(raw) ? raw : [raw]).filter((x) => x !== undefined && x !== null).map(String);
@@ -43,7 +40,7 @@ export class ExceptionSet {
     for (const exc of exceptions) {
       const tests = Object.entries(exc.match).map(([field, pats]) => ({
         get: GETTERS[field as ExceptionField],
-        patterns: (pats ?? []).map(globToRegExp),
+        patterns: (pats ?? []).map((p) => compilePattern(parseSigmaString(p), true)),
       }));
       const list = this.byRule.get(exc.rule) ?? [];
       list.push({ exc, tests });
@@ -68,7 +65,7 @@ export class ExceptionSet {
       if (!list) continue;
       for (const c of list) {
         if (c.exc.expires_ms !== undefined && nowMs >= c.exc.expires_ms) continue;
-        if (c.tests.every((t) => values(t.get(ev)).some((v) => t.patterns.some((p) => p.test(v))))) {
+        if (c.tests.every((t) => values(t.get(ev)).some((v) => t.patterns.some((p) => p(v))))) {
           this.hits.set(c.exc.id, (this.hits.get(c.exc.id) ?? 0) + 1);
           return c.exc;
         }
