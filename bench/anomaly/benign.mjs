@@ -71,12 +71,17 @@ const day = () => [
   ['web requests again', web('a.txt cgi-bin/status.sh', 40)], ['service restart', 'RESTART_WEB'], ['admin session', session(40, 60)],
   ['build and test again', build2], ['admin shell again', admin1], ['web requests again', web('b.txt index.html', 30)],
 ];
+/** Seconds a host sits idle between held-out bursts of work. */
+export const IDLE_S = Number(process.env.VIGIL_EVAL_IDLE_S ?? 360);
+const heldOut = (apt1) => [
+  ['admin session', session(30, POOL.length)], ['web requests', web('b.txt index.html cgi-bin/status.sh', 40)], ['admin tools', tools2],
+  ['service restart', 'RESTART_WEB'], ['build and test', build2], ['apt install/remove', apt(apt1)], ['cron daily', cron],
+  ['admin session', session(30, POOL.length)], ['web requests again', web('cgi-bin/status.sh a.txt', 40)], ['admin shell', admin2],
+];
 export const ROUNDS = [
   // Learning: three days.
   [...day(), ...day(), ...day()],
-  [
-    ['admin session', session(30, POOL.length)], ['web requests', web('b.txt index.html cgi-bin/status.sh', 40)], ['admin tools', tools2],
-    ['service restart', 'RESTART_WEB'], ['build and test', build2], ['apt install/remove', apt('figlet')], ['cron daily', cron],
-    ['admin session', session(30, POOL.length)], ['web requests again', web('cgi-bin/status.sh a.txt', 40)], ['admin shell', admin2],
-  ],
+  // Held out: three bursts of work with the host idle between them, so the
+  // false-positive rate is per hour of host time, not per minute of a burst.
+  [...heldOut('figlet'), ['idle', `IDLE`], ...heldOut('cowsay'), ['idle', 'IDLE'], ...heldOut('fortune-mod')],
 ];

@@ -29,8 +29,13 @@ function lineage(ev) {
   const p = ev.process ?? {};
   return [{ args: p.args, executable: p.executable }, ...(p.ancestors ?? [])];
 }
-const underTag = (ev, tag) => lineage(ev).some((a) => (a.args ?? []).some((x) => typeof x === 'string' && x.startsWith(`: ${tag}`)));
 const underWeb = (ev) => lineage(ev).some((a) => (a.args ?? []).includes('http.server'));
+/**
+ * A scenario's processes: descendants of the recorder inside the scenario's
+ * markers. Not its tag in the command line: bash execs the last command of
+ * `bash -c` in place, and that process's args are no longer the tag.
+ */
+const underRoots = (ev, roots) => roots.has(ev.process?.pid) || (ev.process?.ancestors ?? []).some((a) => roots.has(a.pid));
 
 function main() {
   const meta = JSON.parse(readFileSync(join(DIR, 'corpus.json'), 'utf8'));
@@ -48,6 +53,10 @@ function main() {
     return t;
   };
   const isMark = (ev) => ev.process?.executable?.startsWith(meta.marksDir);
+  const recorderPid = events.find((ev) => ev.event?.action === 'exec' && isMark(ev))?.process?.parent?.pid;
+  if (!recorderPid) throw new Error('no marker exec with a parent in the recording');
+  // The recorder started before the capture, so it is no one's known ancestor: its children are the roots.
+  const roots = new Set(events.filter((ev) => ev.event?.action === 'exec' && ev.process?.parent?.pid === recorderPid && !isMark(ev)).map((ev) => ev.process.pid));
   const first = tsOf(events[0]);
   const r1 = [need('round1-begin'), need('round1-end')];
   const r2 = [need('round2-begin'), need('round2-end')];
@@ -56,17 +65,22 @@ function main() {
   const config = { ...DEFAULT_BASELINE, learningMs: r1[1] - first + 1 };
   const engine = new BaselineEngine({ config, clock: () => first, host: 'eval' });
   const fps = [];
-  let scoredEvents = 0;
-  const t0 = process.hrtime.bigint();
-  for (const ev of events) {
+  const benign = events.filter((ev) => tsOf(ev) <= r2[1] && !isMark(ev));
+  const scoredEvents = benign.length;
+  for (const ev of benign) {
     const t = tsOf(ev);
-    if (t > r2[1]) break;
-    if (isMark(ev)) continue;
     const f = engine.process(ev, t);
-    scoredEvents++;
     if (f && t >= r2[0] && atLeastMedium(f.level)) fps.push(f);
   }
-  const usPerEvent = Number(process.hrtime.bigint() - t0) / 1e3 / scoredEvents;
+  // Cost as a running agent pays it (JIT warm): the same benign events through fresh engines, median of 5 passes.
+  const passes = [];
+  for (let rep = 0; rep < 5; rep++) {
+    const e = new BaselineEngine({ config, clock: () => first, host: 'eval' });
+    const t0 = process.hrtime.bigint();
+    for (const ev of benign) e.process(ev, tsOf(ev));
+    passes.push(Number(process.hrtime.bigint() - t0) / 1e3 / scoredEvents);
+  }
+  const usPerEvent = passes.sort((a, b) => a - b)[2];
   const snapshot = engine.exportFile();
   // The baseline's own memory: heap with a copy of it loaded, minus without.
   let heapNote = 'run with --expose-gc for its heap size';
@@ -103,7 +117,7 @@ function main() {
     const span = [need(`attack-${a.id}-begin`), need(`attack-${a.id}-end`)];
     const copy = new BaselineEngine({ config: { ...DEFAULT_BASELINE, learningMs: 0 }, clock: () => first, host: 'eval' });
     copy.merge(snapshot);
-    const mine = (ev) => underTag(ev, `scenario=${a.id}`) || (a.id === 'web-shell' && underWeb(ev));
+    const mine = (ev) => (a.id === 'web-shell' || !underWeb(ev)) && underRoots(ev, roots);
     let best;
     const ruleHits = new Set();
     for (const ev of events) {
@@ -137,7 +151,7 @@ function main() {
     `| Detection, anomalies and rules together | ${byEither}/${n} = ${pct(byEither)} | >= 97% |`,
     `| Anomaly alerts on held-out benign, medium / high / critical | ${fpByLevel.medium} / ${fpByLevel.high} / ${fpByLevel.critical} in ${(benignHours * 60).toFixed(1)} min = ${(fps.length / benignHours).toFixed(1)}/h | <= 1/h medium+, 0 high+ |`,
     `| Rule alerts on held-out benign (medium+) | ${ruleFps} | |`,
-    `| Baseline cost (learn + score, collector thread) | ${usPerEvent.toFixed(2)} us/event over ${scoredEvents} events of this corpus (bench/replay.mjs gives the mixed-workload figure) | <= 2 us |`,
+    `| Baseline cost (learn + score, collector thread) | ${usPerEvent.toFixed(2)} us/event over ${scoredEvents} events of this corpus, median of 5 passes (bench/replay.mjs gives the mixed-workload figure) | <= 2 us |`,
     `| Baseline size | ${engine.table.size} entries; ${heapNote} | <= 20 MB |`,
     '',
     '| Scenario | Technique | Source | Variant | Anomaly (level, score) | Rules (medium+) |',

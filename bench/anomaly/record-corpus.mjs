@@ -6,12 +6,12 @@
 // Usage (root): node bench/anomaly/record-corpus.mjs [--out DIR] [--only-attacks]
 // Writes DIR/corpus.frames and DIR/corpus.json (default bench/results/tmp/anomaly).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { recordFrames } from '../lib/record-frames.mjs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ROUNDS, WEB_PORT } from './benign.mjs';
+import { IDLE_S, ROUNDS, WEB_PORT } from './benign.mjs';
 import { C2, SCENARIOS } from './scenarios.mjs';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
@@ -38,8 +38,17 @@ function startWeb() {
   throw new Error('web server did not start');
 }
 
+/** The victim key ssh-key-read steals, planted when the host has none (and removed after). */
+const VICTIM_KEY = '/root/.ssh/id_ed25519';
+let plantedKey = false;
+
 function setup() {
   for (const d of [MARKS, W, join(WEBROOT, 'cgi-bin')]) mkdirSync(d, { recursive: true });
+  if (!existsSync(VICTIM_KEY)) {
+    mkdirSync('/root/.ssh', { recursive: true, mode: 0o700 });
+    if (spawnSync('ssh-keygen', ['-t', 'ed25519', '-N', '', '-q', '-C', 'vigil-eval victim', '-f', VICTIM_KEY]).status !== 0) throw new Error('ssh-keygen failed');
+    plantedKey = true;
+  }
   writeFileSync(join(WEBROOT, 'index.html'), '<h1>hello</h1>\n');
   writeFileSync(join(WEBROOT, 'a.txt'), 'a\n');
   writeFileSync(join(WEBROOT, 'b.txt'), 'b\n');
@@ -90,6 +99,11 @@ async function main() {
         steps.push({ round: r + 1, name, status: 0 });
         continue;
       }
+      if (script === 'IDLE') {
+        await sleep(IDLE_S * 1000);
+        steps.push({ round: r + 1, name, status: 0, ms: IDLE_S * 1000 });
+        continue;
+      }
       const res = runStep(`step=r${r + 1}-${i}`, script, 600_000);
       steps.push({ round: r + 1, name, ...res });
     }
@@ -112,4 +126,8 @@ async function main() {
 }
 
 main().catch((err) => { process.stderr.write(`recording failed: ${err.stack}\n`); process.exitCode = 1; })
-  .finally(() => { web?.kill(); rmSync(work, { recursive: true, force: true }); });
+  .finally(() => {
+    web?.kill();
+    rmSync(work, { recursive: true, force: true });
+    if (plantedKey) for (const f of [VICTIM_KEY, `${VICTIM_KEY}.pub`]) rmSync(f, { force: true });
+  });

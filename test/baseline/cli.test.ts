@@ -43,7 +43,7 @@ describe('vigil baseline', () => {
     expect(st.learning).toBe(false);
     expect(st.learning_since).toBe(Date.parse('2024-04-28T12:00:00.000Z'));
     expect(st.profiles.lineage.entries).toBeGreaterThanOrEqual(2); // nginx -> sh, sh -> curl
-    expect(st.profiles['net-dest'].entries).toBe(2); // curl -> 10.0.0.5:4444, sshd's DNS lookup
+    expect(st.profiles['net-dest'].entries).toBe(4); // curl -> 10.0.0.5:4444, sshd's DNS lookup; each also host-wide
   });
 
   it('export, then import into another host, carries the entries over', async () => {

@@ -146,4 +146,64 @@ describe('BaselineEngine', () => {
     expect(b.learning(T0 + 100 * HOUR)).toBe(false);
     expect(b.table.size).toBe(a.table.size);
   });
+
+  it('counts runs, not calls: a process repeating a write is one observation', () => {
+    const engine = new BaselineEngine({ config, clock: () => T0 });
+    const write = (id: string, path: string, at: number): EcsEvent => {
+      const e = exec('/usr/bin/dpkg', '/usr/bin/apt-get', at, { id });
+      e.event = { kind: 'event', category: ['file'], action: 'create', outcome: 'success' };
+      e.file = { path };
+      return e;
+    };
+    const dirs = ['/srv/alpha', '/srv/beta', '/srv/gamma'];
+    for (let i = 0; i < 500; i++) engine.process(write('one-run', `${dirs[i % 3]}/f${i}`, T0 + i), T0 + i);
+    const c = engine.table.get('file-write', '/usr/bin/dpkg')!;
+    expect(c.n).toBeCloseTo(3, 3);
+    expect([...c.values.keys()]).toEqual(dirs);
+    engine.process(write('another-run', '/srv/alpha/g', T0 + 600), T0 + 600);
+    expect(engine.table.get('file-write', '/usr/bin/dpkg')!.n).toBeCloseTo(4, 3);
+  });
+
+  it('weighs a first by what it tells a defender: nsenter over nproc, the same rarity', () => {
+    const engine = new BaselineEngine({ config: { ...config, learningMs: HOUR }, clock: () => T0 });
+    for (let i = 0; i < 400; i++) engine.process(exec(`/usr/bin/tool${i % 40}`, '/bin/bash', T0 + i * 1000), T0 + i * 1000);
+    const at = T0 + 2 * HOUR;
+    const nproc = exec('/usr/bin/nproc', '/bin/bash', at);
+    const nsenter = exec('/usr/bin/nsenter', '/bin/bash', at + 1);
+    engine.process(nproc, at);
+    engine.process(nsenter, at + 1);
+    const a = nproc.vigil.anomaly as { score: number };
+    const b = nsenter.vigil.anomaly as { score: number };
+    expect(b.score).toBeGreaterThan(a.score);
+    // Scores are whole numbers: the ratio of the weights, within rounding.
+    expect(b.score / a.score).toBeGreaterThan(1.7);
+    expect(b.score / a.score).toBeLessThan(2);
+  });
+
+  it('keeps writes, reads and destinations host-wide too: a new program writing into /etc/cron.d scores', () => {
+    const engine = new BaselineEngine({ config: { ...config, learningMs: HOUR }, clock: () => T0 });
+    for (let i = 0; i < 300; i++) {
+      const e = exec('/usr/bin/vim', '/bin/bash', T0 + i * 1000);
+      e.event = { kind: 'event', category: ['file'], action: 'create', outcome: 'success' };
+      e.file = { path: `/root/notes${i % 3}.txt` };
+      engine.process(e, T0 + i * 1000);
+    }
+    const e = exec('/opt/new/tool', '/bin/bash', T0 + 2 * HOUR);
+    e.event = { kind: 'event', category: ['file'], action: 'create', outcome: 'success' };
+    e.file = { path: '/etc/cron.d/job' };
+    engine.process(e, T0 + 2 * HOUR);
+    const an = e.vigil.anomaly as { score: number; reasons: string[] };
+    expect(an.score).toBeGreaterThanOrEqual(60);
+    expect(an.reasons[0]).toMatch(/^first write into \/etc\/cron\.d on this host \(29\d writes into 1 directories by all programs over 2 h\)$/);
+  });
+
+  it('learns but does not score what the subtree of a package manager does', () => {
+    const engine = new BaselineEngine({ config: { ...config, learningMs: HOUR }, clock: () => T0 });
+    learnWebServer(engine);
+    const at = T0 + 7 * HOUR;
+    const post = exec('/bin/sh', '/usr/bin/dpkg', at, { ancestors: [{ entity_id: 'dpkg', pid: 9, executable: '/usr/bin/dpkg' }, { entity_id: 'apt', pid: 8, executable: '/usr/bin/apt-get' }] });
+    expect(engine.process(post, at)).toBeUndefined();
+    expect(post.vigil.anomaly).toBeUndefined();
+    expect(engine.table.get('lineage', '/usr/bin/dpkg')?.values.has('/bin/sh')).toBe(true);
+  });
 });

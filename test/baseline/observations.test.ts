@@ -26,16 +26,23 @@ describe('observe', () => {
 
   it('a file written and then executed keeps its own exe template (separate template caches)', () => {
     const path = '/opt/app/tool';
-    expect(observe(ev('create', '/usr/bin/cp', { file: { path } }))).toEqual([{ profile: 'file-write', context: '/usr/bin/cp', value: '/opt/app' }]);
+    expect(observe(ev('create', '/usr/bin/cp', { file: { path } }))).toEqual([
+      { profile: 'file-write', context: '/usr/bin/cp', value: '/opt/app' },
+      { profile: 'file-write', context: '*', value: '/opt/app' },
+    ]);
     expect(observe(ev('exec', path))[0]).toEqual({ profile: 'exe', context: '*', value: path });
   });
 
   it('ordinary reads say nothing; sensitive reads and connects do', () => {
     expect(observe(ev('open', '/usr/bin/cat', { file: { path: '/etc/hosts' } }))).toEqual([]);
-    expect(observe(ev('open', '/usr/bin/cat', { file: { path: '/etc/shadow' } }))).toEqual([{ profile: 'file-read', context: '/usr/bin/cat', value: '/etc/shadow' }]);
+    expect(observe(ev('open', '/usr/bin/cat', { file: { path: '/etc/shadow' } }))).toEqual([
+      { profile: 'file-read', context: '/usr/bin/cat', value: '/etc/shadow' },
+      { profile: 'file-read', context: '*', value: '/etc/shadow' },
+    ]);
     const c = ev('connect', '/usr/bin/python3', { destination: { ip: '10.1.2.3', port: 4444 }, network: { type: 'ipv4', transport: 'tcp' } });
     expect(observe(c)).toEqual([
       { profile: 'net-dest', context: '/usr/bin/python3', value: 'private port 4444' },
+      { profile: 'net-dest', context: '*', value: 'private port 4444' },
       { profile: 'net-first', context: '/usr/bin/python3', value: 'outside loopback' },
     ]);
   });

@@ -9,7 +9,9 @@ import { levelOf, LEVELS, type BaselineConfig, type Level } from './config';
 import { explain } from './explain';
 import { evidenceFor, type ObservationEvidence as Evidence } from './evidence';
 import { FrequencyTable } from './frequency-table';
-import { FAMILY, observe, type Observation, type ProfileName } from './observations';
+import { FAMILY, HOST, observe, type Observation, type ProfileName } from './observations';
+import { isPackageManager, priorWeight } from './priors';
+import { LruMap } from '../process/lru';
 import { combineScores, rarityScore } from './scoring';
 import { Storylines, type ChainRisk, type Contribution } from './storyline';
 
@@ -47,6 +49,15 @@ const allowKey = (p: string, c: string, v: string): string => `${p}\u0000${c}\u0
 const EXPLAIN_MIN = 10;
 const SAVE_EVERY_MS = 60_000;
 const INBOX_EVERY_MS = 2_000;
+/** Processes whose observations are remembered, so each counts once per run. */
+const RUNS_TRACKED = 8192;
+
+/** The process or one of its ancestors is a package manager: its subtree learns, unscored. */
+function underPackageManager(ev: EcsEvent): boolean {
+  if (isPackageManager(ev.process.executable)) return true;
+  for (const a of ev.process.ancestors ?? []) if (isPackageManager(a.executable)) return true;
+  return false;
+}
 
 export class BaselineEngine {
   readonly table: FrequencyTable;
@@ -55,6 +66,12 @@ export class BaselineEngine {
   private readonly clock: () => number;
   learningSince: number;
   private timers: NodeJS.Timeout[] = [];
+  /**
+   * What each live process has already shown. A profile counts runs, not
+   * calls: dpkg writing 800 files into 4 directories is one run that met 4
+   * directories, so a context's rate of novelty is per run.
+   */
+  private readonly seenByRun = new LruMap<string, Set<string>>(RUNS_TRACKED);
   readonly counters = { observations: 0, scored: 0, findings: 0, evicted: 0, saved: 0, inbox: 0, saveErrors: 0 };
 
   constructor(private readonly opts: BaselineEngineOptions) {
@@ -101,10 +118,10 @@ export class BaselineEngine {
 
   /** Hot path: learn the event, score it when past learning; a finding when a storyline reaches a level. */
   process(ev: EcsEvent, at = this.clock()): BaselineFinding | undefined {
-    const obs = observe(ev, this.opts.serviceOf?.(ev));
+    const obs = this.firstInRun(ev, observe(ev, this.opts.serviceOf?.(ev)));
     if (obs.length === 0) return undefined;
     this.counters.observations += obs.length;
-    if (this.learning(at)) {
+    if (this.learning(at) || underPackageManager(ev)) {
       for (const o of obs) this.table.add(o.profile, o.context, o.value, at);
       return undefined;
     }
@@ -113,8 +130,9 @@ export class BaselineEngine {
     for (const o of obs) {
       const e = evidenceFor(this.table, o, at);
       const isAllowed = this.allowed.size > 0 && this.allowed.has(allowKey(o.profile, o.context, o.value));
-      firstSeen[o.profile.replace('-', '_')] = e.count < 0.5 && !isAllowed;
-      const s = isAllowed ? 0 : rarityScore(e);
+      // The flags say what this program did for the first time; host-wide twins only add evidence.
+      if (o.context !== HOST || o.profile === 'exe') firstSeen[o.profile.replace('-', '_')] = e.count < 0.5 && !isAllowed;
+      const s = isAllowed ? 0 : Math.min(100, rarityScore(e) * priorWeight(o));
       if (s > 0) scored.push({ o, e, s });
       this.table.add(o.profile, o.context, o.value, at);
     }
@@ -149,6 +167,22 @@ export class BaselineEngine {
     if (!level || !this.storylines.shouldAlert(chain.rootEntityId, LEVELS.indexOf(level))) return undefined;
     this.counters.findings++;
     return { event: ev, risk: chain.risk, level, chain, explanation: summary };
+  }
+
+  /** The observations this process has not shown before (exec observations always: an exec is a new run). */
+  private firstInRun(ev: EcsEvent, obs: Observation[]): Observation[] {
+    if (obs.length === 0 || ev.event.action === 'exec') return obs;
+    const id = ev.process.entity_id;
+    let seen = this.seenByRun.get(id);
+    if (!seen) this.seenByRun.set(id, (seen = new Set()));
+    const out: Observation[] = [];
+    for (const o of obs) {
+      const k = `${o.profile}\u0000${o.context}\u0000${o.value}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(o);
+    }
+    return out;
   }
 
   /** The analyst's verdict: these observations never score again. */

@@ -1,7 +1,7 @@
 // One sentence per scored observation, written for the analyst who reads the
 // alert: what was new, and how much the host had seen to know it.
 import type { ObservationEvidence as Evidence } from './evidence';
-import type { Observation } from './observations';
+import { HOST, type Observation } from './observations';
 
 const nf = new Intl.NumberFormat('en-US');
 
@@ -19,6 +19,7 @@ function firstDid(o: Observation): string {
     case 'net-first': return `${o.context} had never connected outside loopback before`;
     case 'listen': return `${o.context} listened on ${o.value}, its first listening socket ever`;
     case 'file-read': return `${o.context} read ${o.value}, its first sensitive read ever`;
+    case 'file-write': return `${o.context} wrote into ${o.value}, its first file write ever`;
     case 'privilege': return `${o.context} used ${o.value}, its first privileged call ever`;
     default: return `${o.context}: ${o.value} for the first time`;
   }
@@ -29,8 +30,23 @@ const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1) || p;
 /** `n` decayed observations, rounded for reading. */
 const count = (n: number): string => nf.format(Math.round(n));
 
+/** A host-wide profile: what no program on this host did before. */
+function hostWide(o: Observation, e: Evidence, over: string): string {
+  const first = e.count < 0.5;
+  const rarely = `only ~${count(e.count)} time(s) before on this host`;
+  switch (o.profile) {
+    case 'file-write':
+      return first ? `first write into ${o.value} on this host (${count(e.total)} writes into ${nf.format(e.distinct)} directories by all programs${over})` : `${o.value} written into ${rarely}`;
+    case 'file-read':
+      return first ? `first read of ${o.value} on this host (${count(e.total)} sensitive reads by all programs${over})` : `${o.value} read ${rarely}`;
+    default:
+      return first ? `first connection to ${o.value} on this host (${count(e.total)} connections to ${nf.format(e.distinct)} destinations by all programs${over})` : `connections to ${o.value} ${rarely}`;
+  }
+}
+
 export function explain(o: Observation, e: Evidence, at: number): string {
   const over = e.since !== undefined ? ` over ${span(at - e.since)}` : '';
+  if (o.context === HOST && o.profile !== 'exe') return hostWide(o, e, over);
   if (e.fromRuns) return `${firstDid(o)} (${base(o.context)} ran ${count(e.total)} times${over} without it)`;
   const first = e.count < 0.5;
   const rarely = `only ~${count(e.count)} time(s) before`;

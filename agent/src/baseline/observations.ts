@@ -37,7 +37,13 @@ export const OUTSIDE = 'outside loopback';
  * doing it (evidence.ts): a program seen 4,000 times that first connects out
  * is news.
  */
-export const EXE_CONTEXT_FALLBACK: ReadonlySet<ProfileName> = new Set(['net-dest', 'net-first', 'listen', 'file-read', 'privilege']);
+export const EXE_CONTEXT_FALLBACK: ReadonlySet<ProfileName> = new Set(['net-dest', 'net-first', 'listen', 'file-read', 'file-write', 'privilege']);
+/**
+ * Profiles also kept for the whole host (context '*'): "no program here ever
+ * wrote into /etc/cron.d" or "ever connected to port 4444" holds when the
+ * program is new too, or has too little history of its own to judge.
+ */
+export const HOST_WIDE: ReadonlySet<ProfileName> = new Set(['net-dest', 'file-write', 'file-read']);
 
 const WRITE_ACTIONS = new Set(['create', 'unlink', 'rename', 'chmod', 'chown', 'truncate', 'link', 'symlink', 'mkdir']);
 const PRIV_ACTIONS = new Set(['setuid', 'setgid', 'capset', 'ptrace', 'module-load', 'bpf', 'memfd-create', 'mount', 'unshare', 'setns']);
@@ -97,6 +103,7 @@ export function observe(ev: EcsEvent, service?: string): Observation[] {
   const out: Observation[] = [];
   const add = (profile: ProfileName, context: string, value: string): void => {
     out.push({ profile, context, value });
+    if (context !== HOST && HOST_WIDE.has(profile)) out.push({ profile, context: HOST, value });
   };
   if (ev.event?.outcome === 'failure' && action === 'exec') return out;
   switch (action) {
