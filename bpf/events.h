@@ -56,6 +56,7 @@ enum vigil_event_type {
 	VIGIL_EV_UNSHARE = 50,
 	VIGIL_EV_SETNS = 51,
 	VIGIL_EV_DUP_STDIO = 52,
+	VIGIL_EV_SET_NAME = 53,
 
 	VIGIL_EV_MAX = 64,
 };
@@ -70,6 +71,7 @@ enum vigil_event_type {
 #define VIGIL_COMM_LEN		16
 #define VIGIL_PATH_MAX		1024	/* per path string, bytes */
 #define VIGIL_ARGS_MAX		4096	/* exec argv blob, NUL-separated */
+#define VIGIL_ENV_MAX		2048	/* exec environment head, NUL-separated */
 #define VIGIL_MAX_STRS		4
 #define VIGIL_PATH_DEPTH	32	/* dentry components walked */
 #define VIGIL_RECORD_MAX	8192	/* largest record a probe may build */
@@ -96,7 +98,9 @@ struct vigil_hdr {
 };
 
 /* VIGIL_EV_EXEC. Strings: [0] executable path (resolved from mm->exe_file,
- * or the filename argument on failure), [1] argv NUL-separated, [2] cwd.
+ * or the filename argument on failure), [1] argv NUL-separated, [2] cwd,
+ * [3] the first VIGIL_ENV_MAX bytes of the environment, NUL-separated (the
+ * collector keeps only the variables it watches: LD_PRELOAD and kin).
  * Failed execs are reported from sys_exit with ret < 0. */
 struct vigil_exec_body {
 	__s32 ret;		/* 0 on success, -errno on failure */
@@ -169,6 +173,8 @@ struct vigil_net_body {
  *  SETNS: [0] fd, [1] nstype; str[0] what fd refers to ("mnt:[4026531840]")
  *  DUP_STDIO: [0] oldfd, [1] newfd, [2] S_IFMT of oldfd's inode,
  *    [3] socket family, [4] socket type, [5] syscall nr; str[0] path or peer
+ *  SET_NAME: prctl(PR_SET_NAME) by a process's main thread: [0] option;
+ *    str[0] the new name (the header's comm is already the new one)
  */
 struct vigil_priv_body {
 	__s32 ret;		/* syscall return */

@@ -280,6 +280,30 @@ int exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
 	return rec__submit(&r);
 }
 
+/* --- prctl(PR_SET_NAME, name): a process renaming itself --------------- */
+
+#define PR_SET_NAME	15
+
+/* Only the main thread: that name is what ps and /proc/<pid>/comm show.
+ * Threads naming themselves (pthread_setname_np) are routine. */
+SEC("tp/syscalls/sys_exit_prctl")
+int exit_prctl(struct trace_event_raw_sys_exit *ctx)
+{
+	struct vigil_priv_body *b;
+	struct vigil_args a;
+	struct vigil_rec r;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if ((__u32)id != (__u32)(id >> 32) || syscall__args(ctx, &a) || a.a[0] != PR_SET_NAME)
+		return 0;
+	b = priv__begin(&r, VIGIL_EV_SET_NAME, ctx->ret);
+	if (!b)
+		return 0;
+	b->arg[0] = a.a[0];
+	rec__str_user(&r, (const void *)a.a[1], VIGIL_COMM_LEN);
+	return rec__submit(&r);
+}
+
 /* --- mount(source, target, fstype, flags, data) / umount2(target, flags) */
 
 SEC("tp/syscalls/sys_exit_mount")

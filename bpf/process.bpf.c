@@ -19,7 +19,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	struct vigil_exec_body *b;
 	struct vigil_rec r;
 	struct file *exe;
-	unsigned long as, ae;
+	unsigned long as, ae, es, ee;
 
 	if (filter__is_self())
 		return 0;
@@ -45,6 +45,11 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	if (b->args_size > VIGIL_ARGS_MAX)
 		rec__flag(&r, VIGIL_F_TRUNCATED);
 	rec__str_cwd(&r);
+	/* Its head only: the loader-injection variables an attacker sets for one
+	 * command (LD_PRELOAD=x cmd) are placed first by shells. */
+	es = BPF_CORE_READ(task, mm, env_start);
+	ee = BPF_CORE_READ(task, mm, env_end);
+	rec__bytes_user(&r, (const void *)es, ee > es ? (ee - es > VIGIL_ENV_MAX ? VIGIL_ENV_MAX : ee - es) : 0);
 	return rec__submit(&r);
 }
 

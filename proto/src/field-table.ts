@@ -38,7 +38,7 @@ export const FIELD_TABLE = {
     truncate: FA, mkdir: FA, chdir: FA,
     connect: NA, accept: NA, bind: NA, listen: NA, socket: NA, tcp_state: NA,
     setuid: PV, setgid: PV, capset: PV, ptrace: PV, module_load: PV, module_unload: PV, bpf: PV,
-    memfd_create: PV, mount: PV, umount: PV, unshare: PV, setns: PV, dup_stdio: PV,
+    memfd_create: PV, mount: PV, umount: PV, unshare: PV, setns: PV, dup_stdio: PV, set_name: PV,
     timestamp: 'string', id: 'string', host_name: 'string', outcome: 'EventOutcome', process: 'Process',
     user: 'User', container_id: 'string', ret: 'int64', errno: 'string', truncated: 'bool',
     repeat: 'uint32', json: 'string',

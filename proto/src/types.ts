@@ -12,7 +12,7 @@ export const EVENT_TYPES = [
   'EVENT_TYPE_SOCKET', 'EVENT_TYPE_TCP_STATE', 'EVENT_TYPE_SETUID', 'EVENT_TYPE_SETGID', 'EVENT_TYPE_CAPSET',
   'EVENT_TYPE_PTRACE', 'EVENT_TYPE_MODULE_LOAD', 'EVENT_TYPE_MODULE_UNLOAD', 'EVENT_TYPE_BPF',
   'EVENT_TYPE_MEMFD_CREATE', 'EVENT_TYPE_MOUNT', 'EVENT_TYPE_UMOUNT', 'EVENT_TYPE_UNSHARE', 'EVENT_TYPE_SETNS',
-  'EVENT_TYPE_DUP_STDIO',
+  'EVENT_TYPE_DUP_STDIO', 'EVENT_TYPE_SET_NAME',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -70,7 +70,7 @@ export const FILE_ACTIONS = [
 export const NETWORK_ACTIONS = ['connect', 'accept', 'bind', 'listen', 'socket', 'tcp_state'] as const;
 export const PRIVILEGE_ACTIONS = [
   'setuid', 'setgid', 'capset', 'ptrace', 'module_load', 'module_unload', 'bpf', 'memfd_create',
-  'mount', 'umount', 'unshare', 'setns', 'dup_stdio',
+  'mount', 'umount', 'unshare', 'setns', 'dup_stdio', 'set_name',
 ] as const;
 export type EventActionCase =
   | (typeof PROCESS_ACTIONS)[number] | (typeof FILE_ACTIONS)[number]

@@ -243,6 +243,10 @@ describe('vigil.context', () => {
     expect(run('/tmp/x.part', T0 + 4000)).toBeUndefined();
     expect(run('/tmp/ro', T0 + 4000)).toBeUndefined();
     expect(run('/tmp/d', T0 + 4000)).toBeUndefined();
+    // Who wrote it: the writer's executable from the process table (its file events do not carry one).
+    const by = (exe: string, at: number) => ctx(m.ingest(exec(child, exe, [exe], at))[0]).exec_written_by;
+    expect(by('/tmp/a', T0 + 5000)).toBe('/bin/bash');
+    expect(by('/tmp/ro', T0 + 5000)).toBeUndefined();
   });
 
   it('stdio_socket from dup-stdio of an inet socket, inherited by fork, cleared by a non-socket dup', () => {

@@ -95,6 +95,7 @@ export const EVENT_TYPES: readonly EventTypeLayout[] = [
   t(45, 'VIGIL_EV_MODULE_UNLOAD', PRIV_BODY), t(46, 'VIGIL_EV_BPF', PRIV_BODY),
   t(47, 'VIGIL_EV_MEMFD_CREATE', PRIV_BODY), t(48, 'VIGIL_EV_MOUNT', PRIV_BODY), t(49, 'VIGIL_EV_UMOUNT', PRIV_BODY),
   t(50, 'VIGIL_EV_UNSHARE', PRIV_BODY), t(51, 'VIGIL_EV_SETNS', PRIV_BODY), t(52, 'VIGIL_EV_DUP_STDIO', PRIV_BODY),
+  t(53, 'VIGIL_EV_SET_NAME', PRIV_BODY),
 ];
 
 /** Wire number -> layout, indexed for the hot path (numbers are < VIGIL_EV_MAX). */
@@ -115,6 +116,7 @@ export const CONSTANTS = {
   VIGIL_COMM_LEN: 16,
   VIGIL_PATH_MAX: 1024,
   VIGIL_ARGS_MAX: 4096,
+  VIGIL_ENV_MAX: 2048,
   VIGIL_MAX_STRS: 4,
   VIGIL_RECORD_MAX: 8192,
 } as const;

@@ -8,7 +8,7 @@ export const EVENT_ACTIONS = [
   'truncate', 'mkdir', 'chdir',
   'connect', 'accept', 'bind', 'listen', 'socket', 'tcp-state',
   'setuid', 'setgid', 'capset', 'ptrace', 'module-load', 'module-unload',
-  'bpf', 'memfd-create', 'mount', 'umount', 'unshare', 'setns', 'dup-stdio',
+  'bpf', 'memfd-create', 'mount', 'umount', 'unshare', 'setns', 'dup-stdio', 'set-name',
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
@@ -32,6 +32,8 @@ export interface EcsProcess {
   args_count?: number;
   command_line?: string;
   working_directory?: string;
+  /** Watched variables of its environment, "NAME=value" (normalize/env-vars.ts). */
+  env_vars?: string[];
   start?: string;               // ISO time the process started
   exit_code?: number;
   thread: { id: number };

@@ -26,6 +26,7 @@ const CATEGORY: Record<string, { category: EventCategory[]; type: string[] }> = 
   unshare: { category: ['process'], type: ['change'] },
   setns: { category: ['process'], type: ['change'] },
   'dup-stdio': { category: ['process'], type: ['change'] },
+  'set-name': { category: ['process'], type: ['change'] },
 };
 
 /** arg[0..5] as bigints from the 48-byte u64[6] buffer; undefined if malformed. */
@@ -98,6 +99,9 @@ function fill(action: string, a: bigint[], rec: RawRecord, ev: EcsEvent): boolea
       v.dup = dup;
       return true;
     }
+    case 'set-name':
+      v.set_name = { name: str(rec, 0), syscall: 'prctl' };
+      return true;
     default:
       return false;
   }

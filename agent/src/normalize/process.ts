@@ -1,6 +1,8 @@
 // Process family: exec (and failed exec), fork, exit. Strings for exec are
-// [0] executable, [1] argv NUL-separated, [2] cwd (bpf/process.bpf.c).
+// [0] executable, [1] argv NUL-separated, [2] cwd, [3] environment head
+// (bpf/process.bpf.c).
 import { FLAG_DENIED, FLAG_THREAD } from './common';
+import { watchedEnvVars } from './env-vars';
 import { errnoName } from './errno';
 import type { EntityIdCache } from './entity-cache';
 import type { EcsEvent } from '../model/ecs-event';
@@ -53,6 +55,8 @@ function normalizeExec(rec: RawRecord, ev: EcsEvent, ctx: NormalizeContext): voi
   ev.event.outcome = 'success';
   ev.vigil.exe_ino = rec.body.exe_ino as number;
   ev.vigil.args_size = rec.body.args_size as number;
+  const env = watchedEnvVars(rec.strings[3]);
+  if (env) ev.process.env_vars = env;
   if (rec.body.exe_nlink === 0) ev.vigil.exe_deleted = true;
   if (rec.flags & FLAG_DENIED) {
     // The kernel killed the new image before its first instruction (exec block).

@@ -15,6 +15,8 @@ export interface VigilContext {
   stdio_socket: boolean;
   /** exec only: ms since the executable's path was last written/created/renamed-into. */
   exec_written_ago_ms?: number;
+  /** Executable of the process that wrote the exec'd file (with exec_written_ago_ms). */
+  exec_written_by?: string;
   /** exec of an interpreter on a script file: ms since that script was last written. */
   script_written_ago_ms?: number;
   /** This process or its parent connected to an IP peer within the window. */
@@ -69,6 +71,7 @@ export function enrich(ev: EcsEvent, deps: EnrichDeps, atMs: number): EcsEvent {
     p.executable ??= entry.executable;
     p.args ??= entry.args;
     p.working_directory ??= entry.cwd;
+    if (entry.envVars) p.env_vars ??= entry.envVars;
   }
   if (p.args) {
     p.args_count ??= p.args.length;
@@ -101,7 +104,11 @@ export function enrich(ev: EcsEvent, deps: EnrichDeps, atMs: number): EcsEvent {
     const ctx: VigilContext = { stdio_socket: (entry?.stdioSockets.size ?? 0) > 0 };
     if (ev.event.action === 'exec' && p.executable) {
       const ago = deps.writes.writtenAgo(p.executable, atMs);
-      if (ago !== undefined) ctx.exec_written_ago_ms = ago;
+      if (ago !== undefined) {
+        ctx.exec_written_ago_ms = ago;
+        const by = deps.writes.writtenBy(p.executable);
+        if (by) ctx.exec_written_by = by;
+      }
       const script = scriptArg(p.executable, p.args, p.working_directory);
       const scriptAgo = script === undefined ? undefined : deps.writes.writtenAgo(script, atMs);
       if (scriptAgo !== undefined) ctx.script_written_ago_ms = scriptAgo;

@@ -26,6 +26,8 @@ export interface ProcessEntry {
   exeDeleted?: boolean;
   args?: string[];
   cwd?: string;
+  /** Watched environment variables of the current image (exec). */
+  envVars?: string[];
   uid?: number;
   /** cgroup path from /proc (seeded processes) and the container it implies. */
   cgroupPath?: string;
@@ -164,7 +166,7 @@ export class ProcessTable {
   }
 
   /** A new image in an existing process (same entity, see execCount). */
-  recordExec(entry: ProcessEntry, image: { executable?: string; args?: string[]; cwd?: string; name?: string }, atMs: number): void {
+  recordExec(entry: ProcessEntry, image: { executable?: string; args?: string[]; cwd?: string; name?: string; envVars?: string[] }, atMs: number): void {
     if (entry.executable !== undefined || entry.args !== undefined) {
       entry.execHistory.push({ executable: entry.executable, args: entry.args, atMs });
       if (entry.execHistory.length > this.maxExecHistory) entry.execHistory.shift();
@@ -173,6 +175,7 @@ export class ProcessTable {
     entry.executable = image.executable ?? entry.executable;
     entry.args = image.args ?? entry.args;
     entry.cwd = image.cwd ?? entry.cwd;
+    entry.envVars = image.envVars; // a new image has its own environment
     entry.name = image.name ?? entry.name;
     entry.exitedAtMs = undefined;
   }

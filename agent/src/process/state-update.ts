@@ -72,7 +72,7 @@ export function applyEvent(ev: EcsEvent, st: ModelState, atMs: number): string |
     case 'exec':
       if (succeeded(ev)) {
         const p = ev.process;
-        st.table.recordExec(entry, { executable: p.executable, args: p.args, cwd: p.working_directory, name: p.name }, atMs);
+        st.table.recordExec(entry, { executable: p.executable, args: p.args, cwd: p.working_directory, name: p.name, envVars: p.env_vars }, atMs);
       }
       break;
     case 'fork':
@@ -105,7 +105,8 @@ export function applyEvent(ev: EcsEvent, st: ModelState, atMs: number): string |
     default:
       break;
   }
-  st.writes.record(ev, atMs);
+  // Before enrichment: the event may not carry its executable yet, the table does.
+  st.writes.record(ev, atMs, ev.process.executable ?? entry.executable);
   st.activity.record(ev, atMs);
   return created;
 }

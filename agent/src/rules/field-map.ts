@@ -51,6 +51,7 @@ export const FIELD_MAP: Readonly<Record<string, Getter>> = {
   ExitCode: (ev) => ev.process?.exit_code,
   StdioSocket: (ev) => ctx(ev)?.stdio_socket,
   ExecWrittenAgoMs: (ev) => ctx(ev)?.exec_written_ago_ms,
+  ExecWrittenBy: (ev) => ctx(ev)?.exec_written_by,
   ScriptWrittenAgoMs: (ev) => ctx(ev)?.script_written_ago_ms,
   RecentOutbound: (ev) => ctx(ev)?.recent_outbound,
   OutboundPeers: (ev) => ctx(ev)?.outbound_peers,
@@ -59,6 +60,8 @@ export const FIELD_MAP: Readonly<Record<string, Getter>> = {
   SocketType: (ev) => ev.vigil?.socket_type,
   Syscall: (ev) => ev.vigil?.syscall ?? ev.vigil?.syscall_nr,
   Hostname: (ev) => ev.host?.name,
+  /** Watched environment variables of the exec, "NAME=value" (normalize/env-vars.ts). */
+  EnvVars: (ev) => ev.process?.env_vars,
   // Behavioural baseline (docs/baseline.md): absent while it learns.
   AnomalyScore: (ev) => (ev.vigil?.anomaly as { score?: number } | undefined)?.score,
   FirstSeen: (ev) => {
