@@ -54,7 +54,7 @@ describe('default rules: discovery, exfiltration, shell escapes, impact, credent
 
   it('grep for passwords in a shell history file', async () => {
     const r = spawnSync('/usr/bin/grep', ['-i', 'password', '/root/.bash_history']);
-    await expectRuleAlert('credential_access/shell_history_password_search', { pid: r.pid, exe: '/usr/bin/grep' });
+    await expectRuleAlert('credential_access/shell_history_password_search', { pid: r.pid, exe: '/usr/bin/grep' }, { also: ['credential_access/shell_history_read'] });
   });
 
   it('PTRACE_TRACEME: anti-debugging', async () => {

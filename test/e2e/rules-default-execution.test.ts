@@ -3,12 +3,12 @@
 // checks the rule, the triggering process and that its ancestry reaches
 // this test process.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir, uniqueCopy, uniqueName } from './harness';
-import { expectRuleAlert } from './rule-alerts';
+import { findEvents, tempDir, uniqueCopy, uniqueName, type EcsEvent } from './harness';
+import { expectRuleAlert, isAlert, ruleId } from './rule-alerts';
 import { startProbe } from './sysprobe';
 
 const dir = tempDir('vigil-e2e-rules-exec-');
@@ -88,7 +88,8 @@ describe('default rules: execution', () => {
   it('reverse shell: python one-liner with socket and pty.spawn (never run)', async () => {
     const r = spawnSync('/usr/bin/python3', ['-c', "import socket,pty;0 and pty.spawn('/bin/sh')"]);
     expect(r.status).toBe(0);
-    await expectRuleAlert('execution/reverse_shell_interpreter', { pid: r.pid, where: (e) => /python3/.test(e.process.executable ?? '') });
+    await expectRuleAlert('execution/reverse_shell_interpreter', { pid: r.pid, where: (e) => /python3/.test(e.process.executable ?? '') },
+      { also: ['execution/python_pty_spawn', 'execution/inline_code_starts_shell'] });
   });
 
   it('shell spawned by a service binary named nginx', async () => {
@@ -108,11 +109,25 @@ describe('default rules: execution', () => {
     await expectRuleAlert('execution/exec_from_tmp', { pid: r.pid, exe }, { also: ['execution/dropped_binary_executed'] });
   });
 
-  it('dropped binary executed (written seconds ago, outside /tmp)', async () => {
+  it('dropped binary executed (written seconds ago, outside /tmp); one a linker just wrote is a build, not a drop', async () => {
+    const src = join(homeDir, 'built.c');
+    writeFileSync(src, 'int main(void) { return 0; }\n');
+    const built = join(homeDir, 'vigil-built');
+    expect(spawnSync('cc', ['-o', built, src]).status).toBe(0);
+    const b = spawnSync(built);
+    expect(b.status).toBe(0);
     const exe = uniqueCopy('/bin/true', homeDir, 'vigil-dropped');
     const r = spawnSync(exe);
     expect(r.status).toBe(0);
-    await expectRuleAlert('execution/dropped_binary_executed', { pid: r.pid, exe });
+    const a = await expectRuleAlert('execution/dropped_binary_executed', { pid: r.pid, exe });
+    const trigger = (a as unknown as { vigil: { alert: { events: EcsEvent[] } } }).vigil.alert.events[0];
+    expect((trigger.vigil.context as { exec_written_by?: string }).exec_written_by).toBe(realpathSync(process.execPath)); // uniqueCopy writes it from this process
+    // The copy's alert is the marker: the built program's exec came before it, seen and not matched.
+    const builtExec = findEvents((e) => e.event?.action === 'exec' && e.process?.pid === b.pid && e.event.kind !== 'alert');
+    expect(builtExec).toHaveLength(1);
+    expect((builtExec[0].vigil.context as { exec_written_by?: string }).exec_written_by).toMatch(/\/x86_64-linux-gnu-ld\.bfd$/);
+    const id = ruleId('execution/dropped_binary_executed');
+    expect(findEvents((e) => isAlert(e) && (e as unknown as { rule: { id: string } }).rule.id === id && e.process?.pid === b.pid)).toEqual([]);
   });
 
   it('fileless: exec of a memfd', async () => {

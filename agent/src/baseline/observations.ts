@@ -29,6 +29,8 @@ export interface Observation {
 }
 
 export const HOST = '*';
+/** Linux's default ip_local_port_range starts here. */
+const EPHEMERAL_LOW = 32768;
 /** The one value of `net-first`: a connection outside loopback. */
 export const OUTSIDE = 'outside loopback';
 /**
@@ -124,7 +126,12 @@ export function observe(ev: EcsEvent, service?: string): Observation[] {
         break;
       }
       const cls = addressClass(ev.destination?.ip);
-      add('net-dest', exe, `${cls} port ${ev.destination?.port ?? '?'}`);
+      const port = ev.destination?.port;
+      // Local services on ephemeral ports (test servers, IDE helpers) are one behaviour, not thousands.
+      const portText = cls === 'loopback' && typeof port === 'number' && port >= EPHEMERAL_LOW ? '<ephemeral>' : String(port ?? '?');
+      const value = `${cls} port ${portText}`;
+      if (cls === 'loopback') out.push({ profile: 'net-dest', context: exe, value }); // what talks locally varies too much host-wide
+      else add('net-dest', exe, value);
       if (cls !== 'loopback' && cls !== 'unknown') add('net-first', exe, OUTSIDE);
       break;
     }

@@ -47,6 +47,8 @@ export const CATEGORIES: Readonly<Record<string, Category>> = {
   file_delete: std(['unlink']),
   file_rename: std(['rename']),
   network_connection: std(['connect', 'accept']),
+  /** connect() whatever its outcome: a scan is mostly refused or timed-out attempts. */
+  vigil_connect_attempt: own('connect'),
   vigil_privilege: own('setuid', 'setgid', 'capset'),
   vigil_ptrace: own('ptrace'),
   vigil_module: own('module-load', 'module-unload'),
@@ -55,6 +57,7 @@ export const CATEGORIES: Readonly<Record<string, Category>> = {
   vigil_mount: own('mount', 'umount'),
   vigil_namespace: own('unshare', 'setns'),
   vigil_dup_stdio: own('dup-stdio'),
+  vigil_set_name: own('set-name'),
   vigil_socket: own('socket'),
   vigil_network_listen: own('bind', 'listen'),
   vigil_tcp_state: own('tcp-state'),
