@@ -155,7 +155,7 @@ export class BaselineEngine {
     for (const [i, x] of reasons.entries()) {
       if (x.s < this.opts.config.minContribution) continue;
       const c: Contribution = { ...x.o, scored: all, score: x.s, explanation: explanations[i], at, entityId: ev.process.entity_id, event: ev };
-      this.storylines.add(c);
+      this.storylines.add(c, ev.process.parent?.entity_id);
       added = true;
     }
     if (!added) return undefined;

@@ -7,7 +7,7 @@
 import type { EcsEvent } from '../model/ecs-event';
 import { LruMap } from '../process/lru';
 import { combineScores } from './scoring';
-import type { Observation } from './observations';
+import { FAMILY, type Observation } from './observations';
 
 export interface Contribution extends Observation {
   /** Every observation of the same event that scored (what an analyst's allow covers). */
@@ -21,6 +21,8 @@ export interface Contribution extends Observation {
 
 interface Node {
   contributions: Contribution[];
+  /** What its children contributed: siblings' novelties add up at their parent (a script's steps). */
+  fromChildren: Contribution[];
 }
 
 export interface ChainRisk {
@@ -33,6 +35,14 @@ export interface ChainRisk {
 }
 
 const MAX_PER_PROCESS = 16;
+
+function keepStrongest(list: Contribution[], c: Contribution): void {
+  list.push(c);
+  if (list.length > MAX_PER_PROCESS) {
+    list.sort((a, b) => b.score - a.score);
+    list.length = MAX_PER_PROCESS;
+  }
+}
 const MAX_DEPTH = 16;
 
 export class Storylines {
@@ -49,15 +59,16 @@ export class Storylines {
     return c.score * Math.pow(0.5, Math.max(0, at - c.at) / this.halfLifeMs);
   }
 
-  add(c: Contribution): void {
-    let n = this.nodes.get(c.entityId);
-    if (!n) this.nodes.set(c.entityId, (n = { contributions: [] }));
-    n.contributions.push(c);
-    if (n.contributions.length > MAX_PER_PROCESS) {
-      // Keep the strongest.
-      n.contributions.sort((a, b) => b.score - a.score);
-      n.contributions.length = MAX_PER_PROCESS;
-    }
+  private node(id: string): Node {
+    let n = this.nodes.get(id);
+    if (!n) this.nodes.set(id, (n = { contributions: [], fromChildren: [] }));
+    return n;
+  }
+
+  /** `parentId`: the process's parent, where its siblings' contributions meet. */
+  add(c: Contribution, parentId?: string): void {
+    keepStrongest(this.node(c.entityId).contributions, c);
+    if (parentId) keepStrongest(this.node(parentId).fromChildren, c);
   }
 
   /** The risk of the event's process and its ancestors, nearest first. */
@@ -67,18 +78,28 @@ export class Storylines {
       if (ids.length >= MAX_DEPTH) break;
       ids.push({ id: a.entity_id, pid: a.pid, exe: a.executable });
     }
-    const all: Contribution[] = [];
+    const all = new Set<Contribution>();
     let root: (typeof ids)[number] | undefined;
-    for (const x of ids) {
+    for (const [i, x] of ids.entries()) {
       const n = this.nodes.peek(x.id);
-      if (!n || n.contributions.length === 0) continue;
-      all.push(...n.contributions);
+      if (!n) continue;
+      const mine = i === 1 ? [...n.contributions, ...n.fromChildren] : n.contributions;
+      if (mine.length === 0) continue;
+      for (const c of mine) all.add(c);
       root = x;
     }
     if (!root) return undefined;
-    const risk = combineScores(all.map((c) => this.weight(c, at)));
-    all.sort((a, b) => a.at - b.at);
-    return { risk, rootEntityId: root.id, rootPid: root.pid, rootExecutable: root.exe, contributions: all };
+    const list = [...all];
+    // Independent evidence is different kinds of news: ten new programs in one admin session are one
+    // kind (the strongest counts), a new program that also connects out for the first time is two.
+    const best = new Map<string, number>();
+    for (const c of list) {
+      const f = FAMILY[c.profile];
+      best.set(f, Math.max(best.get(f) ?? 0, this.weight(c, at)));
+    }
+    const risk = combineScores(best.values());
+    list.sort((a, b) => a.at - b.at);
+    return { risk, rootEntityId: root.id, rootPid: root.pid, rootExecutable: root.exe, contributions: list };
   }
 
   /** True once per storyline root and level: the caller raises the alert. */
