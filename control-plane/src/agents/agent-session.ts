@@ -52,6 +52,9 @@ class ProtocolError extends Error {
   constructor(readonly closeCode: number, message: string) { super(message); }
 }
 
+const backboneDown = (): ProtocolError =>
+  new ProtocolError(CLOSE.BACKBONE_UNAVAILABLE, 'fleet backbone (NATS) unavailable; reconnect later, keep alerts queued');
+
 export class AgentSession implements SessionIo {
   hostId: string | undefined;
   hello: AgentHello | undefined;
@@ -60,6 +63,8 @@ export class AgentSession implements SessionIo {
   private readonly pendingActions = new Map<string, (o: ActionOutcome) => void>();
   private fleetBatches: FleetBatchQueue | undefined;
   private log: Logger;
+  /** --nats: frames that came while the replicas agree on the token's host (replayed in order after). */
+  private heldWhileBinding: { env: Envelope; raw?: Uint8Array }[] | undefined;
 
   constructor(private readonly ws: WebSocket, private readonly deps: AgentSessionDeps, remote: string, private readonly tokenId: string) {
     this.log = deps.log.child({ remote });
@@ -95,6 +100,10 @@ export class AgentSession implements SessionIo {
 
   /** `raw`: the frame as received (forwarded event batches go on to JetStream as is, not re-encoded). */
   private dispatch(env: Envelope, raw?: Uint8Array): void {
+    if (this.heldWhileBinding) {
+      this.heldWhileBinding.push({ env, raw });
+      return;
+    }
     if (!this.hostId) {
       if (env.payload !== 'hello') throw new ProtocolError(CLOSE.BAD_FRAME, `first frame must be AgentHello, got ${env.payload}`);
       return this.onHello(env.hello);
@@ -147,14 +156,44 @@ export class AgentSession implements SessionIo {
       throw err;
     }
     // One token, one host: a stolen agent token cannot speak for another host.
-    const bound = this.deps.tokens.bindHost(this.tokenId, hello.host_id);
+    const fleet = this.deps.fleet;
+    if (!fleet) return this.accept(hello, this.deps.tokens.bindHost(this.tokenId, hello.host_id));
+    if (!fleet.healthy) throw backboneDown();
+    // Replicas agree through the backbone, so two hosts racing one token on two replicas get one answer.
+    this.heldWhileBinding = [];
+    fleet.claimHost(this.tokenId, hello.host_id).then(
+      (bound) => this.afterBinding(() => this.accept(hello, bound)),
+      (err: Error) => this.afterBinding(() => {
+        this.log.warn({ err: err.message }, 'token host binding not agreed');
+        throw new ProtocolError(CLOSE.BACKBONE_UNAVAILABLE, 'could not bind this token to its host through the fleet backbone; reconnect later');
+      }),
+    );
+  }
+
+  /** Runs the rest of the hello, then the frames held meanwhile, as onMessage would have. */
+  private afterBinding(next: () => void): void {
+    const held = this.heldWhileBinding ?? [];
+    this.heldWhileBinding = undefined;
+    if (this.closed) return;
+    try {
+      next();
+      for (const f of held) {
+        if (this.closed) return;
+        this.dispatch(f.env, f.raw);
+      }
+    } catch (err) {
+      if (err instanceof ProtocolError) return this.reject(err.closeCode, err.message);
+      this.log.error({ err }, 'agent frame handling failed');
+      this.reject(CLOSE.INTERNAL, 'internal error; see the control plane log');
+    }
+  }
+
+  private accept(hello: AgentHello, bound: string): void {
     if (bound !== hello.host_id) {
       throw new ProtocolError(CLOSE.FORBIDDEN, `this agent token belongs to host ${bound}; give each host its own (vigil token create --role agent)`);
     }
     const fleet = this.deps.fleet;
-    if (fleet && !fleet.healthy) {
-      throw new ProtocolError(CLOSE.BACKBONE_UNAVAILABLE, 'fleet backbone (NATS) unavailable; reconnect later, keep alerts queued');
-    }
+    if (fleet && !fleet.healthy) throw backboneDown();
     this.hostId = hello.host_id;
     this.hello = hello;
     this.log = this.log.child({ host_id: hello.host_id });

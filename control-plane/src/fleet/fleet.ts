@@ -60,6 +60,12 @@ export class Fleet implements AlertRaiser {
     this.execHistory?.start();
   }
 
+  /** Binds an agent token to a host, agreed by every replica (TokenReplicator.claimHost). */
+  claimHost(tokenId: string, hostId: string): Promise<string> {
+    if (!this.tokenReplicator) return Promise.resolve(this.tokens.bindHost(tokenId, hostId));
+    return this.tokenReplicator.claimHost(tokenId, hostId);
+  }
+
   /** Shares an agent's hello with the other replicas (GET /v1/agents anywhere lists it). */
   announceAgent(hello: AgentHello): void {
     this.directory?.announce(hello);

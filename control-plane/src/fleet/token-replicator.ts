@@ -69,6 +69,35 @@ export class TokenReplicator {
     }
   }
 
+  /**
+   * Binds an agent token to a host through the bucket, compare-and-set: of
+   * two replicas binding the same token to two hosts at the same instant,
+   * one wins and both learn which. Returns the host the token is bound to.
+   */
+  async claimHost(id: string, hostId: string): Promise<string> {
+    for (let i = 0; i < MAX_CAS_TRIES; i++) {
+      const cur = await this.kv.get(id);
+      const stored = cur && cur.operation === 'PUT' ? cur.json<TokenRecord>() : undefined;
+      const local = this.tokens.record(id);
+      if (!stored && !local) throw new Error(`token ${id} is unknown`);
+      const merged = local ? mergeToken(stored, local) : stored!;
+      const claimed = merged.bound_host ? merged : { ...merged, bound_host: hostId };
+      try {
+        if (!stored || stored.bound_host !== claimed.bound_host) {
+          const body = JSON.stringify(claimed);
+          if (cur) await this.kv.update(id, body, cur.revision);
+          else await this.kv.create(id, body);
+        }
+      } catch {
+        continue; // another replica wrote first: read its value and decide again
+      }
+      if (claimed.bound_host === hostId && !local?.bound_host) this.tokens.bindHost(id, hostId);
+      else this.tokens.applyReplicated(claimed);
+      return claimed.bound_host!;
+    }
+    throw new Error(`token ${id}: its host binding kept changing under ${MAX_CAS_TRIES} tries; the agent retries`);
+  }
+
   stop(): void {
     this.stopWatch?.();
   }

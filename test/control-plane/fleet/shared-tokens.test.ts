@@ -62,6 +62,29 @@ describe('fleet: tokens shared between replicas', () => {
     agent.close();
   });
 
+  it('two hosts racing one agent token on two replicas: one is accepted, the other refused, and both replicas agree', async () => {
+    const a = await makeHarness({ natsUrl: nats.url });
+    const b = await makeHarness({ natsUrl: nats.url });
+    open.push(a, b);
+    await a.listen();
+    await b.listen();
+    const { token, info } = a.app.vigil.tokens.create('agent', 'raced');
+    await until(() => b.app.vigil.tokens.verify(token) !== undefined, 5000, 'token on B');
+    for (let round = 0; round < 3; round++) {
+      const t = round === 0 ? { token, id: info.id } : (() => { const c = a.app.vigil.tokens.create('agent', `raced-${round}`); return { token: c.token, id: c.info.id }; })();
+      await until(() => b.app.vigil.tokens.verify(t.token) !== undefined, 5000, 'token on B');
+      const results = await Promise.allSettled([
+        FakeAgent.connect(a.wsBase, t.token, { host_id: `host-a-${round}` }),
+        FakeAgent.connect(b.wsBase, t.token, { host_id: `host-b-${round}` }),
+      ]);
+      const accepted = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+      expect(accepted).toHaveLength(1);
+      const winner = accepted[0] === 0 ? `host-a-${round}` : `host-b-${round}`;
+      await until(() => a.app.vigil.tokens.record(t.id)?.bound_host === winner && b.app.vigil.tokens.record(t.id)?.bound_host === winner, 5000, 'both replicas agree');
+      for (const r of results) if (r.status === 'fulfilled') r.value.close();
+    }
+  }, 30_000);
+
   it('a merge never clears a revocation or a binding, whichever side holds it', () => {
     const base: TokenRecord = { id: 't', name: 't', role: 'viewer', hash: 'a'.repeat(64), created_at: 'x', revoked_at: null, bound_host: null };
     expect(mergeToken({ ...base, revoked_at: 'r1' }, base)).toMatchObject({ revoked_at: 'r1' });
