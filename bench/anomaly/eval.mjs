@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { collectorEvents, eventPayloads, RuleEngine } from '../lib/collector.mjs';
+import { techniqueMatches } from './scenarios.mjs';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const require = createRequire(import.meta.url);
@@ -61,16 +62,6 @@ function loadCorpus(dir) {
   // The recorder started before the capture, so it is no one's known ancestor: its children are the roots.
   const roots = new Set(events.filter((ev) => ev.event?.action === 'exec' && ev.process?.parent?.pid === recorderPid && !isMark(ev)).map((ev) => ev.process.pid));
   return { meta, events, need, isMark, roots };
-}
-
-/** A rule tag names the scenario's technique: the same, its parent, or one of its sub-techniques. */
-function techniqueMatches(tags, technique) {
-  const t = technique.toLowerCase();
-  const parent = t.split('.')[0];
-  return (tags ?? []).some((tag) => {
-    const x = String(tag).toLowerCase().replace(/^attack\./, '');
-    return x === t || x === parent || x.startsWith(`${t}.`);
-  });
 }
 
 function main() {

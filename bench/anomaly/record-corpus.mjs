@@ -44,6 +44,8 @@ let plantedKey = false;
 
 function setup() {
   for (const d of [MARKS, W, join(WEBROOT, 'cgi-bin')]) mkdirSync(d, { recursive: true });
+  // http.server runs CGI as nobody: it must be able to reach the scripts (mkdtemp makes 0700).
+  for (const d of [work, WEBROOT, join(WEBROOT, 'cgi-bin')]) chmodSync(d, 0o755);
   if (!existsSync(VICTIM_KEY)) {
     mkdirSync('/root/.ssh', { recursive: true, mode: 0o700 });
     if (spawnSync('ssh-keygen', ['-t', 'ed25519', '-N', '', '-q', '-C', 'vigil-eval victim', '-f', VICTIM_KEY]).status !== 0) throw new Error('ssh-keygen failed');

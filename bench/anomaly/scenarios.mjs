@@ -9,6 +9,16 @@
 // attacker's shell would; W is a scratch dir, C2 the remote address.
 export const C2 = '10.66.0.1';
 
+/** A rule tag names a scenario's technique: the same, its parent, or one of its sub-techniques. */
+export function techniqueMatches(tags, technique) {
+  const t = technique.toLowerCase();
+  const parent = t.split('.')[0];
+  return (tags ?? []).some((tag) => {
+    const x = String(tag).toLowerCase().replace(/^attack\./, '');
+    return x === t || x === parent || x.startsWith(`${t}.`);
+  });
+}
+
 const b64 = (s) => Buffer.from(s).toString('base64');
 const hex = (s) => Buffer.from(s).toString('hex');
 

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, waitForEvent, type EcsEvent } from './harness';
 import { isAlert } from './rule-alerts';
 // @ts-expect-error: plain ESM of the bench, no types
-import { C2, SCENARIOS } from '../../bench/anomaly/scenarios.mjs';
+import { C2, SCENARIOS, techniqueMatches } from '../../bench/anomaly/scenarios.mjs';
 
 interface Scenario { id: string; technique: string; script: string }
 const dir = tempDir('vigil-e2e-corpus-');
@@ -19,16 +19,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SUBSET = [
   'revshell-bash', 'shadow-read', 'cron-persist', 'sudoers-d', 'setcap-setuid', 'ld-library-path', 'histfile-null',
   'aslr-off', 'zip-encrypt-stage', 'ssh-tunnel', 'security-sw-discovery', 'prctl-rename', 'proc-environ-read', 'curl-upload',
+  'rev-obfuscated', 'script-from-b64', 'revshell-hex', 'password-policy', 'nsenter-host', 'ld-preload-env',
 ];
-
-function techniqueMatches(tags: string[] | undefined, technique: string): boolean {
-  const t = technique.toLowerCase();
-  const parent = t.split('.')[0];
-  return (tags ?? []).some((tag) => {
-    const x = tag.toLowerCase().replace(/^attack\./, '');
-    return x === t || x === parent || x.startsWith(`${t}.`);
-  });
-}
 
 const rule = (e: EcsEvent) => (e as unknown as { rule: { name: string; tags?: string[] } }).rule;
 const inTree = (e: EcsEvent, pid: number) => e.process?.pid === pid || (e.process?.ancestors ?? []).some((a) => a.pid === pid);

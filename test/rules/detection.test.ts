@@ -144,7 +144,7 @@ describe('logsource', () => {
   });
 
   it('rejects unsupported logsources', () => {
-    for (const ls of ['{product: windows, category: process_creation}', '{product: linux, service: auditd}', '{product: linux, category: nope}', '{product: linux}']) {
+    for (const ls of ['{product: windows, category: process_creation}', '{product: linux, service: sshd}', '{product: linux, category: nope}', '{product: linux}']) {
       expect(() => compileRule(`title: t\nlogsource: ${ls}\ndetection: {s: {User: x}, condition: s}`), ls).toThrow(RuleSyntaxError);
     }
   });

@@ -46,25 +46,29 @@ function compileMap(map: Record<string, unknown>, path: YamlPath): Matcher {
   );
 }
 
-function compileIdentifier(value: unknown, path: YamlPath): Matcher {
+/** Keywords: a full-text search of the event, or `contains` on one field when the logsource says which. */
+const keywords = (values: unknown[], path: YamlPath, field?: string): Matcher =>
+  field ? compileFieldCondition(field, ['contains'], values, path) : compileFieldCondition(null, [], values, path);
+
+function compileIdentifier(value: unknown, path: YamlPath, keywordField?: string): Matcher {
   if (isMap(value)) return compileMap(value, path);
   if (Array.isArray(value)) {
     if (value.length === 0) throw new RuleSyntaxError('empty search identifier', path);
     if (value.every(isMap)) return anyOf(value.map((m, i) => compileMap(m as Record<string, unknown>, [...path, i])));
     if (value.some((x) => isMap(x) || Array.isArray(x))) throw new RuleSyntaxError('a list must hold only maps or only keywords', path);
-    return compileFieldCondition(null, [], value, path);
+    return keywords(value, path, keywordField);
   }
-  if (typeof value === 'string' || typeof value === 'number') return compileFieldCondition(null, [], [value], path);
+  if (typeof value === 'string' || typeof value === 'number') return keywords([value], path, keywordField);
   throw new RuleSyntaxError('a search identifier must be a map, a list of maps or a list of keywords', path);
 }
 
-/** Search identifier name -> matcher. `path` points at the detection section. */
-export function compileDetection(det: unknown, path: YamlPath): Map<string, Matcher> {
+/** Search identifier name -> matcher. `path` points at the detection section; `keywordField`: see LogsourceGate. */
+export function compileDetection(det: unknown, path: YamlPath, keywordField?: string): Map<string, Matcher> {
   if (!isMap(det)) throw new RuleSyntaxError("'detection' must be a map", path);
   const out = new Map<string, Matcher>();
   for (const [name, value] of Object.entries(det)) {
     if (RESERVED.has(name)) continue;
-    out.set(name, compileIdentifier(value, [...path, name]));
+    out.set(name, compileIdentifier(value, [...path, name], keywordField));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // (`file.mode`, `vigil.ptrace.request`) resolves against the event directly.
 // The table is documented in docs/rules.md: keep the two in step.
 import type { EcsEvent } from '../model/ecs-event';
+import { AUDITD_FIELDS } from './auditd-fields';
 
 export type Getter = (ev: EcsEvent) => unknown;
 
@@ -87,6 +88,7 @@ export function pathGetter(path: string): Getter {
 /** Getter for a rule's field name, or undefined when the name is unknown. */
 export function resolveField(name: string): Getter | undefined {
   if (Object.prototype.hasOwnProperty.call(FIELD_MAP, name)) return FIELD_MAP[name];
+  if (Object.prototype.hasOwnProperty.call(AUDITD_FIELDS, name)) return AUDITD_FIELDS[name];
   if (name.includes('.') || name === '@timestamp') return pathGetter(name);
   return undefined;
 }

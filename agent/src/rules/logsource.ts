@@ -4,6 +4,7 @@
 // Documented in docs/rules.md.
 import type { EcsEvent, EventAction } from '../model/ecs-event';
 import { EVENT_ACTIONS } from '../model/ecs-event';
+import { AUDITD_KEYWORD_FIELD } from './auditd-fields';
 import { RuleSyntaxError, type YamlPath } from './errors';
 import type { Matcher } from './types';
 
@@ -72,6 +73,8 @@ export interface LogsourceGate {
   gate: Matcher | null;
   /** Read-only opens can reach the rule (what the kernel's read watch must cover). */
   readOpens: boolean;
+  /** Keywords search this field instead of the whole event (auditd rules: the record text). */
+  keywordField?: string;
 }
 
 const str = (x: unknown): string | undefined => (typeof x === 'string' ? x.toLowerCase() : undefined);
@@ -88,7 +91,11 @@ export function compileLogsource(ls: unknown, path: YamlPath): LogsourceGate {
   if (product !== undefined && product !== 'linux' && product !== 'vigil') {
     throw new RuleSyntaxError(`unsupported logsource product '${String(o.product)}' (use linux or vigil)`, [...path, 'product']);
   }
-  if (service !== undefined) throw new RuleSyntaxError(`unsupported logsource service '${String(o.service)}'`, [...path, 'service']);
+  if (service === 'auditd' && !category) {
+    // auditd's records (auditd-fields.ts): the rule's `type` picks the records, every action can be one.
+    return { actions: new Set(EVENT_ACTIONS), gate: null, readOpens: true, keywordField: AUDITD_KEYWORD_FIELD };
+  }
+  if (service !== undefined) throw new RuleSyntaxError(`unsupported logsource service '${String(o.service)}' (auditd is the one Vigil maps)`, [...path, 'service']);
   if (!category) throw new RuleSyntaxError('logsource needs a category (see docs/rules.md)', path);
   const cat = CATEGORIES[category];
   if (!cat) throw new RuleSyntaxError(`unsupported logsource category '${String(o.category)}'`, [...path, 'category']);

@@ -18,7 +18,8 @@ export type ReadNeed =
 
 const NONE: ReadNeed = { kind: 'none' };
 const all = (reason: string): ReadNeed => ({ kind: 'all', reason });
-const PATH_FIELDS = new Set(['targetfilename', 'file.path']);
+/** `name`: the PATH record of auditd rules (auditd-fields.ts). */
+const PATH_FIELDS = new Set(['targetfilename', 'file.path', 'name']);
 const WILDCARD = /[*?]/;
 const REGEX_META = /[.[\]()*+?{}|\\^$]/;
 
@@ -94,8 +95,18 @@ function fromField(key: string, value: unknown): ReadNeed | undefined {
   return union(needs);
 }
 
+/** auditd records a read-only open makes (auditd-fields.ts): a selection on other types never sees one. */
+const OPEN_RECORD_TYPES = new Set(['syscall', 'path', 'cwd']);
+const OPEN_SYSCALLS = new Set(['open', 'openat', 'openat2', 'creat']);
+
 /** A selection map is an AND: any path condition in it bounds it. */
 function fromMap(map: Record<string, unknown>, id: string): ReadNeed {
+  const types = map.type;
+  if (types !== undefined && (Array.isArray(types) ? types : [types]).every((t) => typeof t === 'string' && !OPEN_RECORD_TYPES.has(t.toLowerCase()))) return NONE;
+  const sys = map.SYSCALL ?? map.syscall;
+  if (sys !== undefined && (Array.isArray(sys) ? sys : [sys]).every((x) => typeof x === 'string' && !OPEN_SYSCALLS.has(x.toLowerCase()))) return NONE;
+  // EXECVE's a0..aN and argc exist on execs only: a selection that needs one never sees an open.
+  if (Object.keys(map).some((k) => /^(a\d+|argc)(\|(?!exists)|$)/.test(k))) return NONE;
   let firstAll: ReadNeed | undefined;
   for (const [key, value] of Object.entries(map)) {
     const n = fromField(key, value);

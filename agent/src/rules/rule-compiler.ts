@@ -56,7 +56,7 @@ function compileMatcher(o: Record<string, unknown>): Pick<CompiledRule, 'actions
   if (o.logsource === undefined) throw new RuleSyntaxError("rule has no 'logsource'", []);
   if (o.detection === undefined) throw new RuleSyntaxError("rule has no 'detection'", []);
   const ls = compileLogsource(o.logsource, ['logsource']);
-  const ids = compileDetection(o.detection, ['detection']);
+  const ids = compileDetection(o.detection, ['detection'], ls.keywordField);
   const cond = (o.detection as Record<string, unknown>).condition;
   const condPath = ['detection', 'condition'];
   if (cond === undefined) throw new RuleSyntaxError("detection has no 'condition'", ['detection']);
