@@ -206,4 +206,18 @@ describe('BaselineEngine', () => {
     expect(post.vigil.anomaly).toBeUndefined();
     expect(engine.table.get('lineage', '/usr/bin/dpkg')?.values.has('/bin/sh')).toBe(true);
   });
+
+  it('one kind of news alone is at most medium; a second kind makes it high', () => {
+    const thresholds = { low: 10, medium: 20, high: 30, critical: 95 };
+    const engine = new BaselineEngine({ config: { ...config, learningMs: HOUR, thresholds }, clock: () => T0 });
+    for (let i = 0; i < 400; i++) engine.process(exec(`/usr/bin/tool${i % 40}`, '/bin/bash', T0 + i * 1000), T0 + i * 1000);
+    for (let i = 0; i < 100; i++) engine.process(connect('/usr/bin/tool1', '10.0.0.5', 443, T0 + i * 1000, `c-${i}`), T0 + i * 1000);
+    const at = T0 + 2 * HOUR;
+    const first = engine.process(exec('/usr/bin/nsenter', '/bin/bash', at, { id: 'ns' }), at)!;
+    expect(first.level).toBe('medium');
+    expect(first.risk).toBe(29);
+    const out = engine.process(connect('/usr/bin/nsenter', '10.9.9.9', 4444, at + 1, 'ns'), at + 1)!;
+    expect(out.chain.families).toBe(2);
+    expect(['high', 'critical']).toContain(out.level);
+  });
 });

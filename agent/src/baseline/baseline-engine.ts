@@ -161,7 +161,10 @@ export class BaselineEngine {
     if (!added) return undefined;
     const chain = this.storylines.chain(ev, at);
     if (!chain) return undefined;
-    const level = levelOf(chain.risk, this.opts.config.thresholds);
+    // One kind of news alone (a first program, however rare) is at most medium: high needs corroboration.
+    const t = this.opts.config.thresholds;
+    if (chain.families < 2 && chain.risk >= t.high) chain.risk = Math.max(t.medium, t.high - 1);
+    const level = levelOf(chain.risk, t);
     const summary = chain.contributions.map((c) => c.explanation).join('; ');
     this.storylines.noteRoot(chain, at, summary);
     if (!level || !this.storylines.shouldAlert(chain.rootEntityId, LEVELS.indexOf(level))) return undefined;

@@ -32,6 +32,8 @@ export interface ChainRisk {
   rootPid?: number;
   rootExecutable?: string;
   contributions: Contribution[];
+  /** Kinds of news behind the risk (observation families). */
+  families: number;
 }
 
 const MAX_PER_PROCESS = 16;
@@ -99,7 +101,7 @@ export class Storylines {
     }
     const risk = combineScores(best.values());
     list.sort((a, b) => a.at - b.at);
-    return { risk, rootEntityId: root.id, rootPid: root.pid, rootExecutable: root.exe, contributions: list };
+    return { risk, rootEntityId: root.id, rootPid: root.pid, rootExecutable: root.exe, contributions: list, families: best.size };
   }
 
   /** True once per storyline root and level: the caller raises the alert. */

@@ -13,6 +13,8 @@ import { scriptArg } from './script-arg';
 export interface VigilContext {
   /** fd 0, 1 or 2 is an AF_INET/AF_INET6 socket (reverse-shell shape). */
   stdio_socket: boolean;
+  /** Every stdio socket was accepted (inetd, CGI, a bind shell), none connected out. */
+  stdio_socket_accepted?: true;
   /** exec only: ms since the executable's path was last written/created/renamed-into. */
   exec_written_ago_ms?: number;
   /** Executable of the process that wrote the exec'd file (with exec_written_ago_ms). */
@@ -102,6 +104,8 @@ export function enrich(ev: EcsEvent, deps: EnrichDeps, atMs: number): EcsEvent {
 
   if (ev.vigil.context === undefined) {
     const ctx: VigilContext = { stdio_socket: (entry?.stdioSockets.size ?? 0) > 0 };
+    // Server side: every stdio socket is one this process (or its parent, before the fork) accepted.
+    if (ctx.stdio_socket && [...entry!.stdioSockets].every((fd) => entry!.acceptedFds?.has(fd))) ctx.stdio_socket_accepted = true;
     if (ev.event.action === 'exec' && p.executable) {
       const ago = deps.writes.writtenAgo(p.executable, atMs);
       if (ago !== undefined) {
