@@ -264,6 +264,24 @@ describe('vigil.context', () => {
     expect(ctx(dup(child, 1, 'pipe', undefined, T0 + 13)).stdio_socket).toBe(false);
   });
 
+  it('stdio_socket_accepted: every stdio socket was accepted (a CGI child), not when one was connected out', () => {
+    const { m } = model();
+    const { bash, child } = family(m);
+    m.ingest(ev(bash, 'accept', T0 + 5, { vigil: { ret: 7 } }));
+    const cgi = proc(300, 100, 120);
+    m.ingest(fork(bash, cgi, T0 + 6));
+    const dup = (p: typeof bash, oldfd: number, newfd: number, at: number) =>
+      m.ingest(ev(p, 'dup-stdio', at, { vigil: { dup: { oldfd, newfd, file_type: 'socket', family: 'AF_INET' } } }))[0];
+    dup(cgi, 7, 0, T0 + 7);
+    const out = dup(cgi, 7, 1, T0 + 8);
+    expect(ctx(out)).toMatchObject({ stdio_socket: true, stdio_socket_accepted: true });
+    const [script] = m.ingest(exec(cgi, '/bin/bash', ['bash', 'status.sh'], T0 + 9));
+    expect(ctx(script).stdio_socket_accepted).toBe(true);
+    // A socket it connected itself, on stdout: not the server side any more.
+    expect(ctx(dup(child, 5, 1, T0 + 10)).stdio_socket_accepted).toBeUndefined();
+    expect(ctx(dup(cgi, 9, 2, T0 + 11)).stdio_socket_accepted).toBeUndefined();
+  });
+
   it('recent_outbound and outbound_peers: own or parent connects within 60 s', () => {
     const { m } = model();
     const { bash, child } = family(m);
