@@ -267,7 +267,8 @@ describe('dashboard (real browser, real agent, real detection)', () => {
     const learning = () => JSON.parse(spawnSync(process.execPath, [CLI, 'baseline', 'status', '--json', '--db', join(dir, 'events.db')], { encoding: 'utf8' }).stdout).learning;
     await expect.poll(learning, { timeout: 40_000, intervals: [500] }).toBe(false);
     expect(spawnSync(app1, ['-c', `${novel} -c 'exit 0'; true`]).status).toBe(0);
-    const tree = host.getByTestId('risk-tree').filter({ hasText: novel });
+    // The storyline is rooted at the app: the subtree where the novelty happened (its children add up there).
+    const tree = host.getByTestId('risk-tree').filter({ hasText: app1 });
     await tree.first().waitFor({ timeout: 20_000 });
     expect(await tree.first().getAttribute('title')).toContain(`started ${pathTemplate(novel)}`);
     await page.getByTestId('tab-alerts').click();

@@ -49,7 +49,8 @@ describe('default rules: discovery, exfiltration, shell escapes, impact, credent
   it('ssh to a non-standard port', async () => {
     const r = spawnSync('/usr/bin/ssh', ['-p', '2', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=2', '-o', 'StrictHostKeyChecking=no', '127.0.0.1', 'true'], { timeout: 10_000 });
     expect(r.status).not.toBe(0); // nothing listens there: the connect itself is the behaviour
-    await expectRuleAlert('command_and_control/ssh_nonstandard_port', { pid: r.pid, exe: '/usr/bin/ssh' });
+    await expectRuleAlert('command_and_control/ssh_nonstandard_port', { pid: r.pid, exe: '/usr/bin/ssh' },
+      { also: ['lateral_movement/ssh_host_key_check_disabled'] });
   });
 
   it('grep for passwords in a shell history file', async () => {
