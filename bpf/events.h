@@ -172,7 +172,8 @@ struct vigil_net_body {
  *  UNSHARE: [0] clone flags
  *  SETNS: [0] fd, [1] nstype; str[0] what fd refers to ("mnt:[4026531840]")
  *  DUP_STDIO: [0] oldfd, [1] newfd, [2] S_IFMT of oldfd's inode,
- *    [3] socket family, [4] socket type, [5] syscall nr; str[0] path or peer
+ *    [3] socket family (a pipe: its inode number), [4] socket type,
+ *    [5] syscall nr; str[0] path or peer
  *  SET_NAME: prctl(PR_SET_NAME) by a process's main thread: [0] option;
  *    str[0] the new name (the header's comm is already the new one)
  */

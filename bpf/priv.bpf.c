@@ -458,6 +458,10 @@ static __always_inline int dup_exit(struct trace_event_raw_sys_exit *ctx, bool b
 		sk = BPF_CORE_READ(so, sk);
 		b->arg[3] = BPF_CORE_READ(sk, __sk_common.skc_family);
 		b->arg[4] = BPF_CORE_READ(sk, sk_type);
+	} else if (ifmt == VIGIL_S_IFIFO) {
+		/* Which pipe: the same inode on one process's stdout and another's
+		 * stdin makes them one pipeline. */
+		b->arg[3] = BPF_CORE_READ(f, f_inode, i_ino);
 	}
 	if (!f || ifmt == VIGIL_S_IFSOCK || priv__is_pseudo(f))
 		rec__str_empty(&r);

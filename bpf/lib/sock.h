@@ -12,6 +12,7 @@
 #define VIGIL_AF_INET6	10
 #define VIGIL_S_IFMT	0170000
 #define VIGIL_S_IFSOCK	0140000
+#define VIGIL_S_IFIFO	0010000
 #define VIGIL_SOCK_TYPE_MASK 0xf	/* strips SOCK_NONBLOCK / SOCK_CLOEXEC */
 #define UNIX_PATH_BYTES	108		/* sizeof(sockaddr_un.sun_path) */
 

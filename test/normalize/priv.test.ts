@@ -83,6 +83,8 @@ describe('normalizePriv', () => {
     expect(sock.vigil.dup).toEqual({ oldfd: 3, newfd: 1, file_type: 'socket', socket_family: 'AF_INET', socket_type: 'SOCK_STREAM', syscall: 'dup2' });
     const file = norm(52, 2, args(4n, 2n, 0o100000n, 0n, 0n, 292n), ['/tmp/log']);
     expect(file.vigil.dup).toEqual({ oldfd: 4, newfd: 2, file_type: 'file', syscall: 'dup3', path: '/tmp/log' });
+    const pipe = norm(52, 0, args(4n, 0n, 0o010000n, 123456n, 0n, 33n), ['']);
+    expect(pipe.vigil.dup).toEqual({ oldfd: 4, newfd: 0, file_type: 'pipe', pipe_inode: 123456, syscall: 'dup2' });
   });
 
   it('drops a record whose arg array is malformed', () => {

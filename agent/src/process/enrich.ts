@@ -7,6 +7,7 @@ import type { ActivityTracker } from './activity';
 import { containerFromCgroupPath, type CgroupResolver, type ContainerInfo } from './container';
 import { commandLine } from './event-fields';
 import type { FileWriteTracker } from './file-writes';
+import type { PipeIndex } from './pipelines';
 import type { ProcessEntry, ProcessTable } from './process-table';
 import { scriptArg } from './script-arg';
 
@@ -15,6 +16,8 @@ export interface VigilContext {
   stdio_socket: boolean;
   /** Every stdio socket was accepted (inetd, CGI, a bind shell), none connected out. */
   stdio_socket_accepted?: true;
+  /** The pipeline the exec'd process is in: command lines, first writer to last reader, and its own place. */
+  pipeline?: { command_lines: string[]; position: number };
   /** exec only: ms since the executable's path was last written/created/renamed-into. */
   exec_written_ago_ms?: number;
   /** Executable of the process that wrote the exec'd file (with exec_written_ago_ms). */
@@ -31,6 +34,7 @@ export interface EnrichDeps {
   table: ProcessTable;
   activity: ActivityTracker;
   writes: FileWriteTracker;
+  pipes: PipeIndex;
   cgroups?: CgroupResolver;
   outboundWindowMs: number;
   maxPeers: number;
@@ -116,6 +120,15 @@ export function enrich(ev: EcsEvent, deps: EnrichDeps, atMs: number): EcsEvent {
       const script = scriptArg(p.executable, p.args, p.working_directory);
       const scriptAgo = script === undefined ? undefined : deps.writes.writtenAgo(script, atMs);
       if (scriptAgo !== undefined) ctx.script_written_ago_ms = scriptAgo;
+    }
+    if (ev.event.action === 'exec' && entry) {
+      const members = deps.pipes.members(entry, deps.table);
+      if (members) {
+        ctx.pipeline = {
+          command_lines: members.map((m) => (m === entry ? p.command_line ?? commandLine(p.args ?? []) : commandLine(m.args ?? [m.executable ?? '?'])) ?? ""),
+          position: members.indexOf(entry),
+        };
+      }
     }
     const ids = [p.entity_id];
     if (parent) ids.push(parent.entityId);

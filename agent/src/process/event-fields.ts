@@ -34,6 +34,8 @@ export interface DupStdio {
   newfd: number;
   file_type?: string;
   family?: string;
+  /** A pipe's inode (pipelines.ts). */
+  pipeInode?: number;
 }
 
 export function dupStdio(ev: EcsEvent): DupStdio | undefined {
@@ -44,6 +46,7 @@ export function dupStdio(ev: EcsEvent): DupStdio | undefined {
     newfd: d.newfd,
     file_type: typeof d.file_type === 'string' ? d.file_type : undefined,
     family: typeof d.socket_family === 'string' ? d.socket_family : typeof d.family === 'string' ? d.family : undefined,
+    pipeInode: typeof d.pipe_inode === 'number' ? d.pipe_inode : undefined,
   };
 }
 

@@ -11,6 +11,7 @@ import { CgroupResolver } from './container';
 import { enrich, type EnrichDeps } from './enrich';
 import { eventMs } from './event-fields';
 import { FileWriteTracker } from './file-writes';
+import { PipeIndex } from './pipelines';
 import { LruMap } from './lru';
 import { resolveOptions, type ProcessModelOptions, type ResolvedOptions } from './options';
 import { ProcessTable, type ProcessEntry, type ProcessTableStats } from './process-table';
@@ -69,7 +70,7 @@ export class ProcessModel {
     if (o.cgroupRoot !== false) {
       this.cgroups = new CgroupResolver({ root: o.cgroupRoot || undefined, procRoot: o.procRoot, minRescanMs: o.cgroupRescanMs, clock: o.clock });
     }
-    this.state = { table: this.table, activity: this.activity, writes: this.writes };
+    this.state = { table: this.table, activity: this.activity, writes: this.writes, pipes: new PipeIndex() };
     this.deps = { ...this.state, cgroups: this.cgroups, outboundWindowMs: o.outboundWindowMs, maxPeers: o.maxPeers };
   }
 

@@ -40,6 +40,9 @@ export interface ProcessEntry {
    */
   execCount: number;
   execHistory: ExecImage[];
+  /** Inode of the pipe on its stdin / stdout (pipelines.ts). */
+  pipeIn?: number;
+  pipeOut?: number;
   /** fds among 0/1/2 that are AF_INET/AF_INET6 sockets. */
   stdioSockets: Set<number>;
   /** fds holding a socket this process (or an ancestor, before the fork) accepted: the server side. */

@@ -5,12 +5,14 @@ import type { EcsEvent } from '../model/ecs-event';
 import type { ActivityTracker } from './activity';
 import { dupStdio, forkChild, succeeded } from './event-fields';
 import type { FileWriteTracker } from './file-writes';
+import type { PipeIndex } from './pipelines';
 import { newEntry, type ProcessEntry, type ProcessTable } from './process-table';
 
 export interface ModelState {
   table: ProcessTable;
   activity: ActivityTracker;
   writes: FileWriteTracker;
+  pipes: PipeIndex;
 }
 
 const INET = new Set(['AF_INET', 'AF_INET6']);
@@ -35,7 +37,8 @@ function entryFor(ev: EcsEvent, table: ProcessTable, atMs: number): ProcessEntry
   }));
 }
 
-function applyFork(ev: EcsEvent, parent: ProcessEntry, table: ProcessTable, atMs: number): string | undefined {
+function applyFork(ev: EcsEvent, parent: ProcessEntry, st: ModelState, atMs: number): string | undefined {
+  const table = st.table;
   const child = forkChild(ev);
   if (!child) return undefined;
   const existing = table.peek(child.entity_id);
@@ -58,9 +61,13 @@ function applyFork(ev: EcsEvent, parent: ProcessEntry, table: ProcessTable, atMs
     container: parent.container,
     stdioSockets: new Set(parent.stdioSockets),
     acceptedFds: parent.acceptedFds && new Set(parent.acceptedFds),
+    pipeIn: parent.pipeIn,
+    pipeOut: parent.pipeOut,
     source: 'fork',
     firstSeenMs: atMs,
   }));
+  const entry = table.peek(child.entity_id);
+  if (entry) st.pipes.inherit(entry);
   return child.entity_id;
 }
 
@@ -76,7 +83,7 @@ export function applyEvent(ev: EcsEvent, st: ModelState, atMs: number): string |
       }
       break;
     case 'fork':
-      created = applyFork(ev, entry, st.table, atMs);
+      created = applyFork(ev, entry, st, atMs);
       break;
     case 'exit':
       st.table.markExited(entry, atMs, ev.process.exit_code);
@@ -92,6 +99,7 @@ export function applyEvent(ev: EcsEvent, st: ModelState, atMs: number): string |
           if (accepted) (entry.acceptedFds ??= new Set()).add(d.newfd);
           else entry.acceptedFds?.delete(d.newfd);
         } else entry.stdioSockets.delete(d.newfd);
+        st.pipes.noteStdio(entry, d.newfd, d.file_type === 'pipe' ? d.pipeInode : undefined);
       }
       break;
     }

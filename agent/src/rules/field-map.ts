@@ -54,6 +54,7 @@ export const FIELD_MAP: Readonly<Record<string, Getter>> = {
   ExecWrittenAgoMs: (ev) => ctx(ev)?.exec_written_ago_ms,
   ExecWrittenBy: (ev) => ctx(ev)?.exec_written_by,
   ScriptWrittenAgoMs: (ev) => ctx(ev)?.script_written_ago_ms,
+  PipelineCommandLines: (ev) => (ctx(ev)?.pipeline as { command_lines?: string[] } | undefined)?.command_lines,
   RecentOutbound: (ev) => ctx(ev)?.recent_outbound,
   OutboundPeers: (ev) => ctx(ev)?.outbound_peers,
   Mode: (ev) => ev.file?.mode,
