@@ -9,6 +9,14 @@ import { LruMap } from './lru';
 import type { ProcessEntry, ProcessTable } from './process-table';
 
 const MAX_MEMBERS = 8;
+/** Processes remembered per pipe end: a loop reading a pipe forks a child per line, all holding it. */
+const MAX_PER_END = 32;
+
+function addBounded(set: Set<string>, id: string): void {
+  set.delete(id);
+  set.add(id);
+  if (set.size > MAX_PER_END) set.delete(set.values().next().value as string);
+}
 
 interface PipeEnds {
   writers: Set<string>;
@@ -29,13 +37,18 @@ export class PipeIndex {
     if (prev !== undefined) this.ends(prev, false)?.[fd === 0 ? 'readers' : 'writers'].delete(entry.entityId);
     if (fd === 0) entry.pipeIn = inode;
     else entry.pipeOut = inode;
-    if (inode !== undefined) this.ends(inode, true)![fd === 0 ? 'readers' : 'writers'].add(entry.entityId);
+    if (inode !== undefined) addBounded(this.ends(inode, true)![fd === 0 ? 'readers' : 'writers'], entry.entityId);
   }
 
   /** A forked child holds its parent's stdio pipes too. */
   inherit(child: ProcessEntry): void {
-    if (child.pipeIn !== undefined) this.ends(child.pipeIn, true)!.readers.add(child.entityId);
-    if (child.pipeOut !== undefined) this.ends(child.pipeOut, true)!.writers.add(child.entityId);
+    if (child.pipeIn !== undefined) addBounded(this.ends(child.pipeIn, true)!.readers, child.entityId);
+    if (child.pipeOut !== undefined) addBounded(this.ends(child.pipeOut, true)!.writers, child.entityId);
+  }
+
+  /** Processes remembered on one end of a pipe (tests). */
+  size(inode: number, end: 'readers' | 'writers'): number {
+    return this.pipes.peek(inode)?.[end].size ?? 0;
   }
 
   private ends(inode: number, create: boolean): PipeEnds | undefined {
