@@ -52,6 +52,9 @@ class ProtocolError extends Error {
   constructor(readonly closeCode: number, message: string) { super(message); }
 }
 
+/** Frames an agent may send before its ServerHello while the token's host is agreed. */
+const MAX_HELD_FRAMES = 64;
+
 const backboneDown = (): ProtocolError =>
   new ProtocolError(CLOSE.BACKBONE_UNAVAILABLE, 'fleet backbone (NATS) unavailable; reconnect later, keep alerts queued');
 
@@ -101,6 +104,7 @@ export class AgentSession implements SessionIo {
   /** `raw`: the frame as received (forwarded event batches go on to JetStream as is, not re-encoded). */
   private dispatch(env: Envelope, raw?: Uint8Array): void {
     if (this.heldWhileBinding) {
+      if (this.heldWhileBinding.length >= MAX_HELD_FRAMES) throw new ProtocolError(CLOSE.PROTOCOL_VIOLATION, 'too many frames before ServerHello; wait for it');
       this.heldWhileBinding.push({ env, raw });
       return;
     }
@@ -159,7 +163,11 @@ export class AgentSession implements SessionIo {
     const fleet = this.deps.fleet;
     if (!fleet) return this.accept(hello, this.deps.tokens.bindHost(this.tokenId, hello.host_id));
     if (!fleet.healthy) throw backboneDown();
-    // Replicas agree through the backbone, so two hosts racing one token on two replicas get one answer.
+    // A binding is never undone: one this replica already holds is the answer (a reconnect storm after a
+    // failover asks the backbone nothing). Only a first binding is agreed through it, so two hosts racing
+    // one token on two replicas get one answer.
+    const known = this.deps.tokens.record(this.tokenId)?.bound_host;
+    if (known) return this.accept(hello, known);
     this.heldWhileBinding = [];
     fleet.claimHost(this.tokenId, hello.host_id).then(
       (bound) => this.afterBinding(() => this.accept(hello, bound)),
