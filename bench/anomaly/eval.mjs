@@ -126,7 +126,9 @@ function main() {
     }
   }
 
-  // Attacks: each against its own copy of the learned baseline.
+  // Attacks: each against its own copy of the learned baseline. An attack-only recording may be older
+  // than the benign one; it is replayed as if it came right after, as it would on a host.
+  const shift = ATTACKS ? Math.max(0, r2[1] + 1 - tsOf(attackCorpus.events[0])) : 0;
   const rows = [];
   for (const a of attackCorpus.meta.attacks) {
     const { events, need, isMark, roots } = attackCorpus;
@@ -142,7 +144,7 @@ function main() {
       if (t < span[0]) continue;
       if (t > span[1]) break;
       if (isMark(ev)) continue;
-      const f = copy.process(ev, t);
+      const f = copy.process(ev, t + shift);
       if (f && atLeastMedium(f.level) && mine(ev) && (!best || f.risk > best.risk)) best = f;
       for (const m of rules.evaluate(ev)) {
         if (!levelOk(m) || !mine(m.events[m.events.length - 1] ?? ev)) continue;
