@@ -4,7 +4,21 @@
 // the control plane's resume point, as the real agent does. On a close it
 // reconnects within a second to the next control-plane URL (failover).
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, decodeEnvelope, encodeEnvelope } from './wire.mjs';
+import { PROTOCOL_VERSION, alertToProto, decodeEnvelope, encodeEnvelope, eventToProto } from './wire.mjs';
+
+// What a 1.3 agent sends: typed documents shaped like the real pipeline's
+// (an open event; a rule alert carrying it), mapped once per agent and
+// varied per message, so the simulator's own CPU stays small.
+function openEvent(host) {
+  return {
+    '@timestamp': new Date().toISOString(), event: { kind: 'event', category: ['file'], type: ['access'], action: 'open', outcome: 'success', code: 10, id: `${host}-e0` },
+    process: { pid: 4242, entity_id: `${host}-p1`, name: 'sim', executable: '/usr/bin/sim', args: ['sim', '--work'], command_line: 'sim --work', thread: { id: 4242 },
+      parent: { pid: 1, entity_id: `${host}-p0`, executable: '/sbin/init' }, start: '2026-12-01T00:00:00.000Z' },
+    user: { id: '0', name: 'root', effective: { id: '0' }, group: { id: '0' } }, host: { name: host, boot: { id: 'boot' } },
+    file: { path: '/var/lib/sim/0' },
+    vigil: { ret: 3, flags: 0, flag_names: ['O_RDONLY'], syscall: 'openat', dirfd: -100, cgroup_id: '4242', mnt_ns: 4026531841, pid_ns: 4026531836, start_boottime_ns: '1000000', ts_boot_ns: '2000000' },
+  };
+}
 
 export class SimAgent {
   constructor({ hostId, token, urls, onAck }) {
@@ -73,12 +87,17 @@ export class SimAgent {
     for (let i = 0; i < n; i++) {
       const seq = this.nextSeq++;
       const ts = new Date().toISOString();
+      this.alertTemplate ??= alertToProto({
+        event: { kind: 'alert', category: ['file'], action: 'open', severity: 73, risk_score: 73 },
+        rule: { id: 'sim-rule', name: 'Simulated detection', description: 'A simulated rule match', level: 'high', ruleset: 'sigma', tags: ['attack.execution', 'attack.t1059.004'] },
+        threat: [{ framework: 'MITRE ATT&CK', tactic: { name: ['Execution'] }, technique: { id: ['T1059'], subtechnique: { id: ['T1059.004'] } } }],
+        process: openEvent(this.hostId).process, host: { name: this.hostId },
+        vigil: { alert: { events: [openEvent(this.hostId)], related: [], count: 1 } },
+      });
       fresh.push({
-        id: `${this.hostId}-${seq}`, seq, rule_id: 'sim-rule', rule_name: 'Simulated detection', severity: 'SEVERITY_HIGH',
-        technique_ids: ['T1059.004'], tactic_names: ['execution'], host_id: this.hostId, hostname: this.hostId,
-        timestamp: ts, first_seen: ts, last_seen: ts, count: 1,
-        process: { pid: 1000 + seq, entity_id: `${this.hostId}-p${seq}`, executable: '/usr/bin/sim', args: ['sim'] },
-        json: JSON.stringify({ '@timestamp': ts, event: { kind: 'alert', id: `${this.hostId}-${seq}` }, rule: { id: 'sim-rule', name: 'Simulated detection' }, process: { pid: 1000 + seq, entity_id: `${this.hostId}-p${seq}` } }),
+        ...this.alertTemplate, id: `${this.hostId}-${seq}`, seq, host_id: this.hostId,
+        timestamp: ts, created: ts, first_seen: ts, last_seen: ts, count: 1,
+        process: { ...this.alertTemplate.process, pid: 1000 + seq, entity_id: `${this.hostId}-p${seq}` },
       });
     }
     this.outbox.push(...fresh);
@@ -95,8 +114,8 @@ export class SimAgent {
     const events = [];
     const ts = new Date().toISOString();
     for (let i = 0; i < n; i++) {
-      events.push({ timestamp: ts, id: `${this.hostId}-e${this.eventSeq + i}`, host_name: this.hostId, outcome: 'EVENT_OUTCOME_SUCCESS',
-        process: { pid: 4242, entity_id: `${this.hostId}-p1`, executable: '/usr/bin/sim' }, open: { path: `/var/lib/sim/${i}` } });
+      this.eventTemplate ??= eventToProto(openEvent(this.hostId));
+      events.push({ ...this.eventTemplate, timestamp: ts, id: `${this.hostId}-e${this.eventSeq + i}`, open: { ...this.eventTemplate.open, path: `/var/lib/sim/${i}` } });
     }
     if (this.send({ event_batch: { first_seq: this.eventSeq, events } })) this.eventSeq += n;
   }

@@ -76,6 +76,12 @@ export function decodeEnvelope(bytes: Uint8Array, maxBytes = MAX_FRAME_BYTES): E
   return obj as unknown as Envelope;
 }
 
+/** Bytes one message of `typeName` takes on the wire (for budgets; not validated). */
+export function encodedSize(typeName: string, value: object): number {
+  const type = messageType(typeName);
+  return type.encode(type.fromObject(value as Record<string, unknown>)).finish().length;
+}
+
 export function encodeAlert(alert: DeepPartial<Alert>, maxBytes = MAX_FRAME_BYTES): Uint8Array {
   return encodeMessage('Alert', alert, maxBytes);
 }

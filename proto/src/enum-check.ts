@@ -4,7 +4,8 @@
 // not a known name, so such frames fail verification with the field path.
 // Each message type's walk plan is built once: only enum fields, and message
 // fields that can reach one, are visited (an Event's file, network and
-// process fields hold none, so a batch of events costs one lookup each).
+// process fields and its extensions tree hold none, so a batch of events
+// costs one lookup each).
 import * as protobuf from 'protobufjs';
 
 interface Plan {
@@ -14,22 +15,40 @@ interface Plan {
 
 const plans = new WeakMap<protobuf.Type, Plan | null>();
 
-/** The walk plan of `type`, or null when no enum can be reached from it. */
-function planOf(type: protobuf.Type, visiting = new Set<protobuf.Type>()): Plan | null {
-  if (plans.has(type)) return plans.get(type)!;
-  if (visiting.has(type)) return { enums: [], nested: [] }; // a recursive type: walk it, decided by the outer call
-  visiting.add(type);
-  const plan: Plan = { enums: [], nested: [] };
-  for (const f of type.fieldsArray) {
-    const t = f.resolvedType;
-    if (t instanceof protobuf.Enum) {
-      plan.enums.push({ name: f.name, type: t, names: new Set(Object.keys(t.values)), numbers: new Set(Object.values(t.values)) });
-    } else if (t instanceof protobuf.Type && planOf(t, visiting) !== null) {
-      plan.nested.push({ name: f.name, type: t });
+/** Every message type reachable from `root`, and which of them can reach an enum (to a fixed point, so recursive types such as Value are decided right). */
+function enumReach(root: protobuf.Type): Set<protobuf.Type> {
+  const all = new Set<protobuf.Type>([root]);
+  for (const t of all) for (const f of t.fieldsArray) if (f.resolvedType instanceof protobuf.Type) all.add(f.resolvedType);
+  const reach = new Set<protobuf.Type>();
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const t of all) {
+      if (reach.has(t)) continue;
+      if (t.fieldsArray.some((f) => f.resolvedType instanceof protobuf.Enum || (f.resolvedType instanceof protobuf.Type && reach.has(f.resolvedType)))) {
+        reach.add(t);
+        changed = true;
+      }
     }
   }
-  visiting.delete(type);
-  const out = plan.enums.length || plan.nested.length ? plan : null;
+  return reach;
+}
+
+/** The walk plan of `type`, or null when no enum can be reached from it. */
+function planOf(type: protobuf.Type): Plan | null {
+  if (plans.has(type)) return plans.get(type)!;
+  const reach = enumReach(type);
+  let out: Plan | null = null;
+  if (reach.has(type)) {
+    out = { enums: [], nested: [] };
+    for (const f of type.fieldsArray) {
+      const t = f.resolvedType;
+      if (t instanceof protobuf.Enum) {
+        out.enums.push({ name: f.name, type: t, names: new Set(Object.keys(t.values)), numbers: new Set(Object.values(t.values)) });
+      } else if (t instanceof protobuf.Type && reach.has(t)) {
+        out.nested.push({ name: f.name, type: t });
+      }
+    }
+  }
   plans.set(type, out);
   return out;
 }

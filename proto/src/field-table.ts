@@ -10,11 +10,19 @@ type Table = { [M in MessageName]: { [K in keyof Required<Messages[M]>]: string 
 const PA = 'ProcessAction', FA = 'FileAction', NA = 'NetworkAction', PV = 'PrivilegeAction';
 
 export const FIELD_TABLE = {
-  Ancestor: { pid: 'uint32', entity_id: 'string', executable: 'string', args: 'repeated string' },
+  Value: {
+    kind: 'oneof', text: 'string', number: 'double', flag: 'bool', list: 'ValueList', object: 'Fields', is_null: 'bool',
+  },
+  ValueList: { items: 'repeated Value' },
+  Field: { key: 'string', value: 'Value' },
+  Fields: { fields: 'repeated Field' },
+  Ancestor: { pid: 'uint32', entity_id: 'string', executable: 'string', args: 'repeated string', args_truncated: 'bool' },
   Process: {
     pid: 'uint32', entity_id: 'string', name: 'string', executable: 'string', args: 'repeated string',
     command_line: 'string', working_directory: 'string', start: 'string', thread_id: 'uint32',
     parent_pid: 'uint32', parent_entity_id: 'string', parent_executable: 'string', ancestors: 'repeated Ancestor',
+    args_count: 'uint32', env_vars: 'repeated string', exit_code: 'int32', parent_args: 'repeated string',
+    parent_command_line: 'string', extensions: 'Fields',
   },
   ProcessAction: { exit_code: 'int32', signal: 'int32', child_pid: 'uint32', child_entity_id: 'string' },
   FileAction: {
@@ -30,7 +38,7 @@ export const FIELD_TABLE = {
     target_uid: 'string', target_gid: 'string', target_pid: 'uint32', name: 'string', detail: 'string',
     args: 'repeated int64',
   },
-  User: { id: 'string', name: 'string', effective_id: 'string', group_id: 'string' },
+  User: { id: 'string', name: 'string', effective_id: 'string', group_id: 'string', effective_name: 'string', group_name: 'string' },
   Event: {
     action: 'oneof',
     exec: PA, fork: PA, exit: PA,
@@ -42,6 +50,10 @@ export const FIELD_TABLE = {
     timestamp: 'string', id: 'string', host_name: 'string', outcome: 'EventOutcome', process: 'Process',
     user: 'User', container_id: 'string', ret: 'int64', errno: 'string', truncated: 'bool',
     repeat: 'uint32', json: 'string',
+    kind: 'string', category: 'repeated string', type: 'repeated string', code: 'uint32', host_boot_id: 'string',
+    container_runtime: 'string', cgroup_id: 'string', mnt_ns: 'uint64', pid_ns: 'uint64', loginuid: 'uint32',
+    start_boottime_ns: 'string', ts_boot_ns: 'string', path_unresolved: 'bool', no_task_context: 'bool',
+    extensions: 'Fields',
   },
   Alert: {
     id: 'string', seq: 'uint64', global_seq: 'uint64', rule_id: 'string', rule_name: 'string',
@@ -49,6 +61,7 @@ export const FIELD_TABLE = {
     tactic_names: 'repeated string', host_id: 'string', hostname: 'string', timestamp: 'string',
     first_seen: 'string', last_seen: 'string', count: 'uint32', triggering_events: 'repeated Event',
     process: 'Process', related_events: 'repeated Event', json: 'string',
+    rule_level: 'string', rule_tags: 'repeated string', created: 'string', extensions: 'Fields',
   },
   AgentHello: {
     host_id: 'string', hostname: 'string', kernel: 'string', agent_version: 'string',
@@ -70,7 +83,7 @@ export const FIELD_TABLE = {
     query_id: 'string', since: 'string', until: 'string', pid: 'uint32', entity_id: 'string', exe: 'string',
     path: 'string', dst: 'string', action: 'string', rule: 'string', limit: 'uint32', timeout_ms: 'uint32',
   },
-  QueryResult: { query_id: 'string', rows: 'repeated string', truncated: 'bool', error: 'string' },
+  QueryResult: { query_id: 'string', rows: 'repeated string', truncated: 'bool', error: 'string', events: 'repeated Event' },
   ActionRequest: {
     action_id: 'string', action: 'string', pid: 'uint32', path: 'string', isolation_id: 'string',
     alert_ids: 'repeated string', comment: 'string', expires_ms: 'uint32', requested_by: 'string',

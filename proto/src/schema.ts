@@ -7,6 +7,7 @@ import * as protobuf from 'protobufjs';
 
 export const PROTO_PACKAGE = 'vigil.v1';
 export const PROTO_FILES = [
+  'vigil/v1/value.proto',
   'vigil/v1/process.proto',
   'vigil/v1/event.proto',
   'vigil/v1/alert.proto',

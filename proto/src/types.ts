@@ -36,12 +36,23 @@ export type Capability = (typeof CAPABILITIES)[number];
 export const ACK_STREAMS = ['ACK_STREAM_UNSPECIFIED', 'ACK_STREAM_ALERTS', 'ACK_STREAM_EVENTS'] as const;
 export type AckStream = (typeof ACK_STREAMS)[number];
 
-export interface Ancestor { pid: number; entity_id: string; executable: string; args: string[] }
+/** A typed value of an ECS field with no protobuf field of its own (value.proto); exactly one member set. */
+export interface Value {
+  kind?: 'text' | 'number' | 'flag' | 'list' | 'object' | 'is_null';
+  text?: string; number?: number; flag?: boolean; list?: ValueList; object?: Fields; is_null?: boolean;
+}
+export interface ValueList { items: Value[] }
+export interface Field { key: string; value: Value | null }
+export interface Fields { fields: Field[] }
+
+export interface Ancestor { pid: number; entity_id: string; executable: string; args: string[]; args_truncated: boolean }
 
 export interface Process {
   pid: number; entity_id: string; name: string; executable: string; args: string[];
   command_line: string; working_directory: string; start: string; thread_id: number;
   parent_pid: number; parent_entity_id: string; parent_executable: string; ancestors: Ancestor[];
+  args_count: number; env_vars: string[]; exit_code: number; parent_args: string[]; parent_command_line: string;
+  extensions: Fields | null;
 }
 
 export interface ProcessAction { exit_code: number; signal: number; child_pid: number; child_entity_id: string }
@@ -61,7 +72,7 @@ export interface PrivilegeAction {
   target_uid: string; target_gid: string; target_pid: number; name: string; detail: string; args: number[];
 }
 
-export interface User { id: string; name: string; effective_id: string; group_id: string }
+export interface User { id: string; name: string; effective_id: string; group_id: string; effective_name: string; group_name: string }
 
 export const PROCESS_ACTIONS = ['exec', 'fork', 'exit'] as const;
 export const FILE_ACTIONS = [
@@ -87,6 +98,9 @@ export interface EventCommon {
   timestamp: string; id: string; host_name: string; outcome: EventOutcome;
   process: Process | null; user: User | null; container_id: string;
   ret: number; errno: string; truncated: boolean; repeat: number; json: string;
+  kind: string; category: string[]; type: string[]; code: number; host_boot_id: string; container_runtime: string;
+  cgroup_id: string; mnt_ns: number; pid_ns: number; loginuid: number; start_boottime_ns: string; ts_boot_ns: string;
+  path_unresolved: boolean; no_task_context: boolean; extensions: Fields | null;
 }
 export type Event = EventCommon & ActionMembers;
 
@@ -95,6 +109,7 @@ export interface Alert {
   severity: Severity; technique_ids: string[]; tactic_names: string[]; host_id: string; hostname: string;
   timestamp: string; first_seen: string; last_seen: string; count: number;
   triggering_events: Event[]; process: Process | null; related_events: Event[]; json: string;
+  rule_level: string; rule_tags: string[]; created: string; extensions: Fields | null;
 }
 
 export interface AgentHello {
@@ -117,7 +132,7 @@ export interface QueryRequest {
   query_id: string; since: string; until: string; pid: number; entity_id: string; exe: string;
   path: string; dst: string; action: string; rule: string; limit: number; timeout_ms: number;
 }
-export interface QueryResult { query_id: string; rows: string[]; truncated: boolean; error: string }
+export interface QueryResult { query_id: string; rows: string[]; truncated: boolean; error: string; events: Event[] }
 
 export interface ActionRequest {
   action_id: string; action: string; pid: number; path: string; isolation_id: string;
@@ -155,6 +170,7 @@ export type EnvelopeInit = { [K in EnvelopeCase]: { [P in K]: DeepPartial<Envelo
 
 /** The message types of package vigil.v1, by name. */
 export interface Messages {
+  Value: Value; ValueList: ValueList; Field: Field; Fields: Fields;
   Ancestor: Ancestor; Process: Process; ProcessAction: ProcessAction; FileAction: FileAction;
   NetworkAction: NetworkAction; PrivilegeAction: PrivilegeAction; User: User; Event: Event; Alert: Alert;
   AgentHello: AgentHello; ServerHello: ServerHello; Heartbeat: Heartbeat; RiskyTree: RiskyTree; AlertBatch: AlertBatch;

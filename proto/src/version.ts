@@ -11,8 +11,10 @@ export interface ProtocolVersion { readonly major: number; readonly minor: numbe
 /**
  * 1.1 added AgentHello/ServerHello.protocol_major/minor. 1.2 added
  * ExceptionSet (control plane -> agent), sent only to agents at 1.2 or later.
+ * 1.3 made Event and Alert typed (value.proto, the ecs-*-map.ts tables):
+ * agents leave `json` empty; the control plane still reads it from 1.2.
  */
-export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 2 });
+export const PROTOCOL_VERSION: ProtocolVersion = Object.freeze({ major: 1, minor: 3 });
 
 /** True when an agent speaking `v` understands what `since` added. */
 export const speaks = (v: ProtocolVersion, since: ProtocolVersion): boolean =>

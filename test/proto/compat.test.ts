@@ -1,9 +1,10 @@
 // The compatibility rule of proto/src/version.ts, proved against frozen
-// copies of older schemas: test/proto/fixtures/v1.1 (one minor behind: the
-// files before ExceptionSet) and v1.0 (before protocol_major/minor existed).
-// A 1.1 agent still connects, sends alerts and gets them acked by today's
-// control plane, and is never sent a message it cannot read; a 1.0 agent,
-// two behind, is refused with a message that says what to upgrade.
+// copies of older schemas: test/proto/fixtures/v1.2 (one minor behind: alerts
+// and events carry their document as a JSON string), v1.1 (before
+// ExceptionSet) and v1.0 (before protocol_major/minor existed). A 1.2 agent
+// still connects, sends alerts and gets them stored with their document and
+// acked by today's control plane; 1.1 and 1.0 agents, two or more behind,
+// are refused with a message that says what to upgrade.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as protobuf from 'protobufjs';
@@ -20,7 +21,8 @@ const frozen = (v: string) => {
   return loadProtoRoot(dir, readdirSync(join(dir, 'vigil/v1')).map((f) => `vigil/v1/${f}`));
 };
 const V10 = frozen('v1.0');
-const OLD = frozen('v1.1');
+const V11 = frozen('v1.1');
+const OLD = frozen('v1.2');
 const oldEnvelope = OLD.lookupType('vigil.v1.Envelope');
 
 function encodeOld(obj: Record<string, unknown>): Uint8Array {
@@ -31,15 +33,18 @@ function encodeOld(obj: Record<string, unknown>): Uint8Array {
 function decodeOld(bytes: Uint8Array): Record<string, unknown> {
   return oldEnvelope.toObject(oldEnvelope.decode(bytes), { longs: Number, enums: String, oneofs: true, defaults: true });
 }
-const oldHello = (host: string) => ({ hello: { host_id: host, hostname: host, kernel: '6.1.0', agent_version: '0.1.0', capabilities: ['CAPABILITY_QUERY'], protocol_major: 1, protocol_minor: 1 } });
+const oldHello = (host: string, minor = 2) => ({ hello: { host_id: host, hostname: host, kernel: '6.1.0', agent_version: '0.1.0', capabilities: ['CAPABILITY_QUERY'], protocol_major: 1, protocol_minor: minor } });
 const oldBatch = (first: number, n: number) => ({
   alert_batch: { first_seq: first, alerts: Array.from({ length: n }, (_, i) => sampleAlert(first + i)) },
 });
 
 describe('protocol version rule', () => {
-  it('the frozen schemas really are the old ones: 1.1 has no ExceptionSet, 1.0 no protocol version fields', () => {
-    expect(OLD.lookup('vigil.v1.ExceptionSet')).toBeNull();
-    expect(Object.keys(oldEnvelope.fields)).not.toContain('exception_set');
+  it('the frozen schemas really are the old ones: 1.2 has no typed documents, 1.1 no ExceptionSet, 1.0 no protocol version fields', () => {
+    expect(OLD.lookup('vigil.v1.Fields')).toBeNull();
+    expect(Object.keys(OLD.lookupType('vigil.v1.Alert').fields)).not.toContain('extensions');
+    expect(Object.keys(loadProtoRoot().lookupType('vigil.v1.Alert').fields)).toContain('extensions');
+    expect(V11.lookup('vigil.v1.ExceptionSet')).toBeNull();
+    expect(Object.keys(V11.lookupType('vigil.v1.Envelope').fields)).not.toContain('exception_set');
     expect(Object.keys(loadProtoRoot().lookupType('vigil.v1.Envelope').fields)).toContain('exception_set');
     const hello = V10.lookupType('vigil.v1.AgentHello') as protobuf.Type;
     expect(Object.keys(hello.fields)).not.toContain('protocol_major');
@@ -60,21 +65,21 @@ describe('protocol version rule', () => {
     expect(() => assertCompatible({ major: 1, minor: 0 }, { major: 1, minor: 2 })).toThrow(/accepts 1.1-1.2/);
   });
 
-  it('an old-schema hello and alert batch decode with the new codec; the hello reads as version 1.1', () => {
+  it('an old-schema hello and alert batch decode with the new codec; the hello reads as version 1.2', () => {
     const hello = decodeEnvelope(encodeOld(oldHello('old-host')));
     expect(hello.payload).toBe('hello');
     if (hello.payload !== 'hello') return;
-    expect(helloVersion(hello.hello)).toEqual({ major: 1, minor: 1 });
+    expect(helloVersion(hello.hello)).toEqual({ major: 1, minor: 2 });
     const batch = decodeEnvelope(encodeOld(oldBatch(1, 3)));
     expect(batch.payload === 'alert_batch' && batch.alert_batch.alerts.map((a) => a.id)).toEqual(['alert-1', 'alert-2', 'alert-3']);
   });
 });
 
-describe('an old (1.1) agent at the new control plane', () => {
+describe('an old (1.2) agent at the new control plane', () => {
   let h: Harness;
   afterEach(async () => h?.close());
 
-  it('connects, reads the new ServerHello with its old schema, and gets its alerts stored and acked', async () => {
+  it('connects, reads the new ServerHello with its old schema, and gets its alerts stored with their JSON document and acked', async () => {
     h = await makeHarness();
     const s = new TestSocket(`${await h.listen()}/v1/agent`, { token: h.agentToken('old-host') });
     await s.opened();
@@ -83,29 +88,37 @@ describe('an old (1.1) agent at the new control plane', () => {
     // The old agent decodes with its own schema: the new fields are unknown to it and skipped.
     expect(decodeOld(serverHello.data)).toMatchObject({ payload: 'server_hello', server_hello: { alert_seq: 0 } });
     expect(decodeEnvelope(serverHello.data)).toMatchObject({ server_hello: { protocol_major: PROTOCOL_VERSION.major, protocol_minor: PROTOCOL_VERSION.minor } });
+    // A 1.2 agent speaks ExceptionSet: it gets the (empty) set after its hello.
+    expect(decodeOld((await s.waitMessages(2))[1].data)).toMatchObject({ payload: 'exception_set' });
     s.ws.send(encodeOld(oldBatch(1, 3)));
-    const [, ack] = await s.waitMessages(2);
+    const [, , ack] = await s.waitMessages(3);
     expect(decodeOld(ack.data)).toMatchObject({ payload: 'ack', ack: { stream: 'ACK_STREAM_ALERTS', seq: 3 } });
     const page = h.app.vigil.alerts.page({ host: 'old-host' }, { order: 'asc', limit: 10 });
     expect(page.map((a) => a.id)).toEqual(['alert-1', 'alert-2', 'alert-3']);
-    // An exception made now reaches current agents, but the old one is never sent a payload it cannot read.
-    const made = await h.app.inject({ method: 'POST', url: '/v1/exceptions', headers: { authorization: `Bearer ${h.tokens.responder}` },
-      payload: { rule: 'r', match: { 'process.executable': ['/x'] } } });
-    expect(made.statusCode).toBe(201);
+    // Its document is the JSON string it sent, as 1.2 agents send it.
+    expect(page.map((a) => a.doc)).toEqual([1, 2, 3].map((seq) => JSON.parse(sampleAlert(seq).json as string)));
     s.ws.send(encodeOld({ heartbeat: { timestamp: new Date().toISOString() } }));
     s.ws.send(encodeOld(oldBatch(4, 1)));
-    const msgs = await s.waitMessages(3);
-    expect(msgs.map((m) => decodeOld(m.data).payload)).toEqual(['server_hello', 'ack', 'ack']);
+    const msgs = await s.waitMessages(4);
+    expect(msgs.map((m) => decodeOld(m.data).payload)).toEqual(['server_hello', 'exception_set', 'ack', 'ack']);
     expect(s.closed).toBeUndefined();
   });
 
-  it('a 1.0 agent, two minors behind, is refused with 4426 and told to upgrade', async () => {
+  it('1.1 and 1.0 agents, two or more minors behind, are refused with 4426 and told to upgrade', async () => {
     h = await makeHarness();
-    const s = new TestSocket(`${await h.listen()}/v1/agent`, { token: h.agentToken('ancient') });
-    await s.opened();
+    const base = await h.listen();
+    const v11 = V11.lookupType('vigil.v1.Envelope');
     const v10 = V10.lookupType('vigil.v1.Envelope');
-    s.ws.send(v10.encode(v10.fromObject({ hello: { host_id: 'ancient', hostname: 'ancient', kernel: '6.1.0', agent_version: '0.0.9' } })).finish());
-    expect(await s.waitClosed()).toMatchObject({ code: 4426, reason: expect.stringContaining('not supported') });
+    const hellos = [
+      v11.encode(v11.fromObject(oldHello('older', 1))).finish(),
+      v10.encode(v10.fromObject({ hello: { host_id: 'ancient', hostname: 'ancient', kernel: '6.1.0', agent_version: '0.0.9' } })).finish(),
+    ];
+    for (const [i, hello] of hellos.entries()) {
+      const s = new TestSocket(`${base}/v1/agent`, { token: h.agentToken(i ? 'ancient' : 'older') });
+      await s.opened();
+      s.ws.send(hello);
+      expect(await s.waitClosed()).toMatchObject({ code: 4426, reason: expect.stringContaining('not supported') });
+    }
   });
 
   it('an agent two minor versions ahead or of another major is closed with 4426 and a message that says what to upgrade', async () => {
@@ -123,7 +136,7 @@ describe('an old (1.1) agent at the new control plane', () => {
   it('a frame with a newer, unknown message type closes only that session, with a protocol error', async () => {
     h = await makeHarness();
     const base = await h.listen();
-    const future = await FakeAgent.connect(base, h.agentToken('future'), { host_id: 'future', protocol_major: 1, protocol_minor: 1 });
+    const future = await FakeAgent.connect(base, h.agentToken('future'), { host_id: 'future', protocol_major: 1, protocol_minor: PROTOCOL_VERSION.minor - 1 });
     const bystander = await FakeAgent.connect(base, h.agentToken('bystander'), { host_id: 'bystander' });
     // Envelope field 11 (length-delimited, empty): a payload a later minor version could add.
     future.sock.ws.send(Buffer.from([0x5a, 0x00]));

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { QueryRequest } from '../../proto/src';
+import type { DeepPartial, QueryRequest, QueryResult } from '../../proto/src';
+import { decodeEnvelope, encodeEnvelope, eventFromProto } from '../../proto/src';
 import { openReadOnlyDb } from '../../agent/src/store/open-db';
 import { answerQuery, toAgentQuery } from '../../agent/src/transport/query-responder';
 import { storeQueryHandler } from '../../agent/src/transport';
@@ -12,15 +13,23 @@ const req = (over: Partial<QueryRequest> = {}): QueryRequest => ({
   limit: 0, timeout_ms: 0, ...over,
 });
 
+/** The events of a QueryResult as the control plane decodes them. */
+function wire(out: DeepPartial<QueryResult>) {
+  const env = decodeEnvelope(encodeEnvelope({ query_result: out }));
+  return env.payload === 'query_result' ? env.query_result.events : [];
+}
+
 describe('answerQuery', () => {
   it('passes only the set filters, with defaults for limit and timeout', () => {
     expect(toAgentQuery(req({ exe: '/bin/sh', pid: 9 }), { maxBytes: 1 << 20 })).toEqual({ exe: '/bin/sh', pid: 9, limit: 100, timeout_ms: 5000 });
     expect(toAgentQuery(req({ limit: 50_000 }), { maxBytes: 1 << 20, maxLimit: 1000 }).limit).toBe(1000);
   });
 
-  it('serialises rows as JSON strings and enforces limit', async () => {
+  it('answers with typed events (no JSON strings) and enforces limit', async () => {
     const out = await answerQuery(req({ limit: 2 }), async () => ({ rows: [{ a: 1 }, { a: 2 }, { a: 3 }], truncated: false }), { maxBytes: 1 << 20 });
-    expect(out).toEqual({ query_id: 'q1', rows: ['{"a":1}', '{"a":2}'], truncated: true, error: '' });
+    expect(out).toMatchObject({ query_id: 'q1', truncated: true, error: '' });
+    expect(out.rows).toBeUndefined();
+    expect(wire(out).map(eventFromProto)).toEqual([{ a: 1 }, { a: 2 }]);
   });
 
   it('turns throws, junk results and hangs into error results', async () => {
@@ -29,14 +38,14 @@ describe('answerQuery', () => {
     expect((await answerQuery(req(), async () => null as never, lim)).error).toContain('no rows array');
     const t0 = Date.now();
     const hung = await answerQuery(req({ timeout_ms: 300 }), () => new Promise(() => {}), lim);
-    expect(hung).toMatchObject({ truncated: true, rows: [], error: expect.stringContaining('timed out') });
+    expect(hung).toMatchObject({ truncated: true, events: [], error: expect.stringContaining('timed out') });
     expect(Date.now() - t0).toBeLessThan(300);
   });
 
-  it('skips unserialisable rows and trims to the frame budget', async () => {
+  it('sends a row JSON could not (a bigint, as its decimal string) and trims to the frame budget', async () => {
     const big = { s: 'y'.repeat(3000) };
     const out = await answerQuery(req({ limit: 100 }), async () => ({ rows: [{ n: 1n } as object, big, big, big], truncated: false }), { maxBytes: 4096 + 7000 });
-    expect(out.rows).toHaveLength(2);
+    expect(wire(out).map(eventFromProto)).toEqual([{ n: '1' }, big, big]);
     expect(out.truncated).toBe(true);
   });
 });

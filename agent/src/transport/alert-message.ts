@@ -1,12 +1,15 @@
-// Outbox row (ECS alert document) -> vigil.v1 Alert, guaranteed to encode
-// within `maxBytes`. An alert that cannot be sent would block every later
-// seq, so an oversized one is slimmed step by step (related events first,
-// the full document last) rather than skipped; the control plane builds a
-// document from the message fields when `json` is empty.
+// Outbox row (ECS alert document) -> vigil.v1 Alert, typed (protocol 1.3),
+// guaranteed to encode within `maxBytes`. An alert that cannot be sent would
+// block every later seq, so an oversized one is slimmed step by step
+// (related events first, the process last) rather than skipped, and marked
+// vigil.alert.transport_truncated.
 import type { Alert, DeepPartial } from '../../../proto/src';
-import { encodeAlert, severityFromName } from '../../../proto/src';
+import { alertToProto, encodeAlert } from '../../../proto/src';
 import { isWireError } from '../../../proto/src/errors';
-import { obj, str, strs, toEventRef, toProtoProcess, u32, type Obj } from './ecs-to-proto';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export interface AlertMessage { alert: DeepPartial<Alert>; bytes: number; slimmed: number }
 
@@ -18,26 +21,13 @@ function parse(text: string): Obj {
   }
 }
 
-export function buildAlert(seq: number, doc: Obj, json: string): DeepPartial<Alert> {
-  const rule = obj(doc.rule);
-  const event = obj(doc.event);
-  const threat = obj(doc.threat);
-  const technique = obj(threat.technique);
-  const va = obj(obj(doc.vigil).alert);
-  const events = Array.isArray(va.events) ? va.events : [];
-  const related = Array.isArray(va.related) ? va.related : [];
+export function buildAlert(seq: number, doc: Obj): DeepPartial<Alert> {
+  const alert = alertToProto(doc);
+  // host_id is left empty: the control plane takes it from the connection.
   return {
-    id: str(event.id) || `seq-${seq}`, seq,
+    ...alert, seq, id: alert.id || `seq-${seq}`,
     // The control plane rejects an alert without rule_id (and would keep rejecting the resend).
-    rule_id: str(rule.id) || 'unknown', rule_name: str(rule.name), description: str(rule.description),
-    severity: severityFromName(str(rule.level)),
-    technique_ids: [...new Set([...strs(technique.id), ...strs(obj(technique.subtechnique).id)])],
-    tactic_names: strs(obj(threat.tactic).name),
-    // host_id is left empty: the control plane takes it from the connection.
-    hostname: str(obj(doc.host).name), timestamp: str(doc['@timestamp']),
-    first_seen: str(va.first_seen), last_seen: str(va.last_seen), count: u32(va.count) || 1,
-    triggering_events: events.map(toEventRef), process: toProtoProcess(doc.process),
-    related_events: related.map(toEventRef), json,
+    rule_id: alert.rule_id || 'unknown',
   };
 }
 
@@ -46,7 +36,13 @@ const SLIM_STEPS: Array<(doc: Obj) => void> = [
   (doc) => { mark(doc).related = []; },
   (doc) => { mark(doc).events = []; },
   (doc) => { delete doc.process; },
+  (doc) => {
+    for (const k of Object.keys(doc)) if (!ALERT_CORE.has(k)) delete doc[k];
+    const vigil = obj(doc.vigil);
+    for (const k of Object.keys(vigil)) if (k !== 'alert') delete vigil[k];
+  },
 ];
+const ALERT_CORE = new Set(['@timestamp', 'event', 'rule', 'threat', 'host', 'vigil']);
 
 function mark(doc: Obj): Obj {
   const vigil = (doc.vigil = obj(doc.vigil));
@@ -66,14 +62,14 @@ function tryEncode(alert: DeepPartial<Alert>, maxBytes: number): number | undefi
 
 export function toAlertMessage(seq: number, docText: string, maxBytes: number): AlertMessage {
   const doc = parse(docText);
-  let alert = buildAlert(seq, doc, docText);
+  let alert = buildAlert(seq, doc);
   let bytes = tryEncode(alert, maxBytes);
   let slimmed = 0;
   for (const step of SLIM_STEPS) {
     if (bytes !== undefined) return { alert, bytes, slimmed };
     step(doc);
     slimmed++;
-    alert = buildAlert(seq, doc, JSON.stringify(doc));
+    alert = buildAlert(seq, doc);
     bytes = tryEncode(alert, maxBytes);
   }
   if (bytes !== undefined) return { alert, bytes, slimmed };

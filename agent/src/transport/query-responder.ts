@@ -2,7 +2,8 @@
 // agent's local history; whatever it does (throw, hang, return junk, return
 // too much), the control plane gets exactly one well-formed QueryResult that
 // fits in a frame, and the agent keeps running.
-import type { DeepPartial, QueryRequest, QueryResult } from '../../../proto/src';
+import type { DeepPartial, Event, QueryRequest, QueryResult } from '../../../proto/src';
+import { encodedSize, eventToProto } from '../../../proto/src';
 
 export type QueryRequestFilters = Partial<Pick<QueryRequest,
   'since' | 'until' | 'pid' | 'entity_id' | 'exe' | 'path' | 'dst' | 'action' | 'rule'>>;
@@ -45,7 +46,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 
 export async function answerQuery(req: QueryRequest, handler: QueryHandler, limits: QueryLimits): Promise<DeepPartial<QueryResult>> {
   const query = toAgentQuery(req, limits);
-  const base = { query_id: req.query_id, rows: [] as string[], truncated: false, error: '' };
+  const base = { query_id: req.query_id, events: [] as DeepPartial<Event>[], truncated: false, error: '' };
   let out: unknown;
   try {
     out = await withTimeout(Promise.resolve().then(() => handler(query)), agentDeadlineMs(query.timeout_ms));
@@ -59,21 +60,15 @@ export async function answerQuery(req: QueryRequest, handler: QueryHandler, limi
   if (!res || !Array.isArray(res.rows)) return { ...base, error: 'query handler returned no rows array (agent bug)' };
   let truncated = res.truncated === true || res.rows.length > query.limit;
   let budget = limits.maxBytes - OVERHEAD_BYTES;
-  const rows: string[] = [];
+  const events: DeepPartial<Event>[] = [];
   for (const row of res.rows.slice(0, query.limit)) {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(row);
-    } catch {
-      text = undefined;
-    }
-    if (text === undefined) continue; // unserialisable row: skip it rather than fail the answer
-    budget -= Buffer.byteLength(text) + 6;
+    const event = eventToProto(row);
+    budget -= encodedSize('Event', event) + 6;
     if (budget < 0) {
       truncated = true;
       break;
     }
-    rows.push(text);
+    events.push(event);
   }
-  return { ...base, rows, truncated };
+  return { ...base, events, truncated };
 }

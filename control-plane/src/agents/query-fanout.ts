@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import { VigilError } from '../errors';
 import type { QueryRequest } from '../../../proto/src';
+import { eventFromProto } from '../../../proto/src';
 import type { AgentStore } from '../store/agent-store';
 import type { AgentRegistry } from './agent-registry';
 import type { QueryOutcome } from './agent-session';
@@ -72,7 +73,8 @@ export async function fanOutQuery(
     if (out.result.error) return void res.hosts.failed.push({ host_id: hostId, error: out.result.error });
     res.hosts.responded.push(hostId);
     res.truncated ||= out.result.truncated;
-    for (const raw of out.result.rows) res.rows.push({ host_id: hostId, event: parseRow(raw) });
+    for (const raw of out.result.rows) res.rows.push({ host_id: hostId, event: parseRow(raw) }); // 1.2 agents
+    for (const e of out.result.events) res.rows.push({ host_id: hostId, event: eventFromProto(e) });
   }));
   res.rows.sort((a, b) => (tsOf(a) < tsOf(b) ? -1 : tsOf(a) > tsOf(b) ? 1 : a.host_id.localeCompare(b.host_id)));
   if (res.rows.length > limit) {

@@ -1,8 +1,9 @@
-// The ECS alert document stored with each alert: the agent's own `json`
-// when it is a JSON object, otherwise one built from the message fields
-// so an alert is never stored without a document.
-import type { Alert, Process } from '../../../proto/src';
-import { SEVERITY_NAMES, severityRank } from '../../../proto/src';
+// The ECS alert document stored with each alert: the one a 1.3 agent's
+// typed fields carry, a 1.2 agent's `json` when it is a JSON object, and
+// otherwise one built from the summary fields, so an alert is never stored
+// without a document.
+import type { Alert, DeepPartial, Process } from '../../../proto/src';
+import { SEVERITY_NAMES, alertFromProto, alertToProto, eventFromProto, hasTypedDocument, severityRank } from '../../../proto/src';
 
 export function severityName(a: Pick<Alert, 'severity'>): string {
   return SEVERITY_NAMES[severityRank(a.severity)];
@@ -29,6 +30,26 @@ function ecsProcess(p: Process | null): Record<string, unknown> | undefined {
   };
 }
 
+/** The document an agent's alert carries (see the header). */
+export function agentAlertDoc(a: Alert): { doc: Record<string, unknown>; from: 'typed' | 'json' | 'summary' } {
+  const fromJson = parseDoc(a.json);
+  if (fromJson) return { doc: fromJson, from: 'json' };
+  if (hasTypedDocument(a)) return { doc: alertFromProto({ ...a, json: '' }), from: 'typed' };
+  return { doc: buildDoc(a), from: 'summary' };
+}
+
+/** What the store keeps of the message: the summary; the document has the rest. */
+export function summaryOf<T extends Partial<Alert>>(a: T): Omit<T, 'json' | 'triggering_events' | 'related_events' | 'process' | 'extensions'> {
+  const { json: _j, triggering_events: _t, related_events: _r, process: _p, extensions: _e, ...summary } = a;
+  return summary;
+}
+
+/** A stored alert as a typed feed frame: the document's fields, then what the store's summary sets, and the seq. */
+export function feedMessage(a: Omit<Alert, 'json'>, doc: Record<string, unknown>, globalSeq: number): DeepPartial<Alert> {
+  const set = Object.entries(summaryOf(a)).filter(([, v]) => v !== '' && v !== 0 && v !== null && !(Array.isArray(v) && v.length === 0));
+  return { ...alertToProto(doc), ...Object.fromEntries(set), global_seq: globalSeq };
+}
+
 export function buildDoc(a: Omit<Alert, 'json'>): Record<string, unknown> {
   return {
     '@timestamp': a.timestamp || new Date().toISOString(),
@@ -47,21 +68,13 @@ export function alertDetail(a: Omit<Alert, 'json'>, doc: Record<string, unknown>
   const vigil = (doc.vigil ?? {}) as Record<string, unknown>;
   const process = ecsProcess(a.process) ?? docProcess ?? null;
   const ancestors = (process as { ancestors?: unknown[] } | null)?.ancestors ?? [];
-  const events = (list: Alert['related_events'], key: string) =>
-    list.length ? list.map((e) => parseDocOr(e.json, e)) : ((vigil[key] ?? doc[key] ?? []) as unknown[]);
+  const va = (vigil.alert ?? {}) as Record<string, unknown>;
+  const events = (list: Alert['related_events'] | undefined, docList: unknown) =>
+    (list?.length ? list.map(eventFromProto) : Array.isArray(docList) ? docList : []);
   return {
     process,
     ancestors,
-    triggering_events: events(a.triggering_events, 'triggering_events'),
-    related_events: events(a.related_events, 'related_events'),
+    triggering_events: events(a.triggering_events, va.events ?? vigil.triggering_events ?? doc.triggering_events),
+    related_events: events(a.related_events, va.related ?? vigil.related_events ?? doc.related_events),
   };
-}
-
-function parseDocOr(json: string, fallback: object): unknown {
-  return parseDoc(json) ?? stripJson(fallback);
-}
-
-function stripJson(o: object): object {
-  const { json: _json, ...rest } = o as { json?: unknown };
-  return rest;
 }

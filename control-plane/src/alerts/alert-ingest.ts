@@ -8,7 +8,7 @@ import type { Alert } from '../../../proto/src';
 import { normalize, severityRank } from '../../../proto/src';
 import type { AlertStore, StoredAlert } from '../store/alert-store';
 import type { IncidentStore } from '../store/incident-store';
-import { buildDoc, parseDoc, severityName } from './alert-doc';
+import { agentAlertDoc, buildDoc, severityName, summaryOf } from './alert-doc';
 import type { Change } from '../changes/change';
 import type { ChangeApplier } from '../changes/change-applier';
 
@@ -77,12 +77,12 @@ export class AlertIngest implements AlertRaiser {
   private changes: ChangeApplier | undefined;
 
   private storeAgentAlert(hostId: string, agentSeq: number, alert: Alert, seq?: number): StoredAlert | null {
-    const { json, ...msg } = { ...alert, host_id: hostId, seq: agentSeq, global_seq: 0 };
-    let doc = parseDoc(json);
-    if (!doc) {
-      if (json) this.log.warn({ host_id: hostId, agent_seq: agentSeq }, 'alert json is not a JSON object; storing a document built from the message');
-      doc = buildDoc(msg);
-    }
+    const full = { ...alert, host_id: hostId, seq: agentSeq, global_seq: 0 };
+    const { doc, from } = agentAlertDoc(full);
+    if (alert.json && from !== 'json') this.log.warn({ host_id: hostId, agent_seq: agentSeq }, 'alert json is not a JSON object; storing a document built from the message');
+    // A typed document is kept once, as the document; an older message is kept whole beside its json.
+    const { json: _json, ...whole } = full;
+    const msg = from === 'typed' ? (summaryOf(full) as Omit<Alert, 'json'>) : whole;
     const stored = this.store.insert({ seq, host_id: hostId, agent_seq: agentSeq, source: 'agent', alert: msg, doc },
       severityName(msg), severityRank(msg.severity));
     if (!stored) {

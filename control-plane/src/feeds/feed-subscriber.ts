@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics';
 import { encodeAlert } from '../../../proto/src';
 import type { AlertStore, StoredAlert } from '../store/alert-store';
 import { toRecord } from '../store/alert-store';
+import { feedMessage } from '../alerts/alert-doc';
 import { CLOSE } from '../../../proto/src/close-codes';
 import type { AlertBus } from './alert-bus';
 import { type FeedParams, matches } from './feed-filter';
@@ -92,7 +93,7 @@ export class FeedSubscriber {
     }
     const frame = this.encoding === 'json'
       ? JSON.stringify(toRecord(a))
-      : encodeAlert({ ...a.alert, global_seq: a.seq, json: JSON.stringify(a.doc) }, ENCODE_CAP);
+      : encodeAlert(feedMessage(a.alert, a.doc, a.seq), ENCODE_CAP);
     this.lastSent = a.seq;
     this.ws.send(frame, cb);
     return true;

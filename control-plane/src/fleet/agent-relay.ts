@@ -58,7 +58,7 @@ export class AgentRelay implements RegistryListener {
   private fit(out: QueryOutcome | ActionOutcome): QueryOutcome | ActionOutcome {
     const max = this.link.nc.info?.max_payload ?? 1024 * 1024;
     if (Buffer.byteLength(JSON.stringify(out)) <= max - 1024) return out;
-    return { status: 'ok', result: { query_id: '', rows: [], truncated: true,
+    return { status: 'ok', result: { query_id: '', rows: [], events: [], truncated: true,
       error: `result larger than NATS max_payload (${max} bytes); lower "limit" or query this host on its own replica` } };
   }
 

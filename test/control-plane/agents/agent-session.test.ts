@@ -14,7 +14,7 @@ describe('agent socket /v1/agent', () => {
     h = await makeHarness({ heartbeatIntervalMs: 2500 });
     const agent = await FakeAgent.connect(await h.listen(), h.agentToken(HOST), { host_id: HOST, hostname: 'web1' });
     const sh = (await agent.waitFor('server_hello')).server_hello;
-    expect(sh).toEqual({ alert_seq: 0, heartbeat_interval_ms: 2500, server_version: '0.1.0', protocol_major: 1, protocol_minor: 2 });
+    expect(sh).toEqual({ alert_seq: 0, heartbeat_interval_ms: 2500, server_version: '0.1.0', protocol_major: 1, protocol_minor: 3 });
     const res = await h.app.inject({ url: '/v1/agents', headers: bearer(h.tokens.viewer) });
     expect(res.json().agents).toMatchObject([{ host_id: HOST, hostname: 'web1', kernel: '6.18.0', status: 'online', connected: true, capabilities: ['CAPABILITY_QUERY'] }]);
   });

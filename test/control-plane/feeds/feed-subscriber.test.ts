@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeAlert } from '../../../proto/src';
+import { alertFromProto, decodeAlert } from '../../../proto/src';
 import { SLOW_REASON } from '../../../control-plane/src/feeds/feed-subscriber';
 import { FakeAgent, ingestAlerts, sampleAlert } from '../helpers/fake-agent';
 import { makeHarness, until, type Harness } from '../helpers/harness';
@@ -103,7 +103,9 @@ describe('alert stream /v1/alerts/stream', () => {
     const alerts = frames.map((f) => decodeAlert(f.data));
     expect(alerts.map((a) => [a.global_seq, a.seq, a.host_id])).toEqual([[1, 1, 'h1'], [2, 2, 'h1']]);
     expect(alerts[0]).toMatchObject({ rule_id: 'proc-shell-from-web', severity: 'SEVERITY_HIGH', technique_ids: ['T1059.004'] });
-    expect(JSON.parse(alerts[1].json)).toMatchObject({ seq: 2 });
+    // Typed: no JSON string; the stored document comes back from the fields.
+    expect(alerts[1].json).toBe('');
+    expect(alertFromProto(alerts[1])).toMatchObject({ seq: 2, rule: { id: 'proc-shell-from-web' } });
   });
 
   it('disconnects a slow subscriber with 4408 while another keeps receiving and ingest continues', async () => {

@@ -10,7 +10,7 @@ import { FakeAgent } from '../helpers/fake-agent';
 import { useFleet } from '../helpers/fleet-replicas';
 
 const HB = 100;
-const hello = (host: string) => ({ host_id: host, hostname: `${host}.example`, kernel: '6.1.0', agent_version: '0.1.0', capabilities: [], protocol_major: 1, protocol_minor: 1 });
+const hello = (host: string) => ({ host_id: host, hostname: `${host}.example`, kernel: '6.1.0', agent_version: '0.1.0', capabilities: [], protocol_major: 1, protocol_minor: 2 });
 
 describe('fleet: agent directory', () => {
   const fleet = useFleet();

@@ -24,7 +24,7 @@ describe('fleet: an alert over the backbone message size', () => {
     expect(big).toMatchObject({ agent_seq: 1, rule_id: 'big-rule' });
     expect(big.doc.vigil.cut).toMatch(/over the fleet backbone's \d+-byte message size/);
     expect(big.doc.blob).toBeUndefined();
-    expect(h.app.vigil.alerts.get(big.seq)!.alert.process).toMatchObject({ pid: 42, entity_id: 'e42' });
+    expect(h.app.vigil.alerts.get(big.seq)!.doc.process).toMatchObject({ pid: 42, entity_id: 'e42' });
     expect(small).toMatchObject({ agent_seq: 2, rule_id: 'small-rule' });
     expect(agent.sock.closed).toBeUndefined();
     agent.close();

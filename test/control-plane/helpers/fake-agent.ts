@@ -2,7 +2,7 @@
 // transport must: hello -> ServerHello, then batches/heartbeats, acks,
 // and answers to QueryRequest (through a handler the test provides).
 import type { AgentHello, Alert, DeepPartial, Envelope, EnvelopeInit, QueryRequest } from '../../../proto/src';
-import { PROTOCOL_VERSION, decodeEnvelope, encodeEnvelope, normalize } from '../../../proto/src';
+import { PROTOCOL_VERSION, decodeEnvelope, encodeEnvelope, eventToProto, normalize } from '../../../proto/src';
 import { until } from './harness';
 import { TestSocket } from './ws-client';
 
@@ -22,7 +22,7 @@ export class FakeAgent {
         const out = this.onQuery(env.query_request);
         if (out) {
           this.send({ query_result: {
-            query_id: env.query_request.query_id, rows: out.rows.map((r) => JSON.stringify(r)),
+            query_id: env.query_request.query_id, events: out.rows.map(eventToProto),
             truncated: out.truncated ?? false, error: out.error ?? '',
           } });
         }

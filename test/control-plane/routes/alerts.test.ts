@@ -65,7 +65,7 @@ describe('GET /v1/alerts/:id', () => {
     expect(body.process).toMatchObject({ pid: 77, executable: '/bin/sh' });
     expect(body.ancestors.map((a: { pid: number }) => a.pid)).toEqual([70, 1]);
     expect(body.triggering_events).toEqual([{ event: { action: 'exec' }, process: { pid: 77 } }]);
-    expect(body.related_events[0]).toMatchObject({ action: 'connect', connect: { destination_ip: '203.0.113.9', destination_port: 4444 } });
+    expect(body.related_events[0]).toMatchObject({ event: { action: 'connect' }, destination: { ip: '203.0.113.9', port: 4444 } });
     expect(body.message.json).toBeUndefined();
   });
 
