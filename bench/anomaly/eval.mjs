@@ -107,6 +107,8 @@ function main() {
     heapNote = `${((process.memoryUsage().heapUsed - before) / 2 ** 20).toFixed(2)} MB of heap (${Math.round((process.memoryUsage().heapUsed - before) / Math.max(1, copy.table.size))} B/entry)`;
   }
   const benignHours = (r2[1] - r2[0]) / 3_600_000;
+  // The recorder's idle gap between held-out bursts, to rerun the same corpus.
+  const idleS = Math.round((meta.steps ?? []).find((st) => st.name === 'idle')?.ms / 1000) || 360;
   const fpByLevel = Object.fromEntries(LEVELS.map((l) => [l, fps.filter((f) => f.level === l).length]));
 
   // Rules on round 2, for comparison.
@@ -166,7 +168,7 @@ function main() {
   const lines = [
     `# Behavioural engine evaluation (bench/anomaly)`,
     '',
-    `Corpus recorded ${meta.recorded}: ${events.length} events; benign round 1 (learning) ${((r1[1] - first) / 60000).toFixed(1)} min, round 2 (held out) ${((r2[1] - r2[0]) / 60000).toFixed(1)} min; ${n} attack scenarios${ATTACKS ? `, recorded ${attackCorpus.meta.recorded} (${attackCorpus.events.length} events) apart from the benign rounds` : ''}. Rerun (root): \`node bench/anomaly/record-corpus.mjs\` (benign rounds and attacks, ~17 min) or \`node bench/anomaly/record-corpus.mjs --only-attacks --out bench/results/tmp/attacks\` (~3 min), then \`node --expose-gc bench/anomaly/eval.mjs [--attacks bench/results/tmp/attacks]\`.`,
+    `Corpus recorded ${meta.recorded}: ${events.length} events; benign round 1 (learning) ${((r1[1] - first) / 60000).toFixed(1)} min, round 2 (held out) ${((r2[1] - r2[0]) / 60000).toFixed(1)} min; ${n} attack scenarios${ATTACKS ? `, recorded ${attackCorpus.meta.recorded} (${attackCorpus.events.length} events) apart from the benign rounds` : ''}. Rerun (root): \`VIGIL_EVAL_IDLE_S=${idleS} node bench/anomaly/record-corpus.mjs\` (benign rounds and attacks, ~${Math.round((tsOf(events[events.length - 1]) - first) / 60000) + 3} min) or \`node bench/anomaly/record-corpus.mjs --only-attacks --out bench/results/tmp/attacks\` (~3 min), then \`node --expose-gc bench/anomaly/eval.mjs [--attacks bench/results/tmp/attacks]\`.`,
     '',
     '| Measure | Value | Target |',
     '|---|---:|---:|',
