@@ -171,7 +171,7 @@ async function main() {
   console.log(JSON.stringify(result, null, 2));
   if (REPORT) {
     const r = result;
-    appendFileSync(REPORT, `| ${r.label} | ${r.replicas}${r.nats ? ' + NATS' : ''} | ${r.alerts_per_s} | ${r.events_per_s} | ${r.alerts_raised} | ${r.alerts_lost} | ${r.duplicates} | ${r.latency_ms.p50} / ${r.latency_ms.p99} | ${r.cp_cpu_cores.join(', ')} | ${r.cp_rss_mb.join(', ')} | ${r.cp_cpu_pct_per_100_agents}% / ${r.cp_rss_mb_per_100_agents} MB |${r.killed ? ` killed ${r.killed}; reconnect max ${r.reconnect_ms?.max} ms` : ''}${r.nats_restart ? ` nats-server down ${r.nats_restart.down_ms} ms` : ''} |\n`);
+    appendFileSync(REPORT, `| ${r.label} | ${r.replicas}${r.nats ? ' + NATS' : ''} | ${r.alerts_per_s} | ${r.events_per_s} | ${r.alerts_raised} | ${r.alerts_lost} | ${r.duplicates} | ${r.latency_ms.p50} / ${r.latency_ms.p99} | ${r.cp_cpu_cores.map((c) => (Number.isFinite(c) ? c : '-')).join(', ')} | ${r.cp_rss_mb.join(', ')} | ${r.cp_cpu_pct_per_100_agents}% / ${r.cp_rss_mb_per_100_agents} MB |${r.killed ? ` killed ${r.killed}; reconnect max ${r.reconnect_ms?.max} ms` : ''}${r.nats_restart ? ` nats-server down ${r.nats_restart.down_ms} ms` : ''} |\n`);
   }
   sub.close();
   sims.forEach((s) => s.close());
