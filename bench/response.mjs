@@ -72,7 +72,7 @@ async function killTree(n = 40) {
     'logsource: {product: linux, category: process_creation}', 'detection:', '  sel:', '    Image|endswith: /bench-forker', '  condition: sel', ''].join('\n'));
   const forker = join(dir, 'bench-forker');
   copyFileSync('/bin/bash', forker);
-  const a = agent(['--no-db', '--no-default-rules', '--rules', rules], 'kill');
+  const a = agent(['--no-db', '--no-default-rules', '--rules', rules, '--response-rate', '1000'], 'kill');
   await live(a, 'kill');
   const toSignal = [];
   const toGone = [];
@@ -80,13 +80,17 @@ async function killTree(n = 40) {
   const trees = [];
   for (let i = 0; i < n; i++) {
     // Forks as fast as it can: every child forks again until killed.
-    const p = spawn(forker, ['-c', 'f() { while :; do sleep 0.001 & done; }; f & f & wait'], { stdio: 'ignore' });
+    // Its own process group, so a response that failed can still be cleaned up.
+    const p = spawn(forker, ['-c', 'f() { while :; do sleep 0.001 & done; }; f & f & wait'], { stdio: 'ignore', detached: true });
     const seen = await until(() => a.lines().find((l) => l.rule?.id === 'bench-forker' && l.process?.pid === p.pid && l.vigil?.response), 10_000, 5);
     const [r] = seen.vigil.response;
     if (r.ok) {
       toSignal.push(r.latency_ms);
       work.push(r.work_ms);
       trees.push(r.pids.length);
+    } else {
+      log(`kill-tree ${i} not carried out: ${r.error}`);
+      try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone */ }
     }
     // Gone: no process of the tree left (the root, reaped by us, and every descendant it had).
     await new Promise((ok) => (p.exitCode !== null || p.signalCode ? ok() : p.once('exit', ok)));

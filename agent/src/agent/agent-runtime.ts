@@ -48,6 +48,8 @@ export interface AgentRuntimeConfig {
   isolationAllow?: { ip: string; port: number }[];
   /** With a control plane: isolations end once it has been unreachable this long. */
   isolationFailsafeMs?: number;
+  /** Automatic responses per rule per minute (ResponseService.maxPerMinute). */
+  responsesPerMinute?: number;
 }
 
 /** Every address (IPv4 and IPv6) and port of the control-plane URLs (comma-separated replicas), resolved; the ones that cannot be are left out. */
@@ -124,6 +126,7 @@ export class AgentRuntime implements AgentPipeline {
       isolationAllow: cfg.isolationAllow,
       controlPlaneUp: cfg.controlPlane ? () => this.client?.stats().connected : undefined,
       isolationFailsafeMs: cfg.isolationFailsafeMs,
+      maxPerMinute: cfg.responsesPerMinute,
       host: hostname(),
     });
     const model = new ProcessModel();

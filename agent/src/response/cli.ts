@@ -88,7 +88,19 @@ export function registerAgentRespondCommands(respond: Command): void {
       if (r.ok) process.stdout.write(`isolated ${(r.pids as number[]).length} process(es) as ${String(r.id)} in ${Number(r.latency_ms).toFixed(1)} ms: ${(r.pids as number[]).join(' ')}\n`);
       else fail('isolate-tree', r);
     });
-  respond.command('release').requiredOption('--id <id>', 'the isolation (from isolate-tree, or `vigil respond isolations`)')
+  respond.command('isolate-host')
+    .description('cut the whole host off the network except loopback, the control plane and the allow-list, through the running agent')
+    .option('--expires <duration>', 'release by itself after this long, e.g. 1h')
+    .option('--comment <text>', 'why (kept in the audit log)')
+    .option('--db <path>', 'the running agent\'s database', DEFAULT_DB_PATH)
+    .action(async (o: { expires?: string; comment?: string; db: string }) => {
+      const expiresMs = o.expires === undefined ? undefined : parseDuration(o.expires);
+      if (o.expires !== undefined && expiresMs === undefined) throw new RespondError(`bad --expires '${o.expires}': give ${DURATION_FORMS}`);
+      const r = await ask(o.db, 'isolate-host', { expires_ms: expiresMs }, o.comment);
+      if (r.ok) process.stdout.write(`host isolated as ${String(r.id)} in ${Number(r.latency_ms).toFixed(1)} ms; end it with: vigil respond release --id ${String(r.id)}\n`);
+      else fail('isolate-host', r);
+    });
+  respond.command('release').requiredOption('--id <id>', 'the isolation (from isolate-tree or isolate-host, or `vigil respond isolations`)')
     .description('end a network isolation: the processes get their network back')
     .option('--db <path>', 'the running agent\'s database', DEFAULT_DB_PATH)
     .action(async (o: { id: string; db: string }) => {

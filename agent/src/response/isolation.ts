@@ -4,6 +4,9 @@
 // the two. Children forked later inherit the cgroup. Release moves the
 // survivors back where they came from and detaches. If the agent dies, the
 // loader's links close and the isolation ends with it: never a bricked host.
+// The whole host is isolated by attaching the same programs to the root
+// cgroup: every process, the agent included, reaches only loopback and the
+// allow-listed endpoints (the control plane, DNS if configured).
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -18,7 +21,9 @@ export interface IsolationControl {
 
 export interface Isolation {
   id: string;
+  /** 0 for the whole host. */
   rootPid: number;
+  host?: true;
   cgroup: string;
   /** Processes moved in, with the cgroup each came from. */
   moved: { pid: number; from: string }[];
@@ -100,10 +105,28 @@ export class NetworkIsolator {
     return { ok: true, id, pids: iso.moved.map((m) => m.pid), latency_ms: Date.now() - t0 };
   }
 
+  /** Every process of the host, from now on, until release (or expiry, or the agent's end). */
+  async isolateHost(reason: string, expiresInMs?: number): Promise<IsolationResult> {
+    const t0 = Date.now();
+    const held = [...this.live.values()].find((i) => i.host);
+    if (held) return { ok: false, id: held.id, pids: [], error: `the host is isolated already (${held.id}); release it first`, latency_ms: 0 };
+    const id = `iso-host-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const r = await this.control.isolation({ op: 'isolate', id, cgroup: this.root });
+    if (!r.ok) return { ok: false, id, pids: [], error: r.error ?? 'the loader refused', latency_ms: Date.now() - t0 };
+    this.live.set(id, { id, rootPid: 0, host: true, cgroup: this.root, moved: [], since: Date.now(), reason, expiresAt: expiresInMs ? Date.now() + expiresInMs : undefined });
+    this.schedule();
+    return { ok: true, id, pids: [], latency_ms: Date.now() - t0 };
+  }
+
   async release(id: string): Promise<IsolationResult> {
     const t0 = Date.now();
     const iso = this.live.get(id);
     if (!iso) return { ok: false, pids: [], error: `no live isolation ${id}`, latency_ms: 0 };
+    if (iso.host) {
+      const r = await this.control.isolation({ op: 'release', id });
+      if (r.ok) this.live.delete(id);
+      return r.ok ? { ok: true, id, pids: [], latency_ms: Date.now() - t0 } : { ok: false, id, pids: [], error: r.error, latency_ms: Date.now() - t0 };
+    }
     const back = new Map(iso.moved.map((m) => [m.pid, m.from]));
     const pids: number[] = [];
     for (const pid of this.members(iso.cgroup)) {

@@ -254,6 +254,15 @@ export class ResponseService {
         this.record({ action: 'isolate-tree', pids: r.pids, ok: r.ok, error: r.error, id: r.id, latency_ms: r.latency_ms }, by, reason);
         return out({ ...r, ref: r.id });
       }
+      case 'isolate-host': {
+        if (this.opts.dryRun) {
+          this.opts.db?.audit({ action: 'isolate-host', target: {}, requestedBy: by, reason, ok: false, error: 'dry run' });
+          return out({ ok: false, error: 'dry run: recorded, not carried out' });
+        }
+        const r = this.isolator ? await this.isolator.isolateHost(reason, req.expires_ms || undefined) : { ok: false, pids: [] as number[], error: 'network isolation needs the loader, which is not attached', id: undefined };
+        this.opts.db?.audit({ action: 'isolate-host', target: {}, requestedBy: by, reason, ok: r.ok, error: r.error, pids: [], latencyMs: Date.now() - t0, ref: r.id });
+        return out({ ...r, ref: r.id });
+      }
       case 'release': {
         const r = this.isolator ? await this.isolator.release(req.isolation_id) : { ok: false, pids: [] as number[], error: 'no loader attached' };
         this.opts.db?.audit({ action: 'release', target: { id: req.isolation_id }, requestedBy: by, reason, ok: r.ok, error: r.error, pids: r.pids, latencyMs: Date.now() - t0, ref: req.isolation_id });
@@ -316,6 +325,12 @@ export class ResponseService {
         this.opts.db?.audit({ action: 'release', target: { id: target.id }, requestedBy: by, reason, ok: r.ok, error: r.error, pids: r.pids, latencyMs: Date.now() - t0, ref: target.id });
         return { ...r };
       }
+      case 'isolate-host': {
+        if (this.opts.dryRun) return { ok: false, error: 'dry run: recorded, not carried out' };
+        const r = this.isolator ? await this.isolator.isolateHost(reason, target.expires_ms) : { ok: false, pids: [], error: 'no loader attached', latency_ms: 0 };
+        this.opts.db?.audit({ action: 'isolate-host', target: {}, requestedBy: by, reason, ok: r.ok, error: r.error, pids: [], latencyMs: Date.now() - t0, ref: r.id });
+        return { ...r };
+      }
       case 'isolations':
         return { ok: true, isolations: this.isolator?.list() ?? [] };
       case 'quarantine-file':
@@ -324,7 +339,7 @@ export class ResponseService {
       case 'quarantined':
         return { ok: true, files: this.quarantine?.list() ?? [] };
       default:
-        return { ok: false, error: `unknown action '${req.action}' (isolate-tree, release, isolations, quarantine-file, restore-file, quarantined)` };
+        return { ok: false, error: `unknown action '${req.action}' (isolate-tree, isolate-host, release, isolations, quarantine-file, restore-file, quarantined)` };
     }
   }
 }

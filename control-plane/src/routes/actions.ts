@@ -28,7 +28,7 @@ export async function actionRoutes(app: FastifyInstance, opts: { services: Servi
     let expiresMs = 0;
     if (body.expires_in !== undefined) {
       const m = DURATION.exec(body.expires_in);
-      if (!m || body.action !== 'isolate-process') throw new VigilError('BAD_REQUEST', 'expires_in is a duration like 30m or 1h, and only for isolate-process');
+      if (!m || (body.action !== 'isolate-process' && body.action !== 'isolate-host')) throw new VigilError('BAD_REQUEST', 'expires_in is a duration like 30m or 1h, and only for isolate-process and isolate-host');
       expiresMs = Math.min(Number(m[1]) * UNIT_MS[m[2]], 0xffffffff);
     }
     const session = registry.get(id);
