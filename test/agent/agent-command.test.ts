@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseControlPlaneUrl, parseJsonlTarget, parseLogLevel, parseRingbufSize } from '../../agent/src/agent/agent-command';
+import { parseControlPlaneUrl, parseJsonlTarget, parseLogLevel, parseResponseRate, parseRingbufSize } from '../../agent/src/agent/agent-command';
 import { buildProgram } from '../../cli/vigil';
 
 describe('agent options', () => {
@@ -16,6 +16,12 @@ describe('agent options', () => {
     expect(parseLogLevel('debug')).toBe('debug');
     expect(() => parseJsonlTarget(' ')).toThrow(InvalidArgumentError);
     expect(parseJsonlTarget('-')).toBe('-');
+  });
+
+  it('--response-rate takes a whole number of responses per minute, 1 to 100000', () => {
+    expect(parseResponseRate('30')).toBe(30);
+    expect(parseResponseRate('100000')).toBe(100_000);
+    for (const bad of ['0', '-1', '1.5', '100001', 'lots', '']) expect(() => parseResponseRate(bad)).toThrow(/whole number of responses per minute/);
   });
 
   it('lists the agent subcommand and its options in --help', () => {

@@ -23,6 +23,13 @@ const MIN_RINGBUF = 4096;
 const MAX_RINGBUF = 1 << 30;
 
 /** "8M", "65536", "512K" -> bytes; a power of two between a page and 1G. */
+/** --response-rate: automatic responses per rule per minute, 1..100000. */
+export function parseResponseRate(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 100_000) throw new InvalidArgumentError('give a whole number of responses per minute, 1 to 100000');
+  return n;
+}
+
 export function parseRingbufSize(value: string): number {
   const m = /^(\d+)([KMG]?)$/i.exec(value.trim());
   const mult = m ? ({ '': 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 } as Record<string, number>)[m[2].toUpperCase()] : 0;
@@ -100,7 +107,7 @@ interface AgentFlags {
   quarantineDir?: string;
   isolationAllow?: { ip: string; port: number }[];
   isolationFailsafe: string;
-  responseRate: string;
+  responseRate: number;
 }
 
 /** "10.0.0.5:443" or "[fd00::5]:443" (port 0: every port) for --isolation-allow. */
@@ -171,7 +178,7 @@ export function registerAgent(program: Command): void {
     .option('--response-dry-run', 'record (audit) every response a rule or anomaly asks for, carry none out')
     .option('--isolation-allow <ip:port>', 'an endpoint isolated process trees may still reach (repeatable; the control plane and loopback always may)', parseIsolationAllow)
     .option('--isolation-failsafe <duration>', 'with --control-plane: release every isolation once the control plane has been unreachable this long', '10m')
-    .option('--response-rate <n>', 'at most this many automatic responses per rule (or the baseline) per minute; more are refused and audited', '30')
+    .option('--response-rate <n>', 'at most this many automatic responses per rule (or the baseline) per minute; more are refused and audited', parseResponseRate, 30)
     .option('--quarantine-dir <dir>', 'where `vigil respond quarantine` keeps files (root-only)', '/var/lib/vigil/quarantine')
     .action(async (flags: AgentFlags) => {
       const logger = createLogger(flags.logLevel, { component: 'agent' });
@@ -208,12 +215,6 @@ export function registerAgent(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const responseRate = Number(flags.responseRate);
-      if (!Number.isInteger(responseRate) || responseRate < 1 || responseRate > 100_000) {
-        process.stderr.write(`vigil agent: bad --response-rate '${flags.responseRate}': give a whole number of responses per minute, 1 to 100000\n`);
-        process.exitCode = 2;
-        return;
-      }
       const token = flags.token ?? process.env.VIGIL_TOKEN;
       if (flags.controlPlane && !token) {
         process.stderr.write('vigil agent: --control-plane needs --token (or VIGIL_TOKEN); create one with `vigil token create --role agent`\n');
@@ -233,7 +234,7 @@ export function registerAgent(program: Command): void {
         quarantineDir: flags.quarantineDir,
         isolationAllow: flags.isolationAllow,
         isolationFailsafeMs: failsafeMs,
-        responsesPerMinute: responseRate,
+        responsesPerMinute: flags.responseRate,
         controlPlane: flags.controlPlane && token
           ? { url: flags.controlPlane, token, caPath: flags.ca, forwardEvents: flags.forwardEvents === true }
           : undefined,
