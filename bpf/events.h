@@ -217,6 +217,12 @@ struct vigil_exec_key {
 	__u32 pad;
 };
 
+/* kill_tree (bpf/lib/maps.h): tgids whose process tree is being killed.
+ * A process whose tgid or one of its nearest VIGIL_KILL_TREE_DEPTH
+ * ancestors' is in it gets SIGKILL when it forks or execs. */
+#define VIGIL_KILL_TREE_MAX 8192
+#define VIGIL_KILL_TREE_DEPTH 8
+
 /* isolate_allow4 key (bpf/isolate.bpf.c): an IPv4 endpoint an isolated
  * cgroup may still reach, address and port in network byte order; port 0
  * allows every port of the address. Not a record. */

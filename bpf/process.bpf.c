@@ -11,6 +11,51 @@ static __always_inline bool exec__blocked(__u64 ino, __u32 dev)
 	return bpf_map_lookup_elem(&exec_block, &k) != NULL;
 }
 
+/* kill-tree: is t, or one of its nearest ancestors, in kill_tree? */
+static __always_inline bool tree__doomed(struct task_struct *t)
+{
+	__u32 tgid;
+	int i;
+
+	for (i = 0; i < VIGIL_KILL_TREE_DEPTH && t; i++) {
+		tgid = BPF_CORE_READ(t, tgid);
+		if (tgid <= 1)
+			return false;
+		if (bpf_map_lookup_elem(&kill_tree, &tgid))
+			return true;
+		t = BPF_CORE_READ(t, real_parent);
+	}
+	return false;
+}
+
+static __always_inline void tree__join(__u32 tgid)
+{
+	__u8 one = 1;
+
+	bpf_map_update_elem(&kill_tree, &tgid, &one, BPF_ANY);
+}
+
+/* Last time an exec woke the loader. Racy across CPUs, which only costs an
+ * extra wakeup now and then. */
+__u64 exec_woke_ns = 0;
+
+/* With --exec-wakeup (the agent passes it when a rule or the baseline may
+ * respond), an exec wakes the loader at once, since a response waits on it
+ * (the loader otherwise polls every few ms), at most once per exec_wake_ns:
+ * a wakeup per exec cost an exec storm 5%. */
+static __always_inline bool exec__wake_now(void)
+{
+	__u64 now;
+
+	if (!exec_wake_ns)
+		return false;
+	now = bpf_ktime_get_ns();
+	if (now - exec_woke_ns < exec_wake_ns)
+		return false;
+	exec_woke_ns = now;
+	return true;
+}
+
 /* Successful exec: the new image is in place, so read what it really runs. */
 SEC("tp/sched/sched_process_exec")
 int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
@@ -23,6 +68,11 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 
 	if (filter__is_self())
 		return 0;
+	/* A member of a tree being killed dies before its new image runs. */
+	if (tree__doomed(task)) {
+		tree__join(BPF_CORE_READ(task, tgid));
+		bpf_send_signal(9 /* SIGKILL */);
+	}
 	b = rec__begin(&r, VIGIL_EV_EXEC, sizeof(*b));
 	if (!b)
 		return 0;
@@ -50,7 +100,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	es = BPF_CORE_READ(task, mm, env_start);
 	ee = BPF_CORE_READ(task, mm, env_end);
 	rec__bytes_user(&r, (const void *)es, ee > es ? (ee - es > VIGIL_ENV_MAX ? VIGIL_ENV_MAX : ee - es) : 0);
-	return rec__submit(&r);
+	return rec__submit_wake(&r, exec__wake_now());
 }
 
 /* Failed exec: only sys_exit knows. Success was reported by handle_exec. */
@@ -94,6 +144,14 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	struct vigil_fork_body *b;
 	struct vigil_rec r;
 
+	/* A tree being killed cannot outgrow the kill: the forking member dies
+	 * here (we run in it), its new process or thread joins the set and dies
+	 * at its own first fork or exec. Never the agent or its loader. */
+	if (!filter__is_self() && tree__doomed(parent)) {
+		tree__join(parent->tgid);
+		tree__join(child->tgid);
+		bpf_send_signal(9 /* SIGKILL */);
+	}
 	if (child->pid != child->tgid || filter__is_self())
 		return 0;
 	b = rec__begin(&r, VIGIL_EV_FORK, sizeof(*b));
@@ -114,7 +172,14 @@ int handle_exit(void *ctx)
 	struct vigil_rec r;
 	int code;
 
-	if (BPF_CORE_READ(task, signal, live.counter) != 0 || filter__is_self())
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	{
+		__u32 tgid = BPF_CORE_READ(task, tgid);
+
+		bpf_map_delete_elem(&kill_tree, &tgid); /* its pid may be reused */
+	}
+	if (filter__is_self())
 		return 0;
 	b = rec__begin(&r, VIGIL_EV_EXIT, sizeof(*b));
 	if (!b)

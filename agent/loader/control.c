@@ -20,7 +20,7 @@ struct watch_set {
 };
 
 struct vigil_control {
-	int cfg_fd, watch_fd, block_fd;
+	int cfg_fd, watch_fd, block_fd, kill_fd;
 	struct vigil_isolate *iso;
 	struct watch_set live, pending;
 	bool building, filtering;
@@ -29,7 +29,7 @@ struct vigil_control {
 	bool overlong;
 };
 
-struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, struct vigil_isolate *iso)
+struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, int kill_fd, struct vigil_isolate *iso)
 {
 	struct vigil_control *c = calloc(1, sizeof(*c));
 
@@ -37,6 +37,7 @@ struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, struc
 		c->cfg_fd = cfg_fd;
 		c->watch_fd = watch_fd;
 		c->block_fd = block_fd;
+		c->kill_fd = kill_fd;
 		c->iso = iso;
 	}
 	return c;
@@ -178,6 +179,26 @@ static void exec_block(struct vigil_control *c, bool on, char **save)
 		fprintf(stderr, "vigil-loader: exec %s: inode %s on %s:%s\n", on ? "blocked" : "unblocked", ino, maj, min);
 }
 
+/* kill-tree / kill-tree-end TGID: arm (or disarm) the kernel's half of a
+ * kill-tree (bpf/process.bpf.c): from now on the tree's members die when
+ * they fork or exec. The agent signals the members it knows itself. */
+static void kill_tree(struct vigil_control *c, bool on, char **save)
+{
+	char *arg = strtok_r(NULL, " \t\r", save), *end = NULL;
+	unsigned long v = arg ? strtoul(arg, &end, 10) : 0;
+	__u32 tgid = (__u32)v;
+	__u8 one = 1;
+	int err;
+
+	if (!arg || *end || v <= 1 || v > 4194304) {
+		fprintf(stderr, "vigil-loader: control: %s needs a TGID above 1\n", on ? "kill-tree" : "kill-tree-end");
+		return;
+	}
+	err = on ? bpf_map_update_elem(c->kill_fd, &tgid, &one, BPF_ANY) : bpf_map_delete_elem(c->kill_fd, &tgid);
+	if (err && !(errno == ENOENT && !on))
+		fprintf(stderr, "vigil-loader: control: %s %u failed: %s\n", on ? "kill-tree" : "kill-tree-end", tgid, strerror(errno));
+}
+
 /* isolate / release / isolate-allow / isolate-disallow: one result line each. */
 static void isolation(struct vigil_control *c, const char *cmd, char **save)
 {
@@ -216,6 +237,8 @@ static void control__line(struct vigil_control *c, char *line)
 		watch_add(c, kind ? kind : "", name ? name : "");
 	} else if (!strcmp(cmd, "watch-commit")) {
 		watch_commit(c);
+	} else if (!strcmp(cmd, "kill-tree") || !strcmp(cmd, "kill-tree-end")) {
+		kill_tree(c, cmd[9] == '\0', &save);
 	} else if (!strcmp(cmd, "block-exec") || !strcmp(cmd, "unblock-exec")) {
 		exec_block(c, cmd[0] == 'b', &save);
 	} else if (!strcmp(cmd, "isolate") || !strcmp(cmd, "release") || !strcmp(cmd, "isolate-allow") ||

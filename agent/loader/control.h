@@ -27,9 +27,9 @@
 struct vigil_control;
 struct vigil_isolate;
 
-/* fds of the filter_cfg, read_watch and exec_block maps; the isolation
- * state (owned by the caller). NULL on ENOMEM. */
-struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, struct vigil_isolate *iso);
+/* fds of the filter_cfg, read_watch, exec_block and kill_tree maps; the
+ * isolation state (owned by the caller). NULL on ENOMEM. */
+struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, int kill_fd, struct vigil_isolate *iso);
 void control__free(struct vigil_control *c);
 /* Read and apply what stdin has. True when stdin closed or failed. */
 bool control__poll(struct vigil_control *c);

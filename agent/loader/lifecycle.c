@@ -16,7 +16,7 @@
 
 #define MAX_LOAD_RETRIES 32
 
-static const char *shared_names[VIGIL_MAP_SHARED_COUNT] = { "events", "stats", "self_tgids", "filter_cfg", "read_watch", "exec_block" };
+static const char *shared_names[VIGIL_MAP_SHARED_COUNT] = { "events", "stats", "self_tgids", "filter_cfg", "read_watch", "exec_block", "kill_tree" };
 
 void lifecycle__init(struct vigil_lifecycle *lc)
 {
@@ -95,6 +95,7 @@ static int family__configure(struct vigil_lifecycle *lc, struct bpf_object *obj,
 			{ "wakeup_bytes", o->wakeup_bytes },
 			{ "capture_all", o->capture_all },
 			{ "dedup_ns", o->capture_all ? 0 : o->dedup_ns },
+			{ "exec_wake_ns", o->exec_wake_ns },
 		};
 
 		for (i = 0; i < (int)(sizeof(tun) / sizeof(tun[0])); i++) {

@@ -33,6 +33,7 @@ struct vigil_opts {
 	bool capture_all;		/* --capture all: no default-profile filter */
 	__u64 dedup_ns;			/* open dedup window, 0: off */
 	bool bpf_stats;			/* --bpf-stats: per-program run time in STATS */
+	__u64 exec_wake_ns;		/* --exec-wakeup: exec records wake us, at most this often */
 	bool stdin_watch;
 	bool verbose;
 };

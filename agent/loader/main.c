@@ -65,7 +65,9 @@ static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, struct vigil_
 	long long next_stats = now_ms() + o->stats_interval_ms;
 
 	while (!vigil_stop) {
-		err = ringbuf__drain(rb, wait_ms);
+		if ((err = ringbuf__wait(rb, o->stdin_watch ? STDIN_FILENO : -1, wait_ms)) < 0)
+			goto io_fail;
+		err = ringbuf__drain(rb, 0);
 		if (err < 0)
 			goto io_fail;
 		/* Idle: wake less (up to IDLE_POLL_MS); any record: back to poll_ms. */
@@ -128,7 +130,7 @@ int main(int argc, char **argv)
 	if (iso && isolate__error(iso))
 		fprintf(stderr, "vigil-loader: network isolation unavailable: %s\n", isolate__error(iso));
 	ctl = iso ? control__new(lc.shared_fd[VIGIL_MAP_FILTER_CFG], lc.shared_fd[VIGIL_MAP_READ_WATCH],
-				 lc.shared_fd[VIGIL_MAP_EXEC_BLOCK], iso) : NULL;
+				 lc.shared_fd[VIGIL_MAP_EXEC_BLOCK], lc.shared_fd[VIGIL_MAP_KILL_TREE], iso) : NULL;
 	if (!ctl) {
 		fprintf(stderr, "vigil-loader: failed to allocate the control state: %s\n", strerror(ENOMEM));
 		ret = VIGIL_EXIT_IO;

@@ -34,6 +34,8 @@ void options__usage(FILE *f, const char *prog)
 		"  --dedup-window-ms MS     default profile: fold a process's identical opens\n"
 		"                           within MS into one record, 0..60000 (default 1000)\n"
 		"  --self-pid PID           also ignore this process's events (repeatable)\n"
+		"  --exec-wakeup            exec records wake the loader at once (at most every\n"
+		"                           2 ms) instead of waiting for the poll: for responses\n"
 		"  --bpf-stats              turn on kernel BPF run-time stats while running and\n"
 		"                           report each program's run_ns/run_cnt in STATS\n"
 		"  --no-stdin-watch         keep running when stdin closes (manual runs); stdin\n"
@@ -102,7 +104,7 @@ static int parse_disable(struct vigil_opts *o, const char *list)
 	return 0;
 }
 
-enum { OPT_BTF = 256, OPT_RB, OPT_WAKE, OPT_POLL, OPT_STATS, OPT_DISABLE, OPT_SELF, OPT_NOSTDIN, OPT_CAPTURE, OPT_DEDUP, OPT_BPF_STATS };
+enum { OPT_BTF = 256, OPT_RB, OPT_WAKE, OPT_POLL, OPT_STATS, OPT_DISABLE, OPT_SELF, OPT_NOSTDIN, OPT_CAPTURE, OPT_DEDUP, OPT_BPF_STATS, OPT_EXEC_WAKE };
 
 static const struct option long_opts[] = {
 	{ "btf", required_argument, NULL, OPT_BTF },
@@ -115,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "no-stdin-watch", no_argument, NULL, OPT_NOSTDIN },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ "bpf-stats", no_argument, NULL, OPT_BPF_STATS },
+	{ "exec-wakeup", no_argument, NULL, OPT_EXEC_WAKE },
 	{ "dedup-window-ms", required_argument, NULL, OPT_DEDUP },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -189,6 +192,9 @@ int options__parse(struct vigil_opts *o, int argc, char **argv)
 			break;
 		case OPT_BPF_STATS:
 			o->bpf_stats = true;
+			break;
+		case OPT_EXEC_WAKE:
+			o->exec_wake_ns = 2000000;
 			break;
 		case OPT_NOSTDIN:
 			o->stdin_watch = false;

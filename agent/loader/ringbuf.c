@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <poll.h>
 #include <bpf/libbpf.h>
 #include "output.h"
 #include "ringbuf.h"
@@ -41,6 +42,17 @@ int ringbuf__drain(struct ring_buffer *rb, int poll_ms)
 		return b;
 	err = output__flush();
 	return err ? err : a + b;
+}
+
+int ringbuf__wait(struct ring_buffer *rb, int other_fd, int timeout_ms)
+{
+	struct pollfd p[2] = {
+		{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
+		{ .fd = other_fd, .events = POLLIN },
+	};
+	int n = poll(p, other_fd >= 0 ? 2 : 1, timeout_ms);
+
+	return n < 0 && errno != EINTR ? -errno : 0;
 }
 
 void ringbuf__free(struct ring_buffer *rb)

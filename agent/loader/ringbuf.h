@@ -10,6 +10,10 @@ struct ring_buffer *ringbuf__new(int events_fd);
  * wakeups below a backlog threshold) and flush it as one EVENTS frame.
  * Returns records drained (>= 0) or -errno from the ring or from stdout. */
 int ringbuf__drain(struct ring_buffer *rb, int poll_ms);
+/* Wait up to timeout_ms for a ring wakeup or for other_fd (-1: none) to be
+ * readable, whichever comes first, so a control command (a kill-tree) is
+ * read at once rather than after the poll period. 0 or -errno. */
+int ringbuf__wait(struct ring_buffer *rb, int other_fd, int timeout_ms);
 void ringbuf__free(struct ring_buffer *rb); /* accepts NULL */
 
 #endif /* __VIGIL_RINGBUF_H */

@@ -19,6 +19,7 @@
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake consumer past this backlog */
 const volatile __u64 capture_all = 0;	/* 1: no default-profile filter or dedup */
 const volatile __u64 dedup_ns = 1000000000; /* open dedup window, 0: off */
+const volatile __u64 exec_wake_ns = 0;	/* exec records wake the loader at most this often; 0: never */
 
 static __always_inline void stats__add(__u32 idx, __u64 n)
 {

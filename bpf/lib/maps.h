@@ -55,6 +55,17 @@ struct {
 	__type(value, __u8);
 } exec_block SEC(".maps");
 
+/* Trees being killed (response kill-tree, bpf/process.bpf.c): the agent
+ * puts the root's tgid here, the kernel adds each member it catches forking
+ * (so the member's children stay doomed once it is reaped and they are
+ * reparented), and an exiting process leaves (pids are reused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIGIL_KILL_TREE_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} kill_tree SEC(".maps");
+
 /* Per-CPU buffer a record is built in before it is copied to the ring.
  * Twice the record size so masked offsets never need a bounds check. */
 struct vigil_scratch {

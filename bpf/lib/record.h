@@ -146,8 +146,10 @@ static __always_inline void rec__bytes_user(struct vigil_rec *r, const void *src
 }
 
 /* Ship the record. Wake the consumer only past wakeup_bytes of backlog: the
- * loader polls on a short timer, so batching costs latency, not events. */
-static __always_inline int rec__submit(struct vigil_rec *r)
+ * loader polls on a short timer, so batching costs latency, not events.
+ * `wake`: now, whatever the backlog (an exec, which a response may wait on;
+ * a wakeup is microseconds against the exec's hundreds). */
+static __always_inline int rec__submit_wake(struct vigil_rec *r, bool wake)
 {
 	struct vigil_hdr *h = rec__hdr(r);
 	__u32 size = (r->off + 7) & ~7u;
@@ -161,7 +163,7 @@ static __always_inline int rec__submit(struct vigil_rec *r)
 		return 0;
 	}
 	h->size = size;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	if (wake || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	err = bpf_ringbuf_output(&events, h, size, flags);
 	if (err) {
@@ -172,6 +174,11 @@ static __always_inline int rec__submit(struct vigil_rec *r)
 	if (h->flags & VIGIL_F_TRUNCATED)
 		stats__add(VIGIL_STAT_TRUNCATED, 1);
 	return 0;
+}
+
+static __always_inline int rec__submit(struct vigil_rec *r)
+{
+	return rec__submit_wake(r, false);
 }
 
 #endif /* __VIGIL_RECORD_H */

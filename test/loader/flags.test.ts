@@ -35,7 +35,7 @@ describe('vigil-loader flags and feature checks', () => {
     const r = await runToExit(['--help']);
     expect(r.code).toBe(0);
     for (const flag of ['--btf', '--ringbuf-size', '--wakeup-bytes', '--poll-ms', '--stats-interval-ms',
-      '--disable', '--self-pid', '--no-stdin-watch', '--verbose', '--help']) {
+      '--disable', '--self-pid', '--no-stdin-watch', '--exec-wakeup', '--verbose', '--help']) {
       expect(r.stdout).toContain(flag);
     }
   });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,5 +47,31 @@ describe('ResponseService', () => {
     expect(db.auditRows(10).filter((r) => r.error?.startsWith('rate limited')).length).toBe(2);
     db.close();
   });
-});
 
+  it('refuses a tree action on an ancestor of the agent (the tree holds the agent), signalling nothing', () => {
+    const sent: [number, string][] = [];
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), responder: new Responder({ signal: (p, s) => void sent.push([p, s]) }) });
+    for (const action of ['kill-tree', 'suspend-tree'] as const) {
+      const r = svc.act(action, ev(process.ppid), 'rule:x', 'x') as { ok: boolean; error?: string };
+      expect(r).toMatchObject({ ok: false, error: `pid ${process.ppid} is protected (its tree holds the agent); no response acts on it` });
+    }
+    expect(sent).toEqual([]);
+  });
+
+  it('kill-tree arms the kernel for the event\'s process, then stops and kills the tree by signals', () => {
+    const sent: [number, string][] = [];
+    const armed: [number, boolean][] = [];
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), responder: new Responder({ signal: (p, s) => void sent.push([p, s]) }) });
+    svc.attachLoader({ killTree: (tgid: number, on: boolean) => void armed.push([tgid, on]), blockExec: () => {}, unblockExec: () => {}, isolation: async () => ({ ok: true }) }, () => []);
+    // A process of ours that is no ancestor of the agent: a child.
+    const child = spawn('sleep', ['30']);
+    try {
+      const r = svc.act('kill-tree', ev(child.pid), 'rule:x', 'x') as { ok: boolean; pids: number[] };
+      expect(armed).toEqual([[child.pid, true]]);
+      expect(r).toMatchObject({ ok: true, pids: [child.pid] });
+      expect(sent).toEqual([[child.pid, 'SIGSTOP'], [child.pid, 'SIGKILL']]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

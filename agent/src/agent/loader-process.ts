@@ -44,6 +44,8 @@ export interface LoaderControl {
   /** Executables the kernel kills at exec. */
   blockExec(blocks: readonly ExecBlock[]): void;
   unblockExec(blocks: readonly ExecBlock[]): void;
+  /** Arm (or disarm) the kernel's half of a kill-tree: the tree's members die when they fork or exec. */
+  killTree(tgid: number, on: boolean): void;
   /** Network isolation (agent/loader/control.h): resolves with the loader's own answer. */
   isolation(cmd: IsolationCommand): Promise<ControlResult>;
 }
@@ -98,6 +100,8 @@ export interface LoaderProcessOptions {
   capture?: CaptureProfile;
   dedupWindowMs?: number;
   bpfStats?: boolean;
+  /** Exec records wake the loader at once (at most every 2 ms): a response waits on them. */
+  execWakeup?: boolean;
   /** Processes whose events the kernel should drop (always includes us). */
   selfPids?: number[];
   /** Grace after closing stdin before SIGTERM, and again before SIGKILL.
@@ -156,6 +160,7 @@ export class LoaderProcess implements LoaderControl {
     if (opts.capture) args.push('--capture', opts.capture);
     if (opts.dedupWindowMs !== undefined) args.push('--dedup-window-ms', String(opts.dedupWindowMs));
     if (opts.bpfStats) args.push('--bpf-stats');
+    if (opts.execWakeup) args.push('--exec-wakeup');
     opts.logger.debug({ loader: opts.loaderPath, args }, 'starting loader');
     this.child = spawn(opts.loaderPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => { /* EPIPE after the loader exits: its exit tells the story */ });
@@ -189,6 +194,10 @@ export class LoaderProcess implements LoaderControl {
 
   unblockExec(blocks: readonly ExecBlock[]): void {
     this.control(execBlockLines(blocks, false));
+  }
+
+  killTree(tgid: number, on: boolean): void {
+    if (Number.isInteger(tgid) && tgid > 1) this.control([`${on ? 'kill-tree' : 'kill-tree-end'} ${tgid}`]);
   }
 
   get pid(): number | undefined {

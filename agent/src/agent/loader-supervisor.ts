@@ -84,6 +84,11 @@ export class LoaderSupervisor implements LoaderControl {
     this.current.unblockExec(blocks);
   }
 
+  /** Not kept across a loader restart: a kill-tree is over in milliseconds. */
+  killTree(tgid: number, on: boolean): void {
+    this.current.killTree(tgid, on);
+  }
+
   /** Live isolations and allow-list entries are kept, so a restarted loader gets them back. */
   async isolation(cmd: IsolationCommand): Promise<ControlResult> {
     const r = await this.current.isolation(cmd);

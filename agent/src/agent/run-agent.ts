@@ -37,6 +37,8 @@ export interface AgentPipeline {
   start(emit: EventSink): void;
   ingest(ev: EcsEvent): void;
   onLoaderStats(stats: LoaderStats): void;
+  /** True when a rule or the baseline may respond, so exec records should reach it without the poll's wait. */
+  respondsToExecs?(): boolean;
   /** The running loader's control channel (kernel filters), once it is spawned. */
   attachLoader?(ctl: LoaderControl, loaderPids: () => number[]): void;
   /** A dead loader was replaced; the gap is lost capture. */
@@ -83,6 +85,7 @@ export async function runAgent(cfg: AgentConfig, logger: Logger): Promise<number
     capture: cfg.capture,
     dedupWindowMs: cfg.dedupWindowMs,
     bpfStats: cfg.bpfStats,
+    execWakeup: pipeline?.respondsToExecs?.() === true,
     normalizer: new EventNormalizer(),
     logger: logger.child({ module: 'loader' }),
     onEvent: pipeline ? (ev) => pipeline.ingest(ev) : onEvent,

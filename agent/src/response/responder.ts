@@ -63,7 +63,12 @@ export class Responder {
 
   private readonly cgroupRoot?: string;
 
-  respond(action: ResponseAction, ev: EcsEvent): ResponseRecord {
+  /**
+   * `kernelArmed`: the kernel kills the tree's members that fork or exec
+   * (bpf/process.bpf.c kill_tree), so stopping the tree in rounds converges
+   * at once and no cgroup migration (milliseconds each) is needed.
+   */
+  respond(action: ResponseAction, ev: EcsEvent, opts: { kernelArmed?: boolean } = {}): ResponseRecord {
     const t0 = Date.parse(ev['@timestamp']);
     const started = performance.now();
     const pid = ev.process?.pid;
@@ -77,7 +82,7 @@ export class Responder {
         return done({ pids: [pid], ok: true });
       }
       if (action === 'isolate-tree') return done({ pids: [pid], ok: false, error: 'isolate-tree goes through the ResponseService (it needs the loader)' });
-      if (action === 'kill-tree') {
+      if (action === 'kill-tree' && !opts.kernelArmed) {
         const killed = this.killTreeByCgroup(pid);
         if (killed) return done({ pids: killed, ok: true });
       }
@@ -174,7 +179,8 @@ export class Responder {
     }
   }
 
-  private sameProcess(pid: number, startNs: unknown): boolean {
+  /** True when pid is still the process that started at startNs (pids are reused); no start time: any. */
+  sameProcess(pid: number, startNs: unknown): boolean {
     const f = this.statFields(pid);
     if (!f) return false;
     if (typeof startNs !== 'string' || !/^\d+$/.test(startNs)) return true; // nothing to compare with

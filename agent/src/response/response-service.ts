@@ -2,6 +2,7 @@
 // CLI): the protected set is checked, the action carried out (or only
 // recorded, in dry-run mode), and an audit row written. Isolation needs the
 // loader, so it exists once the loader is attached.
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import type { ResponseAction } from '../rules/types';
@@ -42,7 +43,12 @@ const FAILSAFE_TICK_MS = 1000;
 export interface LoaderActions extends IsolationControl {
   blockExec(blocks: readonly ExecBlock[]): void;
   unblockExec(blocks: readonly ExecBlock[]): void;
+  killTree(tgid: number, on: boolean): void;
 }
+
+/** How long the kernel keeps killing a tree's members that fork or exec after a kill-tree. */
+const KILL_TREE_ARMED_MS = 10_000;
+const TREE_ACTIONS: ReadonlySet<ResponseAction> = new Set(['kill-tree', 'suspend-tree', 'isolate-tree']);
 
 const INBOX_MS = 100;
 
@@ -169,12 +175,29 @@ export class ResponseService {
     if (this.opts.dryRun) {
       return this.record({ action, pids: typeof pid === 'number' ? [pid] : [], ok: false, error: 'dry run: recorded, not carried out', latency_ms: 0 }, requestedBy, `${reason} (dry run)`);
     }
-    if (action !== 'isolate-tree') return this.record(this.responder.respond(action, ev), requestedBy, reason);
+    if (typeof pid === 'number' && TREE_ACTIONS.has(action) && agentAncestors().includes(pid)) {
+      return this.record({ action, pids: [], ok: false, error: new ProtectedTargetError(pid, 'its tree holds the agent').message, latency_ms: 0 }, requestedBy, reason);
+    }
+    const kernelArmed = action === 'kill-tree' && typeof pid === 'number' && this.armKernelKill(pid, ev);
+    if (action !== 'isolate-tree') return this.record(this.responder.respond(action, ev, { kernelArmed }), requestedBy, reason);
     const t0 = Date.parse(ev['@timestamp']);
     return this.isolate(typeof pid === 'number' ? pid : 0, reason, undefined).then((r) => this.record({
       action, pids: r.pids, ok: r.ok, error: r.error, id: r.id,
       latency_ms: Number.isFinite(t0) ? Math.max(0, Date.now() - t0) : r.latency_ms,
     }, requestedBy, reason));
+  }
+
+  /**
+   * The kernel's half of kill-tree (bpf/process.bpf.c): from now on a member
+   * that forks or execs dies there, so a fork bomb cannot outgrow the
+   * responder's rounds. Only once the pid is known to be the event's process.
+   */
+  private armKernelKill(pid: number, ev: EcsEvent): boolean {
+    const loader = this.loader;
+    if (!loader || pid <= 1 || !this.responder.sameProcess(pid, ev.vigil?.start_boottime_ns)) return false;
+    loader.killTree(pid, true);
+    setTimeout(() => loader.killTree(pid, false), KILL_TREE_ARMED_MS).unref();
+    return true;
   }
 
   private isolate(pid: number, reason: string, expiresMs: number | undefined) {
@@ -345,3 +368,18 @@ export class ResponseService {
 }
 
 const pidEvent = (pid: unknown): EcsEvent => pidTarget(Number(pid));
+
+/** The agent's ancestors (parent first, pid 1 excluded): a tree action on one of them would take the agent with it. */
+function agentAncestors(procRoot = '/proc'): number[] {
+  const out: number[] = [];
+  for (let pid = process.ppid; pid > 1 && out.length < 64;) {
+    out.push(pid);
+    try {
+      const stat = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
