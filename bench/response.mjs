@@ -197,7 +197,7 @@ async function main() {
     eb && `| Exec block: markers written in ${eb.tries} runs of the blocked binary (${eb.killed} killed by SIGKILL) | ${eb.markers} | 0 |`,
     kt && `| Rule kill-tree of a fork-bombing tree, kernel exec time -> last SIGKILL sent, median / p99 (${kt.toSignal.length}/${kt.n}) | ${fmt(pct(kt.toSignal, 50))} / ${fmt(pct(kt.toSignal, 99))} ms | p99 <= 5 ms |`,
     kt && `| Same, -> every process of the tree gone (seen from /proc), median / p99 | ${fmt(pct(kt.toGone, 50))} / ${fmt(pct(kt.toGone, 99))} ms | |`,
-    kt && `| Of which the responder's own work (freeze the tree into a cgroup, gather it, cgroup.kill; ${fmt(pct(kt.trees, 50))} processes median), median / p99 | ${fmt(pct(kt.work, 50))} / ${fmt(pct(kt.work, 99))} ms | |`,
+    kt && `| Of which the responder's own work (the kernel armed: stop the tree in rounds, SIGKILL it; ${fmt(pct(kt.trees, 50))} processes median), median / p99 | ${fmt(pct(kt.work, 50))} / ${fmt(pct(kt.work, 99))} ms | |`,
     ma && `| Manual action through the control plane (POST -> confirmed), idle, median / p99 (${ma.ok}/${ma.n} ok, ${ma.audited} audited) | ${fmt(pct(ma.ms, 50))} / ${fmt(pct(ma.ms, 99))} ms | p99 <= 100 ms |`,
     bc && `| Exec storm with a block entry vs without, median of ${bc.ratios.length} pairs | ${pct(bc.ratios, 50).toFixed(3)}x (${bc.ratios.map((r) => r.toFixed(3)).join(', ')}) | <= 1.02x |`,
   ].filter(Boolean);
