@@ -3,7 +3,7 @@
 // document and left in it; the rest is taken into typed fields, with
 // triggering and related events as Event messages. alertFromProto gives back
 // the document alertToProto was given (test/proto/ecs-map.test.ts).
-import { Putter, Taker, isObject, jsonCopy, type Doc } from './ecs-fields';
+import { Putter, Taker, isObject, jsonCopy, legacyDoc, type Doc } from './ecs-fields';
 import { eventFromProto, eventToProto, processFromProto, processToProto } from './ecs-event-map';
 import { severityFromName } from './enums';
 import type { Alert, DeepPartial, Event } from './types';
@@ -60,12 +60,8 @@ export function alertToProto(v: unknown): DeepPartial<Alert> {
 
 /** The ECS document an Alert carries: its `json` from a 1.2 agent, else the typed fields. */
 export function alertFromProto(a: Alert): Doc {
-  if (a.json) {
-    try {
-      const v: unknown = JSON.parse(a.json);
-      if (isObject(v)) return v;
-    } catch { /* fall through to the typed fields */ }
-  }
+  const legacy = legacyDoc(a.json);
+  if (legacy) return legacy;
   const o = new Putter();
   o.set(['@timestamp'], a.timestamp);
   o.set(['event', 'id'], a.id); o.set(['event', 'created'], a.created);

@@ -2,7 +2,7 @@
 // vigil.v1.Process. The table of which ECS field each typed field carries
 // lives here only; docs/api.md lists it. eventFromProto(eventToProto(doc))
 // gives back doc (test/proto/ecs-map.test.ts, on recorded real events).
-import { Putter, Taker, fromFields, isObject, jsonCopy, type Doc } from './ecs-fields';
+import { Putter, Taker, fromFields, isObject, jsonCopy, legacyDoc, type Doc } from './ecs-fields';
 import { FILE_ACTIONS, NETWORK_ACTIONS, PROCESS_ACTIONS, PRIVILEGE_ACTIONS } from './types';
 import type { Ancestor, DeepPartial, Event, EventActionCase, EventOutcome, Process, User } from './types';
 
@@ -161,12 +161,8 @@ export function eventToProto(v: unknown): DeepPartial<Event> {
 
 /** The ECS document an Event carries: its `json` from a 1.2 agent, else the typed fields. */
 export function eventFromProto(e: Event): Doc {
-  if (e.json) {
-    try {
-      const v: unknown = JSON.parse(e.json);
-      if (isObject(v)) return v;
-    } catch { /* not JSON: the typed fields are all there is */ }
-  }
+  const legacy = legacyDoc(e.json);
+  if (legacy) return legacy;
   const o = new Putter();
   o.set(['@timestamp'], e.timestamp);
   o.set(['event', 'id'], e.id); o.set(['event', 'kind'], e.kind); o.set(['event', 'category'], e.category);

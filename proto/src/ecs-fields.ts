@@ -11,6 +11,17 @@ export type Path = readonly string[];
 
 export const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The document in a 1.2 message's `json`, when it holds a JSON object. */
+export function legacyDoc(json: string | undefined): Doc | undefined {
+  if (!json) return undefined;
+  try {
+    const v: unknown = JSON.parse(json);
+    return isObject(v) ? v : undefined;
+  } catch {
+    return undefined; // not JSON: the typed fields are all there is
+  }
+}
+
 /** Sets an own property even for "__proto__", which plain assignment would turn into a prototype. */
 export function setOwn(o: Doc, key: string, value: unknown): void {
   Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });

@@ -2,33 +2,17 @@
 // eventToProto/alertToProto, the protobuf encoder and decoder, and back,
 // is the same document. Run on events the real loader recorded
 // (test/fixtures), and on alerts the real rule engine builds from them.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { recordedEvents } from '../fixtures/recorded-events';
 import { buildAlert } from '../../agent/src/alerts/build-alert';
-import { FrameKind, FrameReader } from '../../agent/src/decode/frame-reader';
-import { decodeEvents } from '../../agent/src/decode/record-decoder';
-import type { EcsEvent } from '../../agent/src/model/ecs-event';
-import { BootClock } from '../../agent/src/normalize/boot-clock';
-import { EventNormalizer } from '../../agent/src/normalize';
-import type { RawRecord } from '../../agent/src/normalize/types';
 import { RuleEngine } from '../../agent/src/rules';
 import {
   alertFromProto, alertToProto, decodeAlert, decodeEnvelope, encodeAlert, encodeEnvelope, eventFromProto, eventToProto,
   MAX_FRAME_BYTES,
 } from '../../proto/src';
 
-const FIX = join(__dirname, '../fixtures');
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
-
-function recordedEvents(): EcsEvent[] {
-  const recs: RawRecord[] = [];
-  for (const f of new FrameReader().push(readFileSync(join(FIX, 'loader-frames.bin')))) {
-    if (f.kind === FrameKind.Events) decodeEvents(f.payload, (r) => recs.push(r), () => {});
-  }
-  const n = new EventNormalizer({ hostName: 'h', bootId: 'fixture-boot', clock: new BootClock(0n) });
-  return recs.map((r) => n.normalize(r)).filter((e): e is EcsEvent => e !== undefined);
-}
 
 /** Through the wire and back, as JSON sees it. */
 const json = (v: unknown) => JSON.parse(JSON.stringify(v));

@@ -1,29 +1,14 @@
 // The control plane's scan of forwarded event batches reads what the full
 // decoder reads, on real recorded events, and turns a malformed frame into
 // the codec's FRAME_DECODE error instead of a crash.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FrameKind, FrameReader } from '../../agent/src/decode/frame-reader';
-import { decodeEvents } from '../../agent/src/decode/record-decoder';
-import type { EcsEvent } from '../../agent/src/model/ecs-event';
-import { BootClock } from '../../agent/src/normalize/boot-clock';
-import { EventNormalizer } from '../../agent/src/normalize';
-import type { RawRecord } from '../../agent/src/normalize/types';
+import { recordedEvents } from '../fixtures/recorded-events';
 import { MAX_FRAME_BYTES, decodeEnvelope, encodeEnvelope, eventToProto, isWireError, scanEventBatch } from '../../proto/src';
 
-function recorded(): EcsEvent[] {
-  const recs: RawRecord[] = [];
-  for (const f of new FrameReader().push(readFileSync(join(__dirname, '../fixtures/loader-frames.bin')))) {
-    if (f.kind === FrameKind.Events) decodeEvents(f.payload, (r) => recs.push(r), () => {});
-  }
-  const n = new EventNormalizer({ hostName: 'h', bootId: 'b', clock: new BootClock(0n) });
-  return recs.map((r) => n.normalize(r)).filter((e): e is EcsEvent => e !== undefined);
-}
 
 describe('scanEventBatch', () => {
   it('reads first_seq, and per event exec, timestamp and executable exactly as the full decoder does', () => {
-    const events = recorded();
+    const events = recordedEvents();
     const bytes = encodeEnvelope({ event_batch: { first_seq: 2 ** 40, events: events.map(eventToProto) } });
     const full = decodeEnvelope(bytes);
     if (full.payload !== 'event_batch') throw new Error(full.payload);

@@ -3,20 +3,10 @@
 // otherwise one built from the summary fields, so an alert is never stored
 // without a document.
 import type { Alert, DeepPartial, Process } from '../../../proto/src';
-import { SEVERITY_NAMES, alertFromProto, alertToProto, eventFromProto, hasTypedDocument, severityRank } from '../../../proto/src';
+import { SEVERITY_NAMES, alertFromProto, alertToProto, eventFromProto, hasTypedDocument, legacyDoc, severityRank } from '../../../proto/src';
 
 export function severityName(a: Pick<Alert, 'severity'>): string {
   return SEVERITY_NAMES[severityRank(a.severity)];
-}
-
-export function parseDoc(json: string): Record<string, unknown> | undefined {
-  if (!json) return undefined;
-  try {
-    const v: unknown = JSON.parse(json);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function ecsProcess(p: Process | null): Record<string, unknown> | undefined {
@@ -32,7 +22,7 @@ function ecsProcess(p: Process | null): Record<string, unknown> | undefined {
 
 /** The document an agent's alert carries (see the header). */
 export function agentAlertDoc(a: Alert): { doc: Record<string, unknown>; from: 'typed' | 'json' | 'summary' } {
-  const fromJson = parseDoc(a.json);
+  const fromJson = legacyDoc(a.json);
   if (fromJson) return { doc: fromJson, from: 'json' };
   if (hasTypedDocument(a)) return { doc: alertFromProto({ ...a, json: '' }), from: 'typed' };
   return { doc: buildDoc(a), from: 'summary' };
