@@ -198,6 +198,16 @@ describe('dashboard (real browser, real agent, real detection)', () => {
     const audit = app.vigil.audit.list(50).filter((e) => e.action === 'action' && (e.detail as { target?: { pid?: number } }).target?.pid === liveProc.pid);
     expect(audit.map((e) => (e.detail as { action: string }).action)).toEqual(['kill-tree', 'resume-tree', 'suspend-tree']);
 
+    // Isolate the whole host from the same bar, then release it with the button the answer offers.
+    // The page and the control plane are on loopback, which an isolated host still reaches.
+    await bar.getByTestId('action-isolate-host').click();
+    await expect.poll(() => bar.getByTestId('action-outcome').textContent(), { timeout: 10_000 }).toMatch(/^Isolate host: done, 0 process\(es\) \(iso-host-/);
+    const ref = /\((iso-host-[^)]+)\)/.exec((await bar.getByTestId('action-outcome').textContent()) ?? '')![1];
+    await bar.getByTestId('action-release').click();
+    await expect.poll(() => bar.getByTestId('action-outcome').textContent(), { timeout: 10_000 }).toContain(`Release: done`);
+    const hostAudit = app.vigil.audit.list(50).filter((e) => e.action === 'action' && ['isolate-host', 'release'].includes((e.detail as { action: string }).action));
+    expect(hostAudit.map((e) => [(e.detail as { action: string }).action, (e.detail as { ok: boolean }).ok, (e.detail as { ref?: string }).ref])).toEqual([['release', true, ref], ['isolate-host', true, ref]]);
+
     // Incidents: the live shell's alerts are one incident; triage it from the page.
     await page.getByTestId('tab-incidents').click();
     const liveIncident = app.vigil.incidents.incidentOf(Number(await liveRow.getAttribute('data-seq')));
