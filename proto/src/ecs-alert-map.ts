@@ -3,8 +3,8 @@
 // document and left in it; the rest is taken into typed fields, with
 // triggering and related events as Event messages. alertFromProto gives back
 // the document alertToProto was given (test/proto/ecs-map.test.ts).
-import { Putter, Taker, isObject, jsonCopy, legacyDoc, type Doc } from './ecs-fields';
-import { eventFromProto, eventToProto, processFromProto, processToProto } from './ecs-event-map';
+import { Putter, Taker, isObject, jsonCopy, legacyDoc, type Doc, type FieldTable } from './ecs-fields';
+import { eventFromCopy, eventFromProto, processFromCopy, processFromProto } from './ecs-event-map';
 import { severityFromName } from './enums';
 import type { Alert, DeepPartial, Event } from './types';
 
@@ -30,8 +30,18 @@ function threatSummary(threat: unknown): { technique_ids: string[]; tactic_names
   return { technique_ids: [...ids], tactic_names: [...tactics] };
 }
 
+// On the alert's own copy: each event is taken apart in place, not copied again.
 const eventList = (v: unknown): DeepPartial<Event>[] | undefined =>
-  (Array.isArray(v) && v.length > 0 && v.every(isObject) ? v.map(eventToProto) : undefined);
+  (Array.isArray(v) && v.length > 0 && v.every(isObject) ? v.map((e) => eventFromCopy(e as Doc)) : undefined);
+
+const ALERT: FieldTable = [
+  ['id', ['event', 'id'], 'str'], ['created', ['event', 'created'], 'str'],
+  ['rule_id', ['rule', 'id'], 'str'], ['rule_name', ['rule', 'name'], 'str'], ['description', ['rule', 'description'], 'str'],
+  ['rule_level', ['rule', 'level'], 'str'], ['rule_tags', ['rule', 'tags'], 'strs'],
+  ['hostname', ['host', 'name'], 'str'], ['timestamp', ['@timestamp'], 'str'],
+  ['first_seen', ['vigil', 'alert', 'first_seen'], 'str'], ['last_seen', ['vigil', 'alert', 'last_seen'], 'str'],
+  ['count', ['vigil', 'alert', 'count'], 'u32'],
+];
 
 /** An ECS alert document as an Alert message (no `json`). seq, host_id and global_seq are the caller's. */
 export function alertToProto(v: unknown): DeepPartial<Alert> {
@@ -41,17 +51,12 @@ export function alertToProto(v: unknown): DeepPartial<Alert> {
   const level = t.object(['rule'])?.level;
   const hasProcess = isObject(doc.process);
   const out: DeepPartial<Alert> = {
-    id: t.str(['event', 'id']), created: t.str(['event', 'created']),
-    rule_id: t.str(['rule', 'id']), rule_name: t.str(['rule', 'name']), description: t.str(['rule', 'description']),
-    rule_level: t.str(['rule', 'level']), rule_tags: t.strs(['rule', 'tags']),
+    ...t.fields(ALERT),
     severity: severityFromName(typeof level === 'string' ? level : ''),
     ...summary,
-    hostname: t.str(['host', 'name']), timestamp: t.str(['@timestamp']),
-    first_seen: t.str(['vigil', 'alert', 'first_seen']), last_seen: t.str(['vigil', 'alert', 'last_seen']),
-    count: t.u32(['vigil', 'alert', 'count']),
     triggering_events: t.mapped(['vigil', 'alert', 'events'], eventList) ?? [],
     related_events: t.mapped(['vigil', 'alert', 'related'], eventList) ?? [],
-    process: hasProcess ? processToProto(doc.process) : null,
+    process: hasProcess ? processFromCopy(doc.process as Doc) : null,
   };
   if (hasProcess) t.drop(['process']);
   out.extensions = t.rest();
@@ -63,13 +68,7 @@ export function alertFromProto(a: Alert): Doc {
   const legacy = legacyDoc(a.json);
   if (legacy) return legacy;
   const o = new Putter();
-  o.set(['@timestamp'], a.timestamp);
-  o.set(['event', 'id'], a.id); o.set(['event', 'created'], a.created);
-  o.set(['rule', 'id'], a.rule_id); o.set(['rule', 'name'], a.rule_name); o.set(['rule', 'description'], a.description);
-  o.set(['rule', 'level'], a.rule_level); o.set(['rule', 'tags'], a.rule_tags);
-  o.set(['host', 'name'], a.hostname);
-  o.set(['vigil', 'alert', 'first_seen'], a.first_seen); o.set(['vigil', 'alert', 'last_seen'], a.last_seen);
-  o.set(['vigil', 'alert', 'count'], a.count);
+  o.fields(ALERT, a);
   o.set(['vigil', 'alert', 'events'], (a.triggering_events ?? []).map(eventFromProto));
   o.set(['vigil', 'alert', 'related'], (a.related_events ?? []).map(eventFromProto));
   if (a.process) o.doc.process = processFromProto(a.process);

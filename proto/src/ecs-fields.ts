@@ -57,6 +57,12 @@ function slowCopy(v: unknown, depth = 0): unknown {
   return v;
 }
 
+/** How a typed field takes its value: the Taker check of the same name. */
+export type FieldKind = 'str' | 'strs' | 'true' | 'u32' | 'i32' | 'u64' | 'i64';
+
+/** One message's typed fields as [protobuf field, ECS path, kind]: both directions read the same table. */
+export type FieldTable = ReadonlyArray<readonly [field: string, path: Path, kind: FieldKind]>;
+
 /** Takes typed values out of one document; `rest()` is what is left. */
 export class Taker {
   constructor(private readonly doc: Doc) {}
@@ -76,15 +82,6 @@ export class Taker {
     // An object emptied by taking goes too; one that was empty stays (it was never taken from).
     for (let i = chain.length - 1; i > 0 && Object.keys(chain[i]).length === 0; i--) delete chain[i - 1][path[i - 1]];
     return v;
-  }
-
-  has(path: Path): boolean {
-    let cur: unknown = this.doc;
-    for (const k of path) {
-      if (!isObject(cur) || !Object.hasOwn(cur, k)) return false;
-      cur = cur[k];
-    }
-    return true;
   }
 
   object(path: Path): Doc | undefined {
@@ -114,6 +111,13 @@ export class Taker {
   i64(path: Path): number {
     return (this.take(path, (v) => Number.isSafeInteger(v) && v !== 0) as number | undefined) ?? 0;
   }
+  /** Every field of `table`, taken. */
+  fields(table: FieldTable): Doc {
+    const out: Doc = {};
+    for (const [field, path, kind] of table) out[field] = this[kind](path);
+    return out;
+  }
+
   /** A value `convert` accepts (returns non-undefined for); left in place otherwise. */
   mapped<T>(path: Path, convert: (v: unknown) => T | undefined): T | undefined {
     let out: T | undefined;
@@ -149,12 +153,13 @@ export class Putter {
     return cur;
   }
 
-  merge(fields: Fields | null | undefined, at: Path = []): void {
-    if (fields) mergeInto(this.ensureIfAny(at, fields), fromFields(fields));
+  /** Every field of `table`, put back from `msg`. */
+  fields(table: FieldTable, msg: object): void {
+    for (const [field, path] of table) this.set(path, (msg as Doc)[field]);
   }
 
-  private ensureIfAny(at: Path, fields: Fields): Doc {
-    return fields.fields.length ? this.ensure(at) : this.doc;
+  merge(fields: Fields | null | undefined): void {
+    if (fields) mergeInto(this.doc, fromFields(fields));
   }
 }
 
