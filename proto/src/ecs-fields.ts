@@ -134,12 +134,16 @@ export class Taker {
   }
 }
 
+/** A protobuf field's default (proto3 cannot tell it from unset): what Taker never takes, Putter never writes. */
+export const isProtoDefault = (v: unknown): boolean =>
+  v === undefined || v === null || v === '' || v === 0 || v === false || (Array.isArray(v) && v.length === 0);
+
 /** Writes typed values back; a default value (what Taker never takes) is skipped. */
 export class Putter {
   constructor(readonly doc: Doc = {}) {}
 
   set(path: Path, v: unknown): void {
-    if (v === undefined || v === '' || v === 0 || v === false || (Array.isArray(v) && v.length === 0)) return;
+    if (isProtoDefault(v)) return;
     this.ensure(path.slice(0, -1))[path[path.length - 1]] = v;
   }
 

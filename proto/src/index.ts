@@ -9,6 +9,6 @@ export { EXCEPTION_FIELDS, matchesEverything, type ExceptionField } from './exce
 export { PROTOCOL_VERSION, EXCEPTIONS_SINCE, speaks, helloVersion, assertCompatible, formatVersion, type ProtocolVersion } from './version';
 export { WireError, isWireError, WIRE_ERRORS, type WireErrorName } from './errors';
 export { eventToProto, eventFromProto, processToProto, processFromProto } from './ecs-event-map';
-export { legacyDoc } from './ecs-fields';
+export { legacyDoc, isProtoDefault, toFields } from './ecs-fields';
 export { alertToProto, alertFromProto, hasTypedDocument } from './ecs-alert-map';
 export { scanEventBatch, type ScannedEvent, type ScannedEventBatch } from './event-batch-scan';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertFromProto, decodeAlert, encodeAlert, eventFromProto } from '../../proto/src';
+import { alertFromProto, decodeAlert, encodeAlert, eventFromProto, eventToProto } from '../../proto/src';
 import { toAlertMessage } from '../../agent/src/transport/alert-message';
-import { toProtoEvent } from '../../agent/src/transport/ecs-to-proto';
 import { alertDoc } from './helpers/control-plane';
 
 describe('toAlertMessage', () => {
@@ -52,10 +51,10 @@ describe('toAlertMessage', () => {
   });
 });
 
-describe('toProtoEvent', () => {
+describe('eventToProto', () => {
   it('sets the action case from event.action, types its fields, and gives the document back', () => {
     const ev = { '@timestamp': 't1', event: { id: 'e1', action: 'tcp-state', outcome: 'failure' }, host: { name: 'h' }, vigil: { ret: -13, errno: 'EACCES' }, user: { id: '0' } };
-    const p = toProtoEvent(ev);
+    const p = eventToProto(ev);
     expect(p).toMatchObject({ id: 'e1', timestamp: 't1', host_name: 'h', outcome: 'EVENT_OUTCOME_FAILURE', ret: -13, errno: 'EACCES', tcp_state: {}, user: { id: '0' } });
     expect(p.json).toBeUndefined();
     expect(eventFromProto(decodeAlert(encodeAlert({ triggering_events: [p] })).triggering_events[0])).toEqual(ev);

@@ -22,7 +22,6 @@ import { parseListenAddress, type ListenAddress } from './metrics-server';
 const MIN_RINGBUF = 4096;
 const MAX_RINGBUF = 1 << 30;
 
-/** "8M", "65536", "512K" -> bytes; a power of two between a page and 1G. */
 /** --response-rate: automatic responses per rule per minute, 1..100000. */
 export function parseResponseRate(v: string): number {
   const n = Number(v);
@@ -30,6 +29,7 @@ export function parseResponseRate(v: string): number {
   return n;
 }
 
+/** "8M", "65536", "512K" -> bytes; a power of two between a page and 1G. */
 export function parseRingbufSize(value: string): number {
   const m = /^(\d+)([KMG]?)$/i.exec(value.trim());
   const mult = m ? ({ '': 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 } as Record<string, number>)[m[2].toUpperCase()] : 0;

@@ -153,12 +153,12 @@ export class AgentRuntime implements AgentPipeline {
     });
   }
 
-  /** Default profile: the kernel ships the read-only opens the rules can match, re-derived on every reload. */
   /** Rules are read at start: a response rule added later waits for the loader's poll (a few ms) until the agent restarts. */
   respondsToExecs(): boolean {
     return Boolean(this.cfg.anomalyResponse) || (this.engine?.ruleSet.rules.some((r) => r.kind === 'rule' && (r.meta.response?.length ?? 0) > 0) ?? false);
   }
 
+  /** Default profile: the kernel ships the read-only opens the rules can match, re-derived on every reload. */
   attachLoader(ctl: LoaderControl, loaderPids: () => number[] = () => []): void {
     this.responses.attachLoader(ctl, loaderPids);
     // An isolated tree must never cut the way to the control plane (host isolation would be the case that matters).

@@ -1,6 +1,7 @@
 // What no response may touch, whoever asks: pid 1, the kernel's threads,
 // the agent and its loader. Checked before every action.
 import { readFileSync } from 'node:fs';
+import { parseStat } from '../process/proc-parse';
 
 export class ProtectedTargetError extends Error {
   constructor(readonly pid: number, why: string) {
@@ -23,4 +24,21 @@ export function protectedReason(pid: number, extra: readonly number[] = [], proc
     return undefined; // gone: the caller reports that
   }
   return undefined;
+}
+
+/** The agent's ancestors (parent first, pid 1 excluded): a tree action on one of them would take the agent with it. */
+export function agentAncestors(procRoot = '/proc'): number[] {
+  const out: number[] = [];
+  for (let pid = process.ppid; pid > 1 && out.length < 64;) {
+    out.push(pid);
+    let ppid: number | undefined;
+    try {
+      ppid = parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'))?.ppid;
+    } catch {
+      // gone
+    }
+    if (ppid === undefined) break;
+    pid = ppid;
+  }
+  return out;
 }

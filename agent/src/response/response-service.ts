@@ -2,7 +2,6 @@
 // CLI): the protected set is checked, the action carried out (or only
 // recorded, in dry-run mode), and an audit row written. Isolation needs the
 // loader, so it exists once the loader is attached.
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import type { ResponseAction } from '../rules/types';
@@ -10,7 +9,7 @@ import { NetworkIsolator, type IsolationControl } from './isolation';
 import { ExecHashCache, Quarantine, DEFAULT_QUARANTINE_DIR } from './quarantine';
 import { execBlockOf, resolveExecBlock, type ExecBlock } from '../agent/exec-block';
 import type { ActionRequest, ActionResult } from '../../../proto/src';
-import { ProtectedTargetError, protectedReason } from './protected';
+import { ProtectedTargetError, agentAncestors, protectedReason } from './protected';
 import { agentAlert } from '../alerts/agent-alert';
 import type { AlertEvent } from '../alerts/types';
 import { pidTarget, Responder, type ResponseRecord } from './responder';
@@ -368,18 +367,3 @@ export class ResponseService {
 }
 
 const pidEvent = (pid: unknown): EcsEvent => pidTarget(Number(pid));
-
-/** The agent's ancestors (parent first, pid 1 excluded): a tree action on one of them would take the agent with it. */
-function agentAncestors(procRoot = '/proc'): number[] {
-  const out: number[] = [];
-  for (let pid = process.ppid; pid > 1 && out.length < 64;) {
-    out.push(pid);
-    try {
-      const stat = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
-      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      break;
-    }
-  }
-  return out;
-}

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { DeepPartial, EnvelopeInit, Event } from '../../../proto/src';
 import { encodeEnvelope } from '../../../proto/src';
-import { toProtoEvent } from './ecs-to-proto';
+import { eventToProto } from '../../../proto/src';
 
 export interface EventForwarderOptions {
   maxQueue: number;       // default 10000
@@ -42,7 +42,7 @@ export class EventForwarder {
   flush(send: (env: EnvelopeInit) => boolean): void {
     while (this.queue.length > 0) {
       const docs = this.queue.splice(0, this.opts.batchSize);
-      if (!this.sendBatch(docs.map(toProtoEvent), send)) {
+      if (!this.sendBatch(docs.map(eventToProto), send)) {
         this.dropped += docs.length + this.queue.length;
         this.queue = [];
         return;

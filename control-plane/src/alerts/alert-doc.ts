@@ -3,7 +3,7 @@
 // otherwise one built from the summary fields, so an alert is never stored
 // without a document.
 import type { Alert, DeepPartial, Process } from '../../../proto/src';
-import { SEVERITY_NAMES, alertFromProto, alertToProto, eventFromProto, hasTypedDocument, legacyDoc, severityRank } from '../../../proto/src';
+import { SEVERITY_NAMES, alertFromProto, alertToProto, eventFromProto, hasTypedDocument, isProtoDefault, legacyDoc, severityRank } from '../../../proto/src';
 
 export function severityName(a: Pick<Alert, 'severity'>): string {
   return SEVERITY_NAMES[severityRank(a.severity)];
@@ -24,7 +24,7 @@ function ecsProcess(p: Process | null): Record<string, unknown> | undefined {
 export function agentAlertDoc(a: Alert): { doc: Record<string, unknown>; from: 'typed' | 'json' | 'summary' } {
   const fromJson = legacyDoc(a.json);
   if (fromJson) return { doc: fromJson, from: 'json' };
-  if (hasTypedDocument(a)) return { doc: alertFromProto({ ...a, json: '' }), from: 'typed' };
+  if (hasTypedDocument(a)) return { doc: alertFromProto(a), from: 'typed' };
   return { doc: buildDoc(a), from: 'summary' };
 }
 
@@ -36,7 +36,7 @@ export function summaryOf<T extends Partial<Alert>>(a: T): Omit<T, 'json' | 'tri
 
 /** A stored alert as a typed feed frame: the document's fields, then what the store's summary sets, and the seq. */
 export function feedMessage(a: Omit<Alert, 'json'>, doc: Record<string, unknown>, globalSeq: number): DeepPartial<Alert> {
-  const set = Object.entries(summaryOf(a)).filter(([, v]) => v !== '' && v !== 0 && v !== null && !(Array.isArray(v) && v.length === 0));
+  const set = Object.entries(summaryOf(a)).filter(([, v]) => !isProtoDefault(v));
   return { ...alertToProto(doc), ...Object.fromEntries(set), global_seq: globalSeq };
 }
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { headers } from 'nats';
 import type { Alert } from '../../../proto/src';
-import { alertToProto, encodeAlert } from '../../../proto/src';
+import { encodeAlert, toFields } from '../../../proto/src';
 import type { BoundedPublisher } from './bounded-publisher';
 import { alertSubject, changeSubject } from './streams';
 import type { Change } from '../changes/change';
@@ -41,7 +41,7 @@ export class AlertStream {
     const limit = this.maxPayload();
     if (bytes.length <= limit - ENVELOPE_SLACK) return bytes;
     const cut = { vigil: { cut: `alert was ${bytes.length} bytes, over the fleet backbone's ${limit}-byte message size: its document and event copies were left out` } };
-    return encodeAlert({ ...alert, triggering_events: [], related_events: [], extensions: alertToProto(cut).extensions, json: '' }, this.maxBytes);
+    return encodeAlert({ ...alert, triggering_events: [], related_events: [], extensions: toFields(cut), json: '' }, this.maxBytes);
   }
 
   /** A triage or exception change, in the alerts' order; resolves with its stream seq. */

@@ -52,19 +52,32 @@ export class TokenReplicator {
   }
 
   private async share(rec: TokenRecord): Promise<void> {
-    for (let i = 0; i < MAX_CAS_TRIES; i++) {
-      const cur = await this.kv.get(rec.id);
+    await this.compareAndSet(rec.id, (stored) => mergeToken(stored, rec),
+      (stored, next) => JSON.stringify(next) === JSON.stringify(stored), (last) => last);
+  }
+
+  /**
+   * Writes `next(stored)` over what the bucket holds for `id`, unless
+   * `unchanged` says the bucket already has it; when another replica wrote
+   * first, reads its value and decides again. Resolves with the record the
+   * bucket holds; after MAX_CAS_TRIES lost races, rejects with `exhausted`
+   * of the last write error. An error reading the bucket or from `next` rejects as it is.
+   */
+  private async compareAndSet(id: string, next: (stored: TokenRecord | undefined) => TokenRecord,
+    unchanged: (stored: TokenRecord, next: TokenRecord) => boolean, exhausted: (last: unknown) => unknown): Promise<TokenRecord> {
+    for (let i = 0; ; i++) {
+      const cur = await this.kv.get(id);
       const stored = cur && cur.operation === 'PUT' ? cur.json<TokenRecord>() : undefined;
-      const merged = mergeToken(stored, rec);
-      if (stored && JSON.stringify(merged) === JSON.stringify(stored)) return;
+      const want = next(stored);
+      if (stored && unchanged(stored, want)) return want;
       try {
-        const body = JSON.stringify(merged);
-        if (cur) await this.kv.update(rec.id, body, cur.revision);
-        else await this.kv.create(rec.id, body);
-        return;
+        const body = JSON.stringify(want);
+        if (cur) await this.kv.update(id, body, cur.revision);
+        else await this.kv.create(id, body);
+        return want;
       } catch (err) {
-        // Another replica wrote first: merge with its value and try again.
-        if (i === MAX_CAS_TRIES - 1) throw err;
+        // Another replica wrote first: read its value and decide again.
+        if (i === MAX_CAS_TRIES - 1) throw exhausted(err);
       }
     }
   }
@@ -75,27 +88,17 @@ export class TokenReplicator {
    * one wins and both learn which. Returns the host the token is bound to.
    */
   async claimHost(id: string, hostId: string): Promise<string> {
-    for (let i = 0; i < MAX_CAS_TRIES; i++) {
-      const cur = await this.kv.get(id);
-      const stored = cur && cur.operation === 'PUT' ? cur.json<TokenRecord>() : undefined;
-      const local = this.tokens.record(id);
+    let local: TokenRecord | undefined;
+    const claimed = await this.compareAndSet(id, (stored) => {
+      local = this.tokens.record(id);
       if (!stored && !local) throw new Error(`token ${id} is unknown`);
       const merged = local ? mergeToken(stored, local) : stored!;
-      const claimed = merged.bound_host ? merged : { ...merged, bound_host: hostId };
-      try {
-        if (!stored || stored.bound_host !== claimed.bound_host) {
-          const body = JSON.stringify(claimed);
-          if (cur) await this.kv.update(id, body, cur.revision);
-          else await this.kv.create(id, body);
-        }
-      } catch {
-        continue; // another replica wrote first: read its value and decide again
-      }
-      if (claimed.bound_host === hostId && !local?.bound_host) this.tokens.bindHost(id, hostId);
-      else this.tokens.applyReplicated(claimed);
-      return claimed.bound_host!;
-    }
-    throw new Error(`token ${id}: its host binding kept changing under ${MAX_CAS_TRIES} tries; the agent retries`);
+      return merged.bound_host ? merged : { ...merged, bound_host: hostId };
+    }, (stored, next) => stored.bound_host === next.bound_host,
+    () => new Error(`token ${id}: its host binding kept changing under ${MAX_CAS_TRIES} tries; the agent retries`));
+    if (claimed.bound_host === hostId && !local?.bound_host) this.tokens.bindHost(id, hostId);
+    else this.tokens.applyReplicated(claimed);
+    return claimed.bound_host!;
   }
 
   stop(): void {
