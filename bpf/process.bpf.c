@@ -144,15 +144,17 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	struct vigil_fork_body *b;
 	struct vigil_rec r;
 
+	if (filter__is_self())
+		return 0;
 	/* A tree being killed cannot outgrow the kill: the forking member dies
 	 * here (we run in it), its new process or thread joins the set and dies
-	 * at its own first fork or exec. Never the agent or its loader. */
-	if (!filter__is_self() && tree__doomed(parent)) {
+	 * at its own first fork or exec. */
+	if (tree__doomed(parent)) {
 		tree__join(parent->tgid);
 		tree__join(child->tgid);
 		bpf_send_signal(9 /* SIGKILL */);
 	}
-	if (child->pid != child->tgid || filter__is_self())
+	if (child->pid != child->tgid)
 		return 0;
 	b = rec__begin(&r, VIGIL_EV_FORK, sizeof(*b));
 	if (!b)
@@ -170,15 +172,13 @@ int handle_exit(void *ctx)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct vigil_exit_body *b;
 	struct vigil_rec r;
+	__u32 tgid;
 	int code;
 
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
-	{
-		__u32 tgid = BPF_CORE_READ(task, tgid);
-
-		bpf_map_delete_elem(&kill_tree, &tgid); /* its pid may be reused */
-	}
+	tgid = BPF_CORE_READ(task, tgid);
+	bpf_map_delete_elem(&kill_tree, &tgid); /* its pid may be reused */
 	if (filter__is_self())
 		return 0;
 	b = rec__begin(&r, VIGIL_EV_EXIT, sizeof(*b));

@@ -67,7 +67,7 @@ static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, struct vigil_
 	while (!vigil_stop) {
 		if ((err = ringbuf__wait(rb, o->stdin_watch ? STDIN_FILENO : -1, wait_ms)) < 0)
 			goto io_fail;
-		err = ringbuf__drain(rb, 0);
+		err = ringbuf__drain(rb);
 		if (err < 0)
 			goto io_fail;
 		/* Idle: wake less (up to IDLE_POLL_MS); any record: back to poll_ms. */
@@ -86,7 +86,7 @@ static int run(struct ring_buffer *rb, struct vigil_lifecycle *lc, struct vigil_
 		}
 	}
 	/* Final drain and counters, so nothing submitted before stop is lost. */
-	if ((err = ringbuf__drain(rb, 0)) < 0 ||
+	if ((err = ringbuf__drain(rb)) < 0 ||
 	    (err = emit_stats(VIGIL_FRAME_STATS, lc, ctl, o)))
 		goto io_fail;
 	return VIGIL_EXIT_OK;

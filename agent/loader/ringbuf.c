@@ -24,24 +24,18 @@ struct ring_buffer *ringbuf__new(int events_fd)
 	return ring_buffer__new(events_fd, on_record, NULL, NULL);
 }
 
-int ringbuf__drain(struct ring_buffer *rb, int poll_ms)
+int ringbuf__drain(struct ring_buffer *rb)
 {
-	int a, b, err;
+	int n = ring_buffer__consume(rb), err;
 
-	a = ring_buffer__poll(rb, poll_ms);
-	if (a == -EINTR)
-		a = 0;
-	b = write_err ? 0 : ring_buffer__consume(rb);
-	if (b == -EINTR)
-		b = 0;
+	if (n == -EINTR)
+		n = 0;
 	if (write_err)
 		return write_err;
-	if (a < 0)
-		return a;
-	if (b < 0)
-		return b;
+	if (n < 0)
+		return n;
 	err = output__flush();
-	return err ? err : a + b;
+	return err ? err : n;
 }
 
 int ringbuf__wait(struct ring_buffer *rb, int other_fd, int timeout_ms)

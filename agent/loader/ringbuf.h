@@ -6,10 +6,11 @@ struct ring_buffer;
 
 /* Ring buffer over the shared `events` map; records go to output.c. */
 struct ring_buffer *ringbuf__new(int events_fd);
-/* Wait up to poll_ms, then consume whatever is there (probes submit without
- * wakeups below a backlog threshold) and flush it as one EVENTS frame.
- * Returns records drained (>= 0) or -errno from the ring or from stdout. */
-int ringbuf__drain(struct ring_buffer *rb, int poll_ms);
+/* Consume whatever is there (probes submit without wakeups below a backlog
+ * threshold, so ringbuf__wait's timeout is what bounds the wait) and flush it
+ * as one EVENTS frame. Returns records drained (>= 0) or -errno from the ring
+ * or from stdout. */
+int ringbuf__drain(struct ring_buffer *rb);
 /* Wait up to timeout_ms for a ring wakeup or for other_fd (-1: none) to be
  * readable, whichever comes first, so a control command (a kill-tree) is
  * read at once rather than after the poll period. 0 or -errno. */

@@ -147,8 +147,7 @@ static __always_inline void rec__bytes_user(struct vigil_rec *r, const void *src
 
 /* Ship the record. Wake the consumer only past wakeup_bytes of backlog: the
  * loader polls on a short timer, so batching costs latency, not events.
- * `wake`: now, whatever the backlog (an exec, which a response may wait on;
- * a wakeup is microseconds against the exec's hundreds). */
+ * `wake`: now, whatever the backlog (process.bpf.c rations exec wakeups). */
 static __always_inline int rec__submit_wake(struct vigil_rec *r, bool wake)
 {
 	struct vigil_hdr *h = rec__hdr(r);
