@@ -66,7 +66,9 @@ export class Responder {
   /**
    * `kernelArmed`: the kernel kills the tree's members that fork or exec
    * (bpf/process.bpf.c kill_tree), so stopping the tree in rounds converges
-   * at once and no cgroup migration (milliseconds each) is needed.
+   * at once and no cgroup migration (milliseconds each) is needed. The
+   * caller checked the pid's identity before arming, and the kernel may have
+   * killed the root since: that is the kill, not a vanished target.
    */
   respond(action: ResponseAction, ev: EcsEvent, opts: { kernelArmed?: boolean } = {}): ResponseRecord {
     const t0 = Date.parse(ev['@timestamp']);
@@ -75,7 +77,7 @@ export class Responder {
     const done = (r: Omit<ResponseRecord, 'action' | 'latency_ms'>): ResponseRecord =>
       ({ action, ...r, latency_ms: Number.isFinite(t0) ? Math.max(0, Date.now() - t0) : -1, work_ms: Math.round((performance.now() - started) * 10) / 10 });
     if (typeof pid !== 'number' || pid <= 1 || pid === process.pid) return done({ pids: [], ok: false, error: 'no process to act on (pid 0/1 or the agent itself)' });
-    if (!this.sameProcess(pid, ev.vigil?.start_boottime_ns)) return done({ pids: [], ok: false, error: `pid ${pid} has exited or is another process now` });
+    if (!opts.kernelArmed && !this.sameProcess(pid, ev.vigil?.start_boottime_ns)) return done({ pids: [], ok: false, error: `pid ${pid} has exited or is another process now` });
     try {
       if (action === 'kill') {
         this.signal(pid, 'SIGKILL');
@@ -86,7 +88,7 @@ export class Responder {
         const killed = this.killTreeByCgroup(pid);
         if (killed) return done({ pids: killed, ok: true });
       }
-      const tree = this.stopTree(pid);
+      const tree = this.stopTree(pid, opts.kernelArmed === true);
       if (action === 'kill-tree') for (const p of tree) this.quiet(p, 'SIGKILL');
       return done({ pids: tree, ok: true });
     } catch (err) {
@@ -149,10 +151,11 @@ export class Responder {
     }
   }
 
-  /** SIGSTOP the root, then its descendants, round after round until no new one appears. */
-  private stopTree(root: number): number[] {
+  /** SIGSTOP the root, then its descendants, round after round until no new one appears. `rootMayBeGone`: see respond. */
+  private stopTree(root: number, rootMayBeGone = false): number[] {
     const stopped = new Set<number>();
-    this.signal(root, 'SIGSTOP');
+    if (rootMayBeGone) this.quiet(root, 'SIGSTOP');
+    else this.signal(root, 'SIGSTOP');
     stopped.add(root);
     for (let round = 0; round < this.rounds; round++) {
       const fresh = this.descendants(root).filter((p) => !stopped.has(p));
