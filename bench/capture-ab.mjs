@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { vigilLoaderTracer } from './lib/tracers/vigil-loader.mjs';
 import { runWorkload, workloads } from './lib/workloads.mjs';
 import { installSignalCleanup } from './lib/cleanup.mjs';
+import { median } from './lib/stats.mjs';
 
 const arg = (name, dflt) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);
 const A = arg('--a');
@@ -19,7 +20,6 @@ const B = resolve(arg('--b', '.'));
 const ROUNDS = Number(arg('--rounds', '5'));
 const SECONDS = Number(arg('--seconds', '1.5'));
 const REPORT = arg('--report');
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 installSignalCleanup();
 
 const storms = workloads(resolve(B, 'build/bench'), SECONDS).filter((w) => w.paired);
