@@ -67,6 +67,7 @@ enum vigil_event_type {
 #define VIGIL_F_NO_TASK_CTX	(1 << 2) /* fired in softirq: the task fields are whoever was running */
 #define VIGIL_F_THREAD		(1 << 3) /* fork: a thread, not a new process */
 #define VIGIL_F_DENIED		(1 << 4) /* exec: the image is blocked; SIGKILL sent before it ran */
+#define VIGIL_F_RESPONDED	(1 << 5) /* exec: a kernel response (respond_exec) acted before the image ran */
 
 #define VIGIL_COMM_LEN		16
 #define VIGIL_PATH_MAX		1024	/* per path string, bytes */
@@ -107,6 +108,12 @@ struct vigil_exec_body {
 	__u32 args_size;	/* full argv bytes in the process, before truncation */
 	__u32 exe_ino;		/* inode of the executable */
 	__u32 exe_nlink;	/* 0 when the executable was deleted or is a memfd */
+	/* With VIGIL_F_RESPONDED (zero otherwise): */
+	__u32 respond_rule;	/* the agent's index of the rule that asked */
+	__u16 respond_action;	/* enum vigil_respond_action */
+	__u16 respond_refused;	/* 1: the tree holds the agent; 2: rate limited. Nothing signalled */
+	__u32 respond_signalled; /* processes sent SIGKILL, the exec'ing one included */
+	__u32 respond_ns;	/* from the exec to the last signal sent, ns */
 };
 
 /* VIGIL_EV_FORK: header is the parent. No strings. */
@@ -222,6 +229,28 @@ struct vigil_exec_key {
  * ancestors' is in it gets SIGKILL when it forks or execs. */
 #define VIGIL_KILL_TREE_MAX 8192
 #define VIGIL_KILL_TREE_DEPTH 8
+
+/* respond_rules (bpf/lib/respond.h): rules the kernel carries out itself
+ * at exec, before the new image runs, keyed by the executable's file name
+ * (NUL padded). The agent puts a rule here only when that name alone
+ * decides its match (Image|endswith '/NAME', nothing else) and its response
+ * is kill or kill-tree. */
+#define VIGIL_RESPOND_NAME_MAX	64
+#define VIGIL_RESPOND_MAX	1024	/* names */
+#define VIGIL_RESPOND_RULES_MAX	256	/* rule indexes, for the rate limit */
+#define VIGIL_RESPOND_DEPTH	32	/* ancestors walked to find a tree's members */
+
+enum vigil_respond_action {
+	VIGIL_RESPOND_KILL = 1,		/* the exec'ing process */
+	VIGIL_RESPOND_KILL_TREE = 2,	/* it and every descendant */
+};
+
+struct vigil_respond_rule {
+	__u32 rule;		/* index < VIGIL_RESPOND_RULES_MAX */
+	__u32 action;		/* enum vigil_respond_action */
+	__u32 per_minute;	/* at most this many per rule per minute */
+	__u32 pad;
+};
 
 /* isolate_allow4 key (bpf/isolate.bpf.c): an IPv4 endpoint an isolated
  * cgroup may still reach, address and port in network byte order; port 0

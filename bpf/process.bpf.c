@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Process lifecycle: exec (and failed exec), fork, exit. */
 #include "lib/syscall.h"
+#include "lib/respond.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -9,30 +10,6 @@ static __always_inline bool exec__blocked(__u64 ino, __u32 dev)
 	struct vigil_exec_key k = { .ino = ino, .dev = dev, .pad = 0 };
 
 	return bpf_map_lookup_elem(&exec_block, &k) != NULL;
-}
-
-/* kill-tree: is t, or one of its nearest ancestors, in kill_tree? */
-static __always_inline bool tree__doomed(struct task_struct *t)
-{
-	__u32 tgid;
-	int i;
-
-	for (i = 0; i < VIGIL_KILL_TREE_DEPTH && t; i++) {
-		tgid = BPF_CORE_READ(t, tgid);
-		if (tgid <= 1)
-			return false;
-		if (bpf_map_lookup_elem(&kill_tree, &tgid))
-			return true;
-		t = BPF_CORE_READ(t, real_parent);
-	}
-	return false;
-}
-
-static __always_inline void tree__join(__u32 tgid)
-{
-	__u8 one = 1;
-
-	bpf_map_update_elem(&kill_tree, &tgid, &one, BPF_ANY);
 }
 
 /* Last time an exec woke the loader. Racy across CPUs, which only costs an
@@ -54,6 +31,17 @@ static __always_inline bool exec__wake_now(void)
 		return false;
 	exec_woke_ns = now;
 	return true;
+}
+
+/* Defined before handle_exec, so attached and run before it on the same
+ * tracepoint: its note reaches the exec's record. */
+SEC("tp/sched/sched_process_exec")
+int respond_exec(void *ctx)
+{
+	if (filter__is_self())
+		return 0;
+	respond__exec(bpf_get_current_task_btf());
+	return 0;
 }
 
 /* Successful exec: the new image is in place, so read what it really runs. */
@@ -83,6 +71,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	b->args_size = ae > as ? ae - as : 0;
 	b->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 	b->exe_nlink = BPF_CORE_READ(exe, f_inode, __i_nlink);
+	respond__report(&r, b, BPF_CORE_READ(task, tgid));
 	if (exec__blocked(b->exe_ino, BPF_CORE_READ(exe, f_inode, i_sb, s_dev))) {
 		/* We run in the task, after the new image is mapped and before it
 		 * returns to user space: it never runs an instruction. */
@@ -119,6 +108,11 @@ static __always_inline int exec_exit(struct trace_event_raw_sys_exit *ctx, int p
 	b->args_size = 0;
 	b->exe_ino = 0;
 	b->exe_nlink = 0;
+	b->respond_rule = 0;
+	b->respond_action = 0;
+	b->respond_refused = 0;
+	b->respond_signalled = 0;
+	b->respond_ns = 0;
 	rec__str_user(&r, (const void *)a.a[path_arg & 1], VIGIL_PATH_MAX);
 	rec__str_empty(&r);
 	rec__str_cwd(&r);

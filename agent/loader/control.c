@@ -10,6 +10,7 @@
 #include "events.h"
 #include "control.h"
 #include "isolate.h"
+#include "respond.h"
 
 #define LINE_MAX_ 256
 
@@ -22,6 +23,7 @@ struct watch_set {
 struct vigil_control {
 	int cfg_fd, watch_fd, block_fd, kill_fd;
 	struct vigil_isolate *iso;
+	struct vigil_respond *resp;
 	struct watch_set live, pending;
 	bool building, filtering;
 	char line[LINE_MAX_];
@@ -29,7 +31,8 @@ struct vigil_control {
 	bool overlong;
 };
 
-struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, int kill_fd, struct vigil_isolate *iso)
+struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, int kill_fd, struct vigil_isolate *iso,
+				   struct vigil_respond *resp)
 {
 	struct vigil_control *c = calloc(1, sizeof(*c));
 
@@ -39,6 +42,7 @@ struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, int k
 		c->block_fd = block_fd;
 		c->kill_fd = kill_fd;
 		c->iso = iso;
+		c->resp = resp;
 	}
 	return c;
 }
@@ -244,6 +248,8 @@ static void control__line(struct vigil_control *c, char *line)
 	} else if (!strcmp(cmd, "isolate") || !strcmp(cmd, "release") || !strcmp(cmd, "isolate-allow") ||
 		   !strcmp(cmd, "isolate-disallow")) {
 		isolation(c, cmd, &save);
+	} else if (!strncmp(cmd, "respond", 7)) {
+		respond__line(c->resp, cmd, &save);
 	} else if (!strcmp(cmd, "watch-off")) {
 		c->building = false;
 		if (set_filter(c, false, NULL, NULL))

@@ -11,6 +11,7 @@
  *   isolate ID CGROUP_DIR  refuse the cgroup's network but loopback and the allow-list
  *   release ID             end that isolation
  *   isolate-allow ID IP PORT / isolate-disallow ID IP PORT   (PORT 0: any)
+ *   respond-begin / respond ... / respond-commit   kernel rule responses (respond.h)
  *
  * The isolation commands answer on stderr with one line the collector waits
  * for: "vigil-loader: control-result ID ok" or "... ID error MESSAGE".
@@ -26,10 +27,12 @@
 
 struct vigil_control;
 struct vigil_isolate;
+struct vigil_respond;
 
 /* fds of the filter_cfg, read_watch, exec_block and kill_tree maps; the
- * isolation state (owned by the caller). NULL on ENOMEM. */
-struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, int kill_fd, struct vigil_isolate *iso);
+ * isolation and kernel-response state (owned by the caller). NULL on ENOMEM. */
+struct vigil_control *control__new(int cfg_fd, int watch_fd, int block_fd, int kill_fd, struct vigil_isolate *iso,
+				   struct vigil_respond *resp);
 void control__free(struct vigil_control *c);
 /* Read and apply what stdin has. True when stdin closed or failed. */
 bool control__poll(struct vigil_control *c);

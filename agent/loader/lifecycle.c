@@ -277,3 +277,8 @@ void lifecycle__destroy(struct vigil_lifecycle *lc)
 		lc->shared_fd[i] = -1;
 	}
 }
+
+struct bpf_object *lifecycle__obj(const struct vigil_lifecycle *lc, int family)
+{
+	return lc->skel[family] ? vigil_families[family].obj(lc->skel[family]) : NULL;
+}

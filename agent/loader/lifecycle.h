@@ -34,5 +34,7 @@ int lifecycle__load(struct vigil_lifecycle *lc, const struct vigil_opts *o);
 /* Attach every loaded program; 0, or VIGIL_EXIT_ATTACH if none attached. */
 int lifecycle__attach(struct vigil_lifecycle *lc);
 void lifecycle__destroy(struct vigil_lifecycle *lc); /* accepts NULL */
+/* A loaded family's object, or NULL. */
+struct bpf_object *lifecycle__obj(const struct vigil_lifecycle *lc, int family);
 
 #endif /* __VIGIL_LIFECYCLE_H */

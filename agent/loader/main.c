@@ -12,6 +12,7 @@
 #include "vigil_features.h"
 #include "control.h"
 #include "isolate.h"
+#include "respond.h"
 #include "frames.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
 	struct vigil_control *ctl = NULL;
 	int runtime_fd = -1;
 	struct vigil_isolate *iso = NULL;
+	struct vigil_respond *resp = NULL;
 	struct vigil_opts o;
 	int ret, err;
 
@@ -129,8 +131,9 @@ int main(int argc, char **argv)
 	iso = isolate__open();
 	if (iso && isolate__error(iso))
 		fprintf(stderr, "vigil-loader: network isolation unavailable: %s\n", isolate__error(iso));
-	ctl = iso ? control__new(lc.shared_fd[VIGIL_MAP_FILTER_CFG], lc.shared_fd[VIGIL_MAP_READ_WATCH],
-				 lc.shared_fd[VIGIL_MAP_EXEC_BLOCK], lc.shared_fd[VIGIL_MAP_KILL_TREE], iso) : NULL;
+	resp = respond__new(lifecycle__obj(&lc, VIGIL_FAM_PROCESS));
+	ctl = iso && resp ? control__new(lc.shared_fd[VIGIL_MAP_FILTER_CFG], lc.shared_fd[VIGIL_MAP_READ_WATCH],
+					 lc.shared_fd[VIGIL_MAP_EXEC_BLOCK], lc.shared_fd[VIGIL_MAP_KILL_TREE], iso, resp) : NULL;
 	if (!ctl) {
 		fprintf(stderr, "vigil-loader: failed to allocate the control state: %s\n", strerror(ENOMEM));
 		ret = VIGIL_EXIT_IO;
@@ -162,6 +165,7 @@ int main(int argc, char **argv)
 cleanup:
 	ringbuf__free(rb);
 	control__free(ctl);
+	respond__free(resp);
 	isolate__free(iso); /* detaches every isolation */
 	if (runtime_fd >= 0)
 		close(runtime_fd);

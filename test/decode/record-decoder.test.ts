@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError, decodeEvents, decodeRecord, splitRecords } from '../../agent/src/decode/record-decoder';
 import type { RawRecord } from '../../agent/src/normalize/types';
 import { buildRecord } from './record-builder';
+import { EXEC_BODY, HDR } from '../../agent/src/decode/layout';
 
 function decodeAll(payload: Buffer): { recs: RawRecord[]; errs: DecodeError[] } {
   const recs: RawRecord[] = [];
@@ -26,7 +27,7 @@ describe('decodeRecord', () => {
       type: 1, size: exec.length, flags: 1, nstr: 3, tgid: 4242, tid: 4243, ppid: 7, uid: 1000, gid: 1001, euid: 0,
       loginuid: 4294967295, ts_ns: 123456789012345n, start_boottime: 99n, cgroup_id: 0xffff_ffff_ffffn, comm: 'bash',
     });
-    expect(r.body).toEqual({ ret: -2, args_size: 11, exe_ino: 77, exe_nlink: 0 });
+    expect(r.body).toEqual({ ret: -2, args_size: 11, exe_ino: 77, exe_nlink: 0, respond_rule: 0, respond_action: 0, respond_refused: 0, respond_signalled: 0, respond_ns: 0 });
     expect(r.strings.map((s) => s.toString())).toEqual(['/bin/ls', 'ls\0-la\0', '/tmp']);
   });
 
@@ -54,7 +55,7 @@ describe('decodeRecord', () => {
     manyStrings.writeUInt16LE(9, 6);
     expect((decodeRecord(manyStrings) as DecodeError).code).toBe('BAD_STRINGS');
     const longString = Buffer.from(exec);
-    longString.writeUInt16LE(5000, 88 + 16); // first string's length
+    longString.writeUInt16LE(5000, HDR.size + EXEC_BODY.size); // first string's length
     expect((decodeRecord(longString) as DecodeError).code).toBe('TRUNCATED');
     const shortBody = buildRecord({ type: 30 }).subarray(0, 96);
     shortBody.writeUInt16LE(96, 2);

@@ -1,6 +1,9 @@
 // Real kernel: a rule with `response: kill-tree` matches the exec of a
-// shell that starts children; the agent stops and kills the whole tree at
-// once, and the alert carries what was done and the detect-to-kill time.
+// shell whose tree has children. By default the kernel carries the rule out
+// at that exec (bpf/lib/respond.h): the exec event and the alert say so.
+// With --no-kernel-responses the agent stops and kills the whole tree from
+// user space. Either way the alert carries what was done and the
+// detect-to-kill time.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +12,6 @@ import { tempDir, uniqueCopy } from './harness';
 import { startAgent, until, type PrivateAgent } from './private-agent';
 
 const dir = tempDir('vigil-resp-');
-const rules = join(dir, 'rules');
 let agent: PrivateAgent | undefined;
 afterAll(() => {
   agent?.child.kill('SIGKILL');
@@ -27,30 +29,62 @@ function running(tag: string): number[] {
   return out;
 }
 
+/** A rule whose response is kill-tree, for execs of `victim`. */
+function rule(id: string, victim: string): string {
+  const d = join(dir, `rules-${id}`);
+  mkdirSync(d);
+  writeFileSync(join(d, 'kill-victim.yml'), [
+    `title: Test victim shell ${id}`, `id: ${id}`, 'level: high', 'response: kill-tree',
+    'logsource: {product: linux, category: process_creation}',
+    'detection:', '  sel:', `    Image|endswith: ${victim.slice(victim.lastIndexOf('/'))}`, '  condition: sel', '',
+  ].join('\n'));
+  return d;
+}
+
+const exitOf = (c: ReturnType<typeof spawn>) => new Promise<{ code: number | null; signal: string | null }>((ok) => c.on('exit', (code, signal) => ok({ code, signal })));
+
 describe('rule response', () => {
-  it('kill-tree: the matching shell and the children it started are killed, and the alert says so', async () => {
+  it('kill-tree in the kernel (the default): the exec and the children its process had are killed before the new image runs', async () => {
+    const victim = uniqueCopy('/bin/sh', dir, 'vigil-victim-k');
+    agent = startAgent(dir, ['--no-db', '--no-default-rules', '--rules', rule('test-kill-kernel', victim)]);
+    await agent.marker('marker-k');
+
+    // The root starts two children, then execs the victim: its tree is three processes.
+    const tag = `${7000 + Math.floor(Math.random() * 999)}.5`;
+    const root = spawn('bash', ['-c', `sleep ${tag} & sleep ${tag} & exec ${victim} -c "sleep ${tag}"`], { stdio: 'ignore' });
+    expect((await exitOf(root)).signal).toBe('SIGKILL');
+    const alert = await until('the alert with its response', () =>
+      agent!.lines().find((e) => e.event?.kind === 'alert' && e.rule?.id === 'test-kill-kernel'));
+    const [resp] = alert.vigil.response;
+    expect(resp).toMatchObject({ action: 'kill-tree', ok: true, kernel: { signalled: 3 } });
+    expect(resp.pids[0]).toBe(root.pid);
+    expect(resp.kernel.latency_us).toBeGreaterThan(0);
+    expect(resp.latency_ms).toBeLessThan(50);
+    const exec = agent.lines().find((e) => e.event?.action === 'exec' && e.process?.pid === root.pid && e.process?.executable === victim);
+    expect(exec?.vigil.response).toMatchObject({ by: 'kernel', action: 'kill-tree', rule_index: 0, signalled: 3 });
+    await until('no child left', () => (running(`sleep ${tag}`).length === 0 ? true : undefined), 5000);
+    console.log(`kill-tree in the kernel: ${resp.kernel.signalled} process(es) signalled ${resp.kernel.latency_us} us after the exec`);
+    expect(await agent.stop()).toBe(0);
+  }, 90_000);
+
+  it('kill-tree from user space (--no-kernel-responses): the matching shell and the children it started are killed, and the alert says so', async () => {
     const victim = uniqueCopy('/bin/sh', dir, 'vigil-victim');
-    const name = victim.slice(victim.lastIndexOf('/') + 1);
-    mkdirSync(rules);
-    writeFileSync(join(rules, 'kill-victim.yml'), [
-      'title: Test victim shell', 'id: test-kill-victim', 'level: high', 'response: kill-tree',
-      'logsource: {product: linux, category: process_creation}',
-      'detection:', '  sel:', `    Image|endswith: /${name}`, '  condition: sel', '',
-    ].join('\n'));
-    agent = startAgent(dir, ['--no-db', '--no-default-rules', '--rules', rules]);
+    agent = startAgent(dir, ['--no-db', '--no-default-rules', '--no-kernel-responses', '--rules', rule('test-kill-victim', victim)]);
     await agent.marker('marker');
 
     // Children that would outlive their parent: only a tree kill stops them.
     const tag = `${7000 + Math.floor(Math.random() * 999)}.5`;
     const shell = spawn(victim, ['-c', `sleep ${tag} & sleep ${tag} & sleep ${tag}`], { stdio: 'ignore' });
-    const exit = await new Promise<{ code: number | null; signal: string | null }>((ok) => shell.on('exit', (code, signal) => ok({ code, signal })));
-    expect(exit.signal).toBe('SIGKILL');
+    expect((await exitOf(shell)).signal).toBe('SIGKILL');
     const alert = await until('the alert with its response', () =>
       agent!.lines().find((e) => e.event?.kind === 'alert' && e.rule?.id === 'test-kill-victim'));
     const [resp] = alert.vigil.response;
     expect(resp).toMatchObject({ action: 'kill-tree', ok: true });
+    expect(resp.kernel).toBeUndefined();
     expect(resp.pids[0]).toBe(shell.pid);
     expect(resp.latency_ms).toBeGreaterThanOrEqual(0);
+    const exec = agent.lines().find((e) => e.event?.action === 'exec' && e.process?.pid === shell.pid);
+    expect(exec?.vigil.response).toBeUndefined();
     await until('no child left', () => (running(`sleep ${tag}`).length === 0 ? true : undefined), 5000);
     console.log(`kill-tree: ${resp.pids.length} process(es), kernel exec event to last signal ${resp.latency_ms} ms`);
     expect(await agent.stop()).toBe(0);

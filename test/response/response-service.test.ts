@@ -8,6 +8,7 @@ import type { EcsEvent } from '../../agent/src/model/ecs-event';
 import { Responder } from '../../agent/src/response/responder';
 import { ResponseDb } from '../../agent/src/response/response-db';
 import { ResponseService } from '../../agent/src/response/response-service';
+import { descendantsOf } from '../../agent/src/process/descendants';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-resp-svc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,6 +73,41 @@ describe('ResponseService', () => {
       expect(sent).toEqual([[child.pid, 'SIGSTOP'], [child.pid, 'SIGKILL']]);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('after the kernel carried a rule out at exec: audited with the kernel\'s figures, nothing re-sent; a refusal is a failure', () => {
+    const sent: [number, string][] = [];
+    const db = new ResponseDb(join(dir, 'k.db'));
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), db, maxPerMinute: 1, responder: new Responder({ signal: (p, s) => void sent.push([p, s]), procRoot: dir }) });
+    const killed = { ...ev(4343), vigil: { response: { by: 'kernel', action: 'kill-tree', rule_index: 0, signalled: 5, latency_us: 210 } } } as unknown as EcsEvent;
+    const r = svc.act('kill-tree', killed, 'rule:k', 'K') as { ok: boolean; latency_ms: number; kernel?: unknown; pids: number[] };
+    expect(r).toMatchObject({ ok: true, latency_ms: 0.21, kernel: { signalled: 5, latency_us: 210 }, pids: [4343] });
+    // The root is gone from this (empty) /proc: no sweep, nothing sent.
+    expect(sent).toEqual([]);
+    const refused = { ...ev(4344), vigil: { response: { by: 'kernel', action: 'kill', rule_index: 0, signalled: 0, latency_us: 3, refused: 'rate limited' } } } as unknown as EcsEvent;
+    expect(svc.act('kill', refused, 'rule:k', 'K')).toMatchObject({ ok: false, error: 'not carried out: the kernel refused (rate limited)', pids: [] });
+    expect(db.auditRows(10).map((a) => a.ok)).toEqual(expect.arrayContaining([1, 0]));
+    db.close();
+  });
+
+  it('after the kernel: a descendant it missed, while the root is still the process it killed, is killed by the sweep', async () => {
+    const sent: [number, string][] = [];
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), responder: new Responder({ signal: (p, s) => void sent.push([p, s]) }) });
+    const root = spawn('bash', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
+    let child: number | undefined;
+    try {
+      for (let i = 0; i < 200 && child === undefined; i++) {
+        await new Promise((ok) => setTimeout(ok, 10));
+        child = descendantsOf(root.pid!)[0];
+      }
+      const killed = { ...ev(root.pid!), vigil: { response: { by: 'kernel', action: 'kill-tree', rule_index: 0, signalled: 1, latency_us: 50 } } } as unknown as EcsEvent;
+      const r = svc.act('kill-tree', killed, 'rule:k', 'K') as { ok: boolean; pids: number[]; latency_ms: number };
+      expect(r).toMatchObject({ ok: true, pids: [root.pid, child] });
+      expect(sent).toEqual([[root.pid, 'SIGSTOP'], [child, 'SIGSTOP'], [child, 'SIGKILL']]);
+    } finally {
+      if (child) try { process.kill(child, 'SIGKILL'); } catch { /* gone */ }
+      root.kill('SIGKILL');
     }
   });
 });

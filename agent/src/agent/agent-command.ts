@@ -104,6 +104,7 @@ interface AgentFlags {
   baselineMaxEntries?: string;
   anomalyResponse?: { action: ResponseAction; floor: Level };
   responseDryRun?: boolean;
+  kernelResponses: boolean;
   quarantineDir?: string;
   isolationAllow?: { ip: string; port: number }[];
   isolationFailsafe: string;
@@ -176,6 +177,7 @@ export function registerAgent(program: Command): void {
     .option('--baseline-max-entries <n>', 'baseline entries kept; the rarest-oldest are evicted (default 100000)')
     .option('--anomaly-response <action@level>', `act on anomalies at or above a level, e.g. isolate-tree@critical (${RESPONSE_ACTIONS.join(', ')})`, parseAnomalyResponse)
     .option('--response-dry-run', 'record (audit) every response a rule or anomaly asks for, carry none out')
+    .option('--no-kernel-responses', 'carry out every rule response from user space, none in the kernel at exec (docs/response.md)')
     .option('--isolation-allow <ip:port>', 'an endpoint isolated process trees may still reach (repeatable; the control plane and loopback always may)', parseIsolationAllow)
     .option('--isolation-failsafe <duration>', 'with --control-plane: release every isolation once the control plane has been unreachable this long', '10m')
     .option('--response-rate <n>', 'at most this many automatic responses per rule (or the baseline) per minute; more are refused and audited', parseResponseRate, 30)
@@ -231,6 +233,7 @@ export function registerAgent(program: Command): void {
         baseline,
         anomalyResponse: flags.anomalyResponse,
         responseDryRun: flags.responseDryRun === true,
+        kernelResponses: flags.kernelResponses !== false,
         quarantineDir: flags.quarantineDir,
         isolationAllow: flags.isolationAllow,
         isolationFailsafeMs: failsafeMs,

@@ -9,7 +9,8 @@ import type { EcsEvent } from '../model/ecs-event';
 import type { ExceptionSet } from '../../../proto/src';
 import { fromExceptionSet } from '../rules/exceptions/remote-exceptions';
 import { ProcessModel } from '../process';
-import { ResponseService } from '../response/response-service';
+import { DEFAULT_RESPONSES_PER_MINUTE, ResponseService } from '../response/response-service';
+import { planKernelResponses } from '../response/kernel-responses';
 import { ResponseDb } from '../response/response-db';
 import type { ResponseAction } from '../rules/types';
 import type { Level } from '../baseline/config';
@@ -42,6 +43,8 @@ export interface AgentRuntimeConfig {
   anomalyResponse?: { action: ResponseAction; floor: Level };
   /** Responses are recorded, not carried out. */
   responseDryRun?: boolean;
+  /** Rules decided by the executable's name respond in the kernel at exec (default true; never in dry-run). */
+  kernelResponses?: boolean;
   /** Where quarantined files go (root-only). */
   quarantineDir?: string;
   /** Endpoints isolated trees may still reach; the control plane is added by itself. */
@@ -163,6 +166,7 @@ export class AgentRuntime implements AgentPipeline {
     this.responses.attachLoader(ctl, loaderPids);
     // An isolated tree must never cut the way to the control plane (host isolation would be the case that matters).
     if (this.cfg.controlPlane) void controlPlaneEndpoints(this.cfg.controlPlane.url).then((eps) => eps.forEach((ep) => void this.responses.allow(ep)));
+    this.pushKernelResponses(ctl);
     if (this.cfg.capture !== 'default') return;
     const log = this.logger.child({ module: 'read-watch' });
     const push = (): void => {
@@ -179,6 +183,26 @@ export class AgentRuntime implements AgentPipeline {
     };
     push();
     this.engine?.on('reload', push);
+  }
+
+  /** The rules the kernel carries out at exec, re-planned on every reload and exception change. */
+  private pushKernelResponses(ctl: LoaderControl): void {
+    const engine = this.engine;
+    if (!engine || this.cfg.kernelResponses === false || this.cfg.responseDryRun) return;
+    const log = this.logger.child({ module: 'kernel-responses' });
+    let last = '';
+    const push = (): void => {
+      const plan = planKernelResponses(engine.ruleSet.rules, engine.exceptions, this.cfg.responsesPerMinute ?? DEFAULT_RESPONSES_PER_MINUTE);
+      const sig = JSON.stringify(plan.entries);
+      if (sig === last) return;
+      last = sig;
+      for (const u of plan.userSpace) log.info({ rule: u.rule }, `responds from user space: ${u.reason}`);
+      if (plan.entries.length) log.info({ rules: plan.entries.map((e) => `${e.index}:${e.rule}`) }, 'rules the kernel carries out at exec');
+      ctl.setKernelResponses(plan.entries);
+    };
+    push();
+    engine.on('reload', push);
+    engine.on('exceptions', push);
   }
 
   start(emit: EventSink): void {

@@ -12,6 +12,7 @@ import type { EcsEvent } from '../model/ecs-event';
 import type { EventNormalizer } from '../normalize';
 import type { RawRecord } from '../normalize/types';
 import { execBlockLines, type ExecBlock } from './exec-block';
+import { kernelResponseLines, type KernelResponse } from '../response/kernel-responses';
 import { loaderExitMessage } from './loader-exit';
 import { parseLoaderStats, type LoaderStats } from './loader-stats';
 
@@ -46,6 +47,8 @@ export interface LoaderControl {
   unblockExec(blocks: readonly ExecBlock[]): void;
   /** Arm (or disarm) the kernel's half of a kill-tree: the tree's members die when they fork or exec. */
   killTree(tgid: number, on: boolean): void;
+  /** The rules the kernel carries out at exec (replaces the previous set). */
+  setKernelResponses(entries: readonly KernelResponse[]): void;
   /** Network isolation (agent/loader/control.h): resolves with the loader's own answer. */
   isolation(cmd: IsolationCommand): Promise<ControlResult>;
 }
@@ -198,6 +201,10 @@ export class LoaderProcess implements LoaderControl {
 
   killTree(tgid: number, on: boolean): void {
     if (Number.isInteger(tgid) && tgid > 1) this.control([`${on ? 'kill-tree' : 'kill-tree-end'} ${tgid}`]);
+  }
+
+  setKernelResponses(entries: readonly KernelResponse[]): void {
+    this.control(kernelResponseLines(entries));
   }
 
   get pid(): number | undefined {

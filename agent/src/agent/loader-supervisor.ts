@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { LoaderProcess, type CollectorCounters, type ControlResult, type IsolationCommand, type LoaderControl, type LoaderExit, type LoaderProcessOptions, type ReadWatch } from './loader-process';
 import type { ExecBlock } from './exec-block';
 import type { LoaderStats } from './loader-stats';
+import type { KernelResponse } from '../response/kernel-responses';
 
 export const MAX_RESTARTS = 5;
 export const RESTART_WINDOW_MS = 60_000;
@@ -43,6 +44,7 @@ export class LoaderSupervisor implements LoaderControl {
   private current: LoaderProcess;
   private watch?: ReadWatch | 'all';
   private blocks: ExecBlock[] = [];
+  private kernelResponses?: readonly KernelResponse[];
   private readonly isolations = new Map<string, IsolationCommand>();
   private stopping = false;
   private restarts = 0;
@@ -82,6 +84,11 @@ export class LoaderSupervisor implements LoaderControl {
     const gone = new Set(blocks.map((b) => `${b.ino}:${b.major}:${b.minor}`));
     this.blocks = this.blocks.filter((b) => !gone.has(`${b.ino}:${b.major}:${b.minor}`));
     this.current.unblockExec(blocks);
+  }
+
+  setKernelResponses(entries: readonly KernelResponse[]): void {
+    this.kernelResponses = entries;
+    this.current.setKernelResponses(entries);
   }
 
   /** Not kept across a loader restart: a kill-tree is over in milliseconds. */
@@ -197,6 +204,7 @@ export class LoaderSupervisor implements LoaderControl {
       this.current = next;
       if (this.watch) next.setReadWatch(this.watch);
       if (this.blocks.length) next.blockExec(this.blocks); // a new loader has empty maps
+      if (this.kernelResponses) next.setKernelResponses(this.kernelResponses);
       void this.whenReady(next).then(async (ok) => {
         if (!ok) return;
         for (const cmd of this.isolations.values()) {

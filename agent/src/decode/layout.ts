@@ -31,8 +31,10 @@ export const HDR: StructLayout = {
 };
 
 export const EXEC_BODY: StructLayout = {
-  name: 'vigil_exec_body', size: 16, fields: [
+  name: 'vigil_exec_body', size: 32, fields: [
     f('ret', 0, 4, 's32'), f('args_size', 4, 4, 'u32'), f('exe_ino', 8, 4, 'u32'), f('exe_nlink', 12, 4, 'u32'),
+    f('respond_rule', 16, 4, 'u32'), f('respond_action', 20, 2, 'u16'), f('respond_refused', 22, 2, 'u16'),
+    f('respond_signalled', 24, 4, 'u32'), f('respond_ns', 28, 4, 'u32'),
   ],
 };
 
@@ -113,6 +115,11 @@ export const CONSTANTS = {
   VIGIL_F_NO_TASK_CTX: 1 << 2,
   VIGIL_F_THREAD: 1 << 3,
   VIGIL_F_DENIED: 1 << 4,
+  VIGIL_F_RESPONDED: 1 << 5,
+  VIGIL_RESPOND_NAME_MAX: 64,
+  VIGIL_RESPOND_RULES_MAX: 256,
+  VIGIL_RESPOND_KILL: 1,
+  VIGIL_RESPOND_KILL_TREE: 2,
   VIGIL_COMM_LEN: 16,
   VIGIL_PATH_MAX: 1024,
   VIGIL_ARGS_MAX: 4096,

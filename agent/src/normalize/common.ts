@@ -13,6 +13,7 @@ export const FLAG_PATH_UNRESOLVED = 1 << 1;
 export const FLAG_NO_TASK_CTX = 1 << 2;
 export const FLAG_THREAD = 1 << 3;
 export const FLAG_DENIED = 1 << 4;
+export const FLAG_RESPONDED = 1 << 5;
 export const LOGINUID_UNSET = 4294967295;
 
 export interface HeaderEnv {

@@ -1,7 +1,7 @@
 // Process family: exec (and failed exec), fork, exit. Strings for exec are
 // [0] executable, [1] argv NUL-separated, [2] cwd, [3] environment head
 // (bpf/process.bpf.c).
-import { FLAG_DENIED, FLAG_THREAD } from './common';
+import { FLAG_DENIED, FLAG_RESPONDED, FLAG_THREAD } from './common';
 import { watchedEnvVars } from './env-vars';
 import { errnoName } from './errno';
 import type { EntityIdCache } from './entity-cache';
@@ -64,6 +64,35 @@ function normalizeExec(rec: RawRecord, ev: EcsEvent, ctx: NormalizeContext): voi
     ev.event.outcome = 'failure';
     ev.vigil.response = { action: 'kill', signal: 9, reason: 'exec-block', policy: 'agent --block-exec' };
   }
+  if (rec.flags & FLAG_RESPONDED) ev.vigil.response = kernelResponse(rec);
+}
+
+const REFUSED: Record<number, string> = { 1: 'its tree holds the agent', 2: 'rate limited' };
+
+/** What the kernel did at this exec for a rule it carries out itself (bpf/lib/respond.h). */
+export interface KernelExecResponse {
+  by: 'kernel';
+  action: 'kill' | 'kill-tree';
+  /** The agent's index of the rule (logged by the agent when it fills the kernel's table). */
+  rule_index: number;
+  /** Processes sent SIGKILL, this one included. */
+  signalled: number;
+  /** From the exec to the last signal sent. */
+  latency_us: number;
+  /** Set when the kernel did nothing. */
+  refused?: string;
+}
+
+function kernelResponse(rec: RawRecord): KernelExecResponse {
+  const refused = rec.body.respond_refused as number;
+  return {
+    by: 'kernel',
+    action: rec.body.respond_action === 2 ? 'kill-tree' : 'kill',
+    rule_index: rec.body.respond_rule as number,
+    signalled: rec.body.respond_signalled as number,
+    latency_us: Math.round((rec.body.respond_ns as number) / 100) / 10,
+    ...(refused ? { refused: REFUSED[refused] ?? `refused (${refused})` } : {}),
+  };
 }
 
 function normalizeFork(rec: RawRecord, ev: EcsEvent, entityIds: EntityIdCache): void {

@@ -29,6 +29,8 @@ export interface ResponseRecord {
   id?: string;
   /** Time spent acting (finding the tree, signalling); the rest of latency_ms is the wait for the event. */
   work_ms?: number;
+  /** The kernel carried it out at exec (bpf/lib/respond.h): processes it signalled, and how long that took. */
+  kernel?: { signalled: number; latency_us: number };
 }
 
 /** A target given only by pid (manual actions): no start time to check it against. */
@@ -96,6 +98,17 @@ export class Responder {
     }
   }
 
+  /**
+   * After the kernel killed root and the tree it found: SIGKILL any
+   * descendant still without one (stopped first, in rounds, so none forks
+   * away meanwhile). The root, which has its SIGKILL, is only stopped. The
+   * caller checked that root is still the process the kernel killed.
+   * Returns the descendants signalled.
+   */
+  killStragglers(root: number): number[] {
+    return this.stopTree(root, true).slice(1).map((p) => (this.quiet(p, 'SIGKILL'), p));
+  }
+
   /** SIGCONT to a stopped tree (after suspend-tree): the root first, then every descendant. */
   resumeTree(root: number): number[] {
     const tree = [root, ...this.descendants(root)];
@@ -151,14 +164,19 @@ export class Responder {
     }
   }
 
-  /** SIGSTOP the root, then its descendants, round after round until no new one appears. `rootMayBeGone`: see respond. */
-  private stopTree(root: number, rootMayBeGone = false): number[] {
+  /**
+   * SIGSTOP the root, then its descendants, round after round until no new
+   * one appears. `kernelArmed`: see respond; a member the kernel already sent
+   * SIGKILL to runs no more user code and is left alone, so the result lists
+   * only what this sweep had to signal.
+   */
+  private stopTree(root: number, kernelArmed = false): number[] {
     const stopped = new Set<number>();
-    if (rootMayBeGone) this.quiet(root, 'SIGSTOP');
+    if (kernelArmed) this.quiet(root, 'SIGSTOP');
     else this.signal(root, 'SIGSTOP');
     stopped.add(root);
     for (let round = 0; round < this.rounds; round++) {
-      const fresh = this.descendants(root).filter((p) => !stopped.has(p));
+      const fresh = this.descendants(root).filter((p) => !stopped.has(p) && !(kernelArmed && this.dying(p)));
       if (!fresh.length) break;
       for (const p of fresh) {
         this.quiet(p, 'SIGSTOP');
@@ -166,6 +184,20 @@ export class Responder {
       }
     }
     return [...stopped];
+  }
+
+  /** A zombie, SIGKILL (bit 9) already pending for the process or its main thread (/proc/<pid>/status), or gone. */
+  private dying(pid: number): boolean {
+    try {
+      const status = readFileSync(`${this.procRoot}/${pid}/status`, 'utf8');
+      if (/\nState:\s*[ZX]/.test(status)) return true;
+      return [/\nShdPnd:\s*([0-9a-f]+)/, /\nSigPnd:\s*([0-9a-f]+)/].some((re) => {
+        const m = re.exec(status);
+        return m !== null && (BigInt(`0x${m[1]}`) & 0x100n) !== 0n;
+      });
+    } catch {
+      return true;
+    }
   }
 
   private descendants(root: number): number[] {

@@ -13,6 +13,7 @@ import { ProtectedTargetError, agentAncestors, protectedReason } from './protect
 import { agentAlert } from '../alerts/agent-alert';
 import type { AlertEvent } from '../alerts/types';
 import { pidTarget, Responder, type ResponseRecord } from './responder';
+import type { KernelExecResponse } from '../normalize/process';
 import type { ResponseDb, ResponseRequest } from './response-db';
 
 export interface ResponseServiceOptions {
@@ -36,6 +37,7 @@ export interface ResponseServiceOptions {
 }
 
 const RATE_WINDOW_MS = 60_000;
+export const DEFAULT_RESPONSES_PER_MINUTE = 30;
 
 const FAILSAFE_TICK_MS = 1000;
 
@@ -154,7 +156,7 @@ export class ResponseService {
   /** True when `by` (a rule, the baseline) has used up its responses for this minute. */
   private limited(by: string, now = Date.now()): boolean {
     if (by.startsWith('cli:') || by.startsWith('control-plane:')) return false; // people are not rate limited
-    const max = this.opts.maxPerMinute ?? 30;
+    const max = this.opts.maxPerMinute ?? DEFAULT_RESPONSES_PER_MINUTE;
     const recent = (this.recentBy.get(by) ?? []).filter((t) => now - t < RATE_WINDOW_MS);
     if (recent.length >= max) {
       this.recentBy.set(by, recent);
@@ -168,8 +170,10 @@ export class ResponseService {
   /** A rule's or the baseline's action on the process of `ev`. Sync unless it needs the loader. */
   act(action: ResponseAction, ev: EcsEvent, requestedBy: string, reason: string): ResponseRecord | Promise<ResponseRecord> {
     const pid = ev.process?.pid;
+    const k = ev.vigil?.response as KernelExecResponse | undefined;
+    if (k?.by === 'kernel' && (action === 'kill' || action === 'kill-tree')) return this.afterKernel(action, ev, k, requestedBy, reason);
     if (this.limited(requestedBy)) {
-      return this.record({ action, pids: [], ok: false, error: `rate limited: ${requestedBy} asked for more than ${this.opts.maxPerMinute ?? 30} responses in a minute; not carried out`, latency_ms: 0 }, requestedBy, reason);
+      return this.record({ action, pids: [], ok: false, error: `rate limited: ${requestedBy} asked for more than ${this.opts.maxPerMinute ?? DEFAULT_RESPONSES_PER_MINUTE} responses in a minute; not carried out`, latency_ms: 0 }, requestedBy, reason);
     }
     if (this.opts.dryRun) {
       return this.record({ action, pids: typeof pid === 'number' ? [pid] : [], ok: false, error: 'dry run: recorded, not carried out', latency_ms: 0 }, requestedBy, `${reason} (dry run)`);
@@ -184,6 +188,30 @@ export class ResponseService {
       action, pids: r.pids, ok: r.ok, error: r.error, id: r.id,
       latency_ms: Number.isFinite(t0) ? Math.max(0, Date.now() - t0) : r.latency_ms,
     }, requestedBy, reason));
+  }
+
+  /**
+   * The kernel already carried the rule out at exec (or refused to: rate
+   * limit, a tree that holds the agent). What is left is the audit, and for
+   * a tree a sweep for a member the kernel's walk could not reach (deeper
+   * than it looks): only while the root is still the process it killed,
+   * since once the root is reaped its pid may be another's and its children
+   * have a new parent. If the sweep signals one, the latency is the sweep's.
+   */
+  private afterKernel(action: 'kill' | 'kill-tree', ev: EcsEvent, k: KernelExecResponse, requestedBy: string, reason: string): ResponseRecord {
+    const t0 = Date.parse(ev['@timestamp']);
+    const started = performance.now();
+    const pid = ev.process?.pid;
+    const kernel = { signalled: k.signalled, latency_us: k.latency_us };
+    if (k.refused) return this.record({ action, pids: [], ok: false, error: `not carried out: the kernel refused (${k.refused})`, latency_ms: 0, kernel }, requestedBy, reason);
+    this.limited(requestedBy); // counted, as the kernel counted it
+    const root = typeof pid === 'number' ? [pid] : [];
+    const swept = action === 'kill-tree' && typeof pid === 'number' && this.responder.sameProcess(pid, ev.vigil?.start_boottime_ns) ? this.responder.killStragglers(pid) : [];
+    return this.record({
+      action, pids: [...root, ...swept], ok: true, kernel,
+      latency_ms: swept.length && Number.isFinite(t0) ? Math.max(0, Date.now() - t0) : k.latency_us / 1000,
+      work_ms: Math.round((performance.now() - started) * 10) / 10,
+    }, requestedBy, reason);
   }
 
   /**

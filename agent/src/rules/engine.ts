@@ -106,6 +106,7 @@ export class RuleEngine extends EventEmitter {
     this.remoteExceptions = list;
     this.exceptionSet = new ExceptionSet([...this.fileExceptions, ...list]);
     this.log.info({ exceptions: this.exceptionSet.size, remote: list.length }, 'exceptions updated');
+    this.emit('exceptions');
   }
 
   /**

@@ -6,6 +6,7 @@ import { RuleSyntaxError } from './errors';
 import { compileLogsource } from './logsource';
 import { parseCorrelation } from './correlation-parse';
 import { readNeedOf } from './read-watch';
+import { execNamesOf } from './exec-names';
 import { RESPONSE_ACTIONS, type CompiledRule, type CorrelationDef, type Matcher, type ResponseAction, type RuleMeta, type SigmaLevel } from './types';
 
 const LEVELS = new Set<SigmaLevel>(['informational', 'low', 'medium', 'high', 'critical']);
@@ -52,7 +53,7 @@ export function ruleMeta(o: Record<string, unknown>, file: string, line: number,
   };
 }
 
-function compileMatcher(o: Record<string, unknown>): Pick<CompiledRule, 'actions' | 'match' | 'readNeed'> {
+function compileMatcher(o: Record<string, unknown>): Pick<CompiledRule, 'actions' | 'match' | 'readNeed' | 'execNames'> {
   if (o.logsource === undefined) throw new RuleSyntaxError("rule has no 'logsource'", []);
   if (o.detection === undefined) throw new RuleSyntaxError("rule has no 'detection'", []);
   const ls = compileLogsource(o.logsource, ['logsource']);
@@ -67,7 +68,10 @@ function compileMatcher(o: Record<string, unknown>): Pick<CompiledRule, 'actions
   const body = anyOf(asts.map((a) => compileCondition(a, ids, condPath)));
   const gate = ls.gate;
   const readNeed = readNeedOf(ls.readOpens, o.detection as Record<string, unknown>, asts);
-  return { actions: ls.actions, match: gate ? (v) => gate(v) && body(v) : body, readNeed };
+  // process_creation is the one category whose only action is exec (successful ones).
+  const execOnly = ls.actions?.size === 1 && ls.actions.has('exec') && !ls.keywordField;
+  const execNames = execNamesOf(execOnly, o.detection as Record<string, unknown>, asts);
+  return { actions: ls.actions, match: gate ? (v) => gate(v) && body(v) : body, readNeed, ...(execNames ? { execNames } : {}) };
 }
 
 export function compileDoc(value: unknown, file: string, line: number, fallbackId: string): CompiledRule | CorrelationDef {

@@ -53,6 +53,8 @@ export interface CompiledRule {
   match: Matcher;
   /** Read-only opens it can match, for the kernel's read watch. */
   readNeed: ReadNeed;
+  /** Set when the executable's file name alone decides a match (exec-names.ts): the kernel can respond for it. */
+  execNames?: string[];
 }
 
 export type CountCondition = { gt?: number; gte?: number; lt?: number; lte?: number; eq?: number };
