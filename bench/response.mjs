@@ -206,20 +206,28 @@ async function manual(n = 100) {
   await until(() => app.vigil.registry.size > 0, 30_000);
   const host = app.vigil.registry.hostIds()[0];
   const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
-  const ms = [];
-  let ok = 0;
-  for (let i = 0; i < n; i++) {
+  const post = async () => {
     const t0 = performance.now();
     const r = await fetch(`${base}/v1/agents/${host}/actions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${resp}` }, body: JSON.stringify({ action: 'resume-tree', target: { pid: sleeper.pid } }) });
     const j = await r.json();
-    ms.push(performance.now() - t0);
-    if (j.ok) ok++;
+    return { ms: performance.now() - t0, ok: j.ok === true };
+  };
+  // The first request after start pays for cold code paths (route, session, audit insert):
+  // reported on its own, not in the idle figures.
+  const first = await post();
+  const ms = [];
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    const r = await post();
+    ms.push(r.ms);
+    if (r.ok) ok++;
   }
-  const audited = app.vigil.audit.list(10_000).filter((e) => e.action === 'action').length;
+  if (process.env.VIGIL_BENCH_VERBOSE) log(`manual: slowest ${[...ms].sort((x, y) => y - x).slice(0, 6).map((x) => x.toFixed(1)).join(', ')} ms`);
+  const audited = app.vigil.audit.list(10_000).filter((e) => e.action === 'action').length - 1;
   sleeper.kill('SIGKILL');
   await a.stop();
   await app.close();
-  return { n, ok, audited, ms };
+  return { n, ok, audited, ms, first };
 }
 
 async function blockCost(pairs = 3) {
@@ -263,7 +271,7 @@ async function main() {
       ];
     }),
     kf && `| Floor, no Vigil response: the same tree's root execs a binary that calls kill(0, SIGKILL) at once; exec -> exit of the last process (${fmt(pct(kf.alive, 50))} alive, median; ${kf.unconfirmed} without an exit event), median / p99 | ${fmt(pct(kf.toDeath, 50))} / ${fmt(pct(kf.toDeath, 99))} ms | |`,
-    ma && `| Manual action through the control plane (POST -> confirmed), idle, median / p99 (${ma.ok}/${ma.n} ok, ${ma.audited} audited) | ${fmt(pct(ma.ms, 50))} / ${fmt(pct(ma.ms, 99))} ms | p99 <= 100 ms |`,
+    ma && `| Manual action through the control plane (POST -> confirmed), idle, median / p99 (${ma.ok}/${ma.n} ok, ${ma.audited} audited; the first request after start, not counted: ${fmt(ma.first.ms)} ms) | ${fmt(pct(ma.ms, 50))} / ${fmt(pct(ma.ms, 99))} ms | p99 <= 100 ms |`,
     bc && `| Exec storm with a block entry vs without, median of ${bc.ratios.length} pairs | ${pct(bc.ratios, 50).toFixed(3)}x (${bc.ratios.map((r) => r.toFixed(3)).join(', ')}) | <= 1.02x |`,
   ].filter(Boolean);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -68,6 +68,7 @@ static void respond__add(struct vigil_respond *r, char **save)
 	struct respond_set *s = &r->pending;
 	struct respond_entry e = {};
 	unsigned long idx = rule ? strtoul(rule, &end, 10) : VIGIL_RESPOND_RULES_MAX;
+	int i;
 
 	if (!r->building || !rule || *end || idx >= VIGIL_RESPOND_RULES_MAX || !action || !per_min || !name ||
 	    !*name || strchr(name, '/') || strlen(name) >= VIGIL_RESPOND_NAME_MAX - 1 ||
@@ -82,8 +83,12 @@ static void respond__add(struct vigil_respond *r, char **save)
 	e.rule.rule = idx;
 	e.rule.action = strcmp(action, "kill") ? VIGIL_RESPOND_KILL_TREE : VIGIL_RESPOND_KILL;
 	e.rule.per_minute = strtoul(per_min, NULL, 10);
-	if (set__find(s, e.name) >= 0)
-		return; /* the first rule naming it answers for it */
+	if ((i = set__find(s, e.name)) >= 0) {
+		/* The first rule naming it answers for it, with the widest action asked. */
+		if (e.rule.action == VIGIL_RESPOND_KILL_TREE)
+			s->e[i].rule.action = VIGIL_RESPOND_KILL_TREE;
+		return;
+	}
 	if (s->n == VIGIL_RESPOND_MAX) {
 		fprintf(stderr, "vigil-loader: control: kernel responses full (%d names)\n", VIGIL_RESPOND_MAX);
 		return;

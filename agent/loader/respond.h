@@ -8,7 +8,9 @@
  *     "vigil-loader: kernel responses live: N names" or
  *     "vigil-loader: kernel responses unavailable: WHY"
  *
- * A commit adds the new names before deleting stale ones. */
+ * A name two rules give is answered by the first, with the widest action
+ * (kill-tree over kill). A commit adds the new names before deleting stale
+ * ones. */
 #ifndef __VIGIL_RESPOND_H
 #define __VIGIL_RESPOND_H
 

@@ -166,6 +166,22 @@ describe('kernel rule responses at exec', () => {
     expect(second.root.exitCode).toBeNull();
   }, 60_000);
 
+  it('two rules naming one file: the first answers for it, with the widest action either asked', async () => {
+    const run = new LoaderRun(['--disable', 'file,net,priv']);
+    await run.ready();
+    const exe = binary('shared');
+    const name = exe.slice(exe.lastIndexOf('/') + 1);
+    respond(run, [`respond 5 kill 100 ${name}`, `respond 6 kill-tree 100 ${name}`]);
+    await until(() => /kernel responses live: 1 names/.test(run.stderr), 5000, 'the commit');
+    const go = join(dir, 'go-shared');
+    const t = await tree(exe, 2, go);
+    writeFileSync(go, '');
+    expect(await exited(t.root)).toBe('SIGKILL');
+    const rec = await execRecord(run, t.root.pid!, exe);
+    expect(rec.body).toMatchObject({ respond_rule: 5, respond_action: CONSTANTS.VIGIL_RESPOND_KILL_TREE, respond_signalled: t.members });
+    await until(() => group(t.root.pid!).length === 0, 5000, 'the tree gone');
+  }, 60_000);
+
   it('never kills a tree that holds the loader: the exec runs and the record says why', async () => {
     const exe = binary('holder');
     const go = join(dir, 'go-holder');
