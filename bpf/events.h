@@ -111,7 +111,8 @@ struct vigil_exec_body {
 	/* With VIGIL_F_RESPONDED (zero otherwise): */
 	__u32 respond_rule;	/* the agent's index of the rule that asked */
 	__u16 respond_action;	/* enum vigil_respond_action */
-	__u16 respond_refused;	/* 1: the tree holds the agent; 2: rate limited. Nothing signalled */
+	__u16 respond_refused;	/* 1: the tree holds the agent; 2: rate limited; 3: the executable
+				 * is on the response allow-list. Nothing signalled */
 	__u32 respond_signalled; /* processes sent SIGKILL, the exec'ing one included */
 	__u32 respond_ns;	/* from the exec to the last signal sent, ns */
 };
@@ -239,6 +240,7 @@ struct vigil_exec_key {
 #define VIGIL_RESPOND_MAX	1024	/* names */
 #define VIGIL_RESPOND_RULES_MAX	256	/* rule indexes, for the rate limit */
 #define VIGIL_RESPOND_DEPTH	32	/* ancestors walked to find a tree's members */
+#define VIGIL_RESPOND_SPARE_MAX	256	/* respond_spare: executables no response touches */
 
 enum vigil_respond_action {
 	VIGIL_RESPOND_KILL = 1,		/* the exec'ing process */

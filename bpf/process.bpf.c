@@ -56,8 +56,9 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 
 	if (filter__is_self())
 		return 0;
-	/* A member of a tree being killed dies before its new image runs. */
-	if (tree__doomed(task)) {
+	/* A member of a tree being killed dies before its new image runs,
+	 * unless that image is on the response allow-list. */
+	if (tree__doomed(task) && !respond__spared(task)) {
 		tree__join(BPF_CORE_READ(task, tgid));
 		bpf_send_signal(9 /* SIGKILL */);
 	}
@@ -143,7 +144,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	/* A tree being killed cannot outgrow the kill: the forking member dies
 	 * here (we run in it), its new process or thread joins the set and dies
 	 * at its own first fork or exec. */
-	if (tree__doomed(parent)) {
+	if (tree__doomed(parent) && !respond__spared(parent)) {
 		tree__join(parent->tgid);
 		tree__join(child->tgid);
 		bpf_send_signal(9 /* SIGKILL */);

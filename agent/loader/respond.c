@@ -20,6 +20,7 @@ struct respond_set {
 
 struct vigil_respond {
 	int fd;			/* respond_rules, -1 when unusable */
+	int spare_fd;		/* respond_spare, -1 when unusable */
 	char why[128];		/* why it is unusable */
 	struct respond_set live, pending;
 	bool building;
@@ -34,6 +35,8 @@ struct vigil_respond *respond__new(struct bpf_object *obj)
 	if (!r)
 		return NULL;
 	r->fd = -1;
+	m = obj ? bpf_object__find_map_by_name(obj, "respond_spare") : NULL;
+	r->spare_fd = m ? bpf_map__fd(m) : -1;
 	p = obj ? bpf_object__find_program_by_name(obj, "respond_exec") : NULL;
 	m = obj ? bpf_object__find_map_by_name(obj, "respond_rules") : NULL;
 	if (!p || !m)
@@ -124,6 +127,29 @@ static void respond__commit(struct vigil_respond *r)
 	fprintf(stderr, "vigil-loader: kernel responses live: %d names\n", live->n);
 }
 
+/* respond-spare / respond-unspare INO MAJOR MINOR (as block-exec). The
+ * kill_tree half honours it even where respond_exec did not load. */
+static void respond__spare(struct vigil_respond *r, bool on, char **save)
+{
+	char *ino = strtok_r(NULL, " \t\r", save), *maj = strtok_r(NULL, " \t\r", save), *min = strtok_r(NULL, " \t\r", save);
+	const char *cmd = on ? "respond-spare" : "respond-unspare";
+	struct vigil_exec_key k = {};
+	__u8 one = 1;
+	int err;
+
+	if (!ino || !maj || !min || r->spare_fd < 0) {
+		fprintf(stderr, "vigil-loader: control: %s %s\n", cmd, r->spare_fd < 0 ? "unavailable: the process probes lack respond_spare (run `make bpf loader`)" : "needs INO MAJOR MINOR");
+		return;
+	}
+	k.ino = strtoull(ino, NULL, 10);
+	k.dev = (__u32)((strtoul(maj, NULL, 10) << 20) | (strtoul(min, NULL, 10) & 0xfffff));
+	err = on ? bpf_map_update_elem(r->spare_fd, &k, &one, BPF_ANY) : bpf_map_delete_elem(r->spare_fd, &k);
+	if (err && !(errno == ENOENT && !on))
+		fprintf(stderr, "vigil-loader: control: %s %s %s:%s failed: %s\n", cmd, ino, maj, min, strerror(errno));
+	else
+		fprintf(stderr, "vigil-loader: response allow-list %s: inode %s on %s:%s\n", on ? "holds" : "dropped", ino, maj, min);
+}
+
 void respond__line(struct vigil_respond *r, const char *cmd, char **save)
 {
 	if (!strcmp(cmd, "respond-begin")) {
@@ -133,6 +159,8 @@ void respond__line(struct vigil_respond *r, const char *cmd, char **save)
 		respond__add(r, save);
 	} else if (!strcmp(cmd, "respond-commit")) {
 		respond__commit(r);
+	} else if (!strcmp(cmd, "respond-spare") || !strcmp(cmd, "respond-unspare")) {
+		respond__spare(r, cmd[8] == 's', save);
 	} else {
 		fprintf(stderr, "vigil-loader: control: unknown command '%s' ignored\n", cmd);
 	}

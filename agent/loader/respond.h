@@ -7,6 +7,8 @@
  *   respond-commit                        make the set live; answers one line:
  *     "vigil-loader: kernel responses live: N names" or
  *     "vigil-loader: kernel responses unavailable: WHY"
+ *   respond-spare INO MAJ MIN             the response allow-list: no kernel response
+ *   respond-unspare INO MAJ MIN           touches a process running this file
  *
  * A name two rules give is answered by the first, with the widest action
  * (kill-tree over kill). A commit adds the new names before deleting stale

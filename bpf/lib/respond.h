@@ -33,6 +33,15 @@ struct {
 	__type(value, struct vigil_respond_rule);
 } respond_rules SEC(".maps");
 
+/* Executables no response touches (the agent's --response-allow), by inode
+ * and device as exec_block: never acted on, spared inside a tree. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIGIL_RESPOND_SPARE_MAX);
+	__type(key, struct vigil_exec_key);
+	__type(value, __u8);
+} respond_spare SEC(".maps");
+
 struct respond_window {
 	__u64 start_ns;
 	__u64 count;
@@ -63,6 +72,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct respond_note);
 } respond_note SEC(".maps");
+
+/* Is t running an executable on the response allow-list? */
+static __always_inline bool respond__spared(struct task_struct *t)
+{
+	struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+	struct vigil_exec_key k = { .pad = 0 };
+
+	if (!exe)
+		return false;
+	k.ino = BPF_CORE_READ(exe, f_inode, i_ino);
+	k.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev);
+	return bpf_map_lookup_elem(&respond_spare, &k) != NULL;
+}
 
 /* kill-tree: is t, or one of its nearest ancestors, in kill_tree? */
 static __always_inline bool tree__doomed(struct task_struct *t)
@@ -136,7 +158,7 @@ static __always_inline __u32 respond__kill_descendants(__u32 root)
 	bpf_iter_task_new(&it, NULL, ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it))) {
 		tgid = t->tgid;
-		if (tgid == root || !respond__in_tree(t, root))
+		if (tgid == root || !respond__in_tree(t, root) || respond__spared(t))
 			continue;
 		tree__join(tgid);
 		ref = bpf_task_acquire(t);
@@ -186,6 +208,8 @@ static __always_inline void respond__exec(struct task_struct *task)
 	note->signalled = 0;
 	if (respond__limited(rr, t0)) {
 		note->refused = 2;
+	} else if (respond__spared(task)) {
+		note->refused = 3;
 	} else if (rr->action == VIGIL_RESPOND_KILL_TREE && respond__holds_self(tgid)) {
 		note->refused = 1;
 	} else {

@@ -51,4 +51,12 @@ describe('exec block (in-kernel response)', () => {
       `vigil agent: --block-exec ${join(dir, 'nope')}: ENOENT; give the path of an existing executable`,
     ]);
   });
+
+  it('refuses a --response-allow path that is not an existing regular file, in one line', () => {
+    for (const [path, why] of [[join(dir, 'nope'), 'ENOENT; give the path of an existing executable'], [dir, 'not a regular file; give the path of an executable']]) {
+      const r = spawnSync(CLI, ['agent', '--jsonl', '/dev/null', '--response-allow', path], { encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n').filter((l) => !l.includes('"rules loaded"'))).toEqual([`vigil agent: --response-allow ${path}: ${why}`]);
+    }
+  });
 });

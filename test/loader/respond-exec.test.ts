@@ -5,7 +5,7 @@
 // kernel alone; the exec record says so (VIGIL_F_RESPONDED) and counts the
 // processes signalled. A bystander, another name, a rate-limited rule and
 // a tree that holds the loader are left alone.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +15,7 @@ import { CONSTANTS } from '../../agent/src/decode/layout';
 import { decodeRecord } from '../../agent/src/decode/record-decoder';
 import type { RawRecord } from '../../agent/src/normalize/types';
 import { LoaderRun, killAll, records, requireLoader } from './loader-harness';
+import { execBlockOf } from '../../agent/src/agent/exec-block';
 
 beforeAll(requireLoader);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-respond-'));
@@ -180,6 +181,43 @@ describe('kernel rule responses at exec', () => {
     const rec = await execRecord(run, t.root.pid!, exe);
     expect(rec.body).toMatchObject({ respond_rule: 5, respond_action: CONSTANTS.VIGIL_RESPOND_KILL_TREE, respond_signalled: t.members });
     await until(() => group(t.root.pid!).length === 0, 5000, 'the tree gone');
+  }, 60_000);
+
+  it('the response allow-list: a member running an allowed file is spared; an allowed exec is refused', async () => {
+    const run = new LoaderRun(['--disable', 'file,net,priv']);
+    await run.ready();
+    const exe = binary('spare-trigger');
+    const kept = binary('spared');
+    const st = statSync(kept, { bigint: true });
+    const dev = execBlockOf(kept, st.ino, st.dev);
+    run.child.stdin!.write(`respond-spare ${dev.ino} ${dev.major} ${dev.minor}\n`);
+    await until(() => /response allow-list holds/.test(run.stderr), 5000, 'the allow-list');
+    respond(run, [`respond 0 kill-tree 100 ${exe.slice(exe.lastIndexOf('/') + 1)}`, `respond 1 kill-tree 100 ${kept.slice(kept.lastIndexOf('/') + 1)}`]);
+    await until(() => /kernel responses live: 2 names/.test(run.stderr), 5000, 'the commit');
+
+    // The tree: the root, two sleeps, one allowed process (and the subshell with its sleep).
+    const go = join(dir, 'go-spare');
+    const script = `for i in 1 2; do sleep 600 & done; ${kept} 600 & ( sleep 600 & wait ) & while [ ! -e ${go} ]; do :; done; exec ${exe} 600`;
+    const root = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
+    kids.push(root);
+    await until(() => group(root.pid!).length >= 6, 10_000, 'six processes in the tree');
+    writeFileSync(go, '');
+    expect(await exited(root)).toBe('SIGKILL');
+    const rec = await execRecord(run, root.pid!, exe);
+    expect(rec.body).toMatchObject({ respond_refused: 0, respond_signalled: 5 });
+    await until(() => group(root.pid!).length === 1, 5000, 'all but the allowed process gone');
+    const [left] = group(root.pid!);
+    expect(readFileSync(`/proc/${left}/cmdline`, 'utf8')).toContain(kept);
+
+    // An exec of the allowed file itself: a rule names it, the kernel refuses, it runs.
+    const go2 = join(dir, 'go-spare-2');
+    const t = await tree(kept, 1, go2);
+    writeFileSync(go2, '');
+    const rec2 = await execRecord(run, t.root.pid!, kept);
+    expect(rec2.body).toMatchObject({ respond_refused: 3, respond_signalled: 0 });
+    await sleep(100);
+    expect(group(t.root.pid!)).toHaveLength(t.members);
+    try { process.kill(left, 'SIGKILL'); } catch { /* gone */ }
   }, 60_000);
 
   it('never kills a tree that holds the loader: the exec runs and the record says why', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -9,6 +9,7 @@ import { Responder } from '../../agent/src/response/responder';
 import { ResponseDb } from '../../agent/src/response/response-db';
 import { ResponseService } from '../../agent/src/response/response-service';
 import { descendantsOf } from '../../agent/src/process/descendants';
+import { resolveExecBlock } from '../../agent/src/agent/exec-block';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-resp-svc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,6 +109,35 @@ describe('ResponseService', () => {
     } finally {
       if (child) try { process.kill(child, 'SIGKILL'); } catch { /* gone */ }
       root.kill('SIGKILL');
+    }
+  });
+
+  it('the response allow-list: a process running an allowed executable is never acted on, and is spared inside a tree', async () => {
+    const allowedExe = join(dir, 'vigil-allowed-sleep');
+    copyFileSync('/bin/sleep', allowedExe);
+    chmodSync(allowedExe, 0o755);
+    const db = new ResponseDb(join(dir, 'allow.db'));
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), db, allow: [resolveExecBlock(allowedExe, '--response-allow')] });
+    // The service builds its own responder (with the allow-list); signals are real here, on our own processes.
+    const allowed = spawn(allowedExe, ['30'], { stdio: 'ignore' });
+    const root = spawn('bash', ['-c', `${allowedExe} 30 & sleep 30 & wait`], { stdio: 'ignore' });
+    try {
+      await new Promise((ok) => setTimeout(ok, 300));
+      const r = svc.act('kill', ev(allowed.pid!), 'rule:x', 'x');
+      expect(r).toMatchObject({ ok: false, error: `pid ${allowed.pid} is protected (its executable is on the response allow-list (--response-allow)); no response acts on it` });
+      const tree = svc.act('kill-tree', ev(root.pid!), 'rule:y', 'y') as { ok: boolean; pids: number[] };
+      expect(tree.ok).toBe(true);
+      const kids = tree.pids.slice(1);
+      expect(kids).toHaveLength(1); // the sleep; the allowed one was left out
+      await new Promise((ok) => root.once('exit', ok));
+      expect(allowed.exitCode).toBeNull();
+      expect(db.auditRows(10).some((a) => a.ok === 0 && /allow-list/.test(a.error ?? ''))).toBe(true);
+    } finally {
+      // The spared one under the killed root now belongs to init: found by its command line.
+      for (const p of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+        try { if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(allowedExe)) process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+      }
+      db.close();
     }
   });
 });

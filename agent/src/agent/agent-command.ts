@@ -93,6 +93,7 @@ interface AgentFlags {
   db: string | false;
   retentionAge?: string;
   blockExec?: string[];
+  responseAllow?: string[];
   retentionSize?: string;
   controlPlane?: string;
   token?: string;
@@ -165,6 +166,7 @@ export function registerAgent(program: Command): void {
     .option('--db <path>', 'local event history (SQLite)', DEFAULT_DB_PATH)
     .option('--no-db', 'keep no local event history')
     .option('--block-exec <path>', 'kill every exec of this executable (by inode) in the kernel, before it runs (repeatable)', collect, [] as string[])
+    .option('--response-allow <path>', 'no response (rule, anomaly or manual) ever acts on a process running this executable, by inode; spared inside a tree too (repeatable)', collect, [] as string[])
     .option('--retention-age <age>', 'prune history older than this, e.g. 7d')
     .option('--retention-size <size>', `prune history beyond this size, e.g. 500MB (default ${DEFAULT_RETENTION_SIZE})`, DEFAULT_RETENTION_SIZE)
     .option('--control-plane <url>', 'stream alerts to a control plane, e.g. ws://127.0.0.1:7070 (replicas: ws://a:7070,ws://b:7070)', parseControlPlaneUrl)
@@ -194,8 +196,10 @@ export function registerAgent(program: Command): void {
         return;
       }
       let execBlocks: ExecBlock[];
+      let responseAllow: ExecBlock[];
       try {
-        execBlocks = (flags.blockExec ?? []).map(resolveExecBlock);
+        execBlocks = (flags.blockExec ?? []).map((p) => resolveExecBlock(p));
+        responseAllow = (flags.responseAllow ?? []).map((p) => resolveExecBlock(p, '--response-allow'));
       } catch (err) {
         if (!(err instanceof ExecBlockError)) throw err;
         process.stderr.write(`vigil agent: ${err.message}\n`);
@@ -234,6 +238,7 @@ export function registerAgent(program: Command): void {
         anomalyResponse: flags.anomalyResponse,
         responseDryRun: flags.responseDryRun === true,
         kernelResponses: flags.kernelResponses !== false,
+        responseAllow,
         quarantineDir: flags.quarantineDir,
         isolationAllow: flags.isolationAllow,
         isolationFailsafeMs: failsafeMs,

@@ -11,6 +11,7 @@ import { fromExceptionSet } from '../rules/exceptions/remote-exceptions';
 import { ProcessModel } from '../process';
 import { DEFAULT_RESPONSES_PER_MINUTE, ResponseService } from '../response/response-service';
 import { planKernelResponses } from '../response/kernel-responses';
+import type { ExecBlock } from './exec-block';
 import { ResponseDb } from '../response/response-db';
 import type { ResponseAction } from '../rules/types';
 import type { Level } from '../baseline/config';
@@ -45,6 +46,8 @@ export interface AgentRuntimeConfig {
   responseDryRun?: boolean;
   /** Rules decided by the executable's name respond in the kernel at exec (default true; never in dry-run). */
   kernelResponses?: boolean;
+  /** Executables no response acts on (spared in trees too), resolved to inode and device. */
+  responseAllow?: readonly ExecBlock[];
   /** Where quarantined files go (root-only). */
   quarantineDir?: string;
   /** Endpoints isolated trees may still reach; the control plane is added by itself. */
@@ -130,6 +133,7 @@ export class AgentRuntime implements AgentPipeline {
       controlPlaneUp: cfg.controlPlane ? () => this.client?.stats().connected : undefined,
       isolationFailsafeMs: cfg.isolationFailsafeMs,
       maxPerMinute: cfg.responsesPerMinute,
+      allow: cfg.responseAllow,
       host: hostname(),
     });
     const model = new ProcessModel();
@@ -164,6 +168,10 @@ export class AgentRuntime implements AgentPipeline {
   /** Default profile: the kernel ships the read-only opens the rules can match, re-derived on every reload. */
   attachLoader(ctl: LoaderControl, loaderPids: () => number[] = () => []): void {
     this.responses.attachLoader(ctl, loaderPids);
+    if (this.cfg.responseAllow?.length) {
+      ctl.setResponseAllow(this.cfg.responseAllow);
+      this.logger.info({ paths: this.cfg.responseAllow.map((f) => f.path) }, 'no response acts on these executables');
+    }
     // An isolated tree must never cut the way to the control plane (host isolation would be the case that matters).
     if (this.cfg.controlPlane) void controlPlaneEndpoints(this.cfg.controlPlane.url).then((eps) => eps.forEach((ep) => void this.responses.allow(ep)));
     this.pushKernelResponses(ctl);

@@ -11,7 +11,7 @@ import { DecodeError, decodeEvents, type DecodeErrorCode } from '../decode/recor
 import type { EcsEvent } from '../model/ecs-event';
 import type { EventNormalizer } from '../normalize';
 import type { RawRecord } from '../normalize/types';
-import { execBlockLines, type ExecBlock } from './exec-block';
+import { execBlockLines, responseAllowLines, type ExecBlock } from './exec-block';
 import { kernelResponseLines, type KernelResponse } from '../response/kernel-responses';
 import { loaderExitMessage } from './loader-exit';
 import { parseLoaderStats, type LoaderStats } from './loader-stats';
@@ -49,6 +49,8 @@ export interface LoaderControl {
   killTree(tgid: number, on: boolean): void;
   /** The rules the kernel carries out at exec (replaces the previous set). */
   setKernelResponses(entries: readonly KernelResponse[]): void;
+  /** Executables no kernel response touches. */
+  setResponseAllow(files: readonly ExecBlock[]): void;
   /** Network isolation (agent/loader/control.h): resolves with the loader's own answer. */
   isolation(cmd: IsolationCommand): Promise<ControlResult>;
 }
@@ -205,6 +207,10 @@ export class LoaderProcess implements LoaderControl {
 
   setKernelResponses(entries: readonly KernelResponse[]): void {
     this.control(kernelResponseLines(entries));
+  }
+
+  setResponseAllow(files: readonly ExecBlock[]): void {
+    this.control(responseAllowLines(files));
   }
 
   get pid(): number | undefined {

@@ -45,6 +45,7 @@ export class LoaderSupervisor implements LoaderControl {
   private watch?: ReadWatch | 'all';
   private blocks: ExecBlock[] = [];
   private kernelResponses?: readonly KernelResponse[];
+  private responseAllow: readonly ExecBlock[] = [];
   private readonly isolations = new Map<string, IsolationCommand>();
   private stopping = false;
   private restarts = 0;
@@ -89,6 +90,11 @@ export class LoaderSupervisor implements LoaderControl {
   setKernelResponses(entries: readonly KernelResponse[]): void {
     this.kernelResponses = entries;
     this.current.setKernelResponses(entries);
+  }
+
+  setResponseAllow(files: readonly ExecBlock[]): void {
+    this.responseAllow = files;
+    this.current.setResponseAllow(files);
   }
 
   /** Not kept across a loader restart: a kill-tree is over in milliseconds. */
@@ -204,6 +210,7 @@ export class LoaderSupervisor implements LoaderControl {
       this.current = next;
       if (this.watch) next.setReadWatch(this.watch);
       if (this.blocks.length) next.blockExec(this.blocks); // a new loader has empty maps
+      if (this.responseAllow.length) next.setResponseAllow(this.responseAllow); // before the rules it guards
       if (this.kernelResponses) next.setKernelResponses(this.kernelResponses);
       void this.whenReady(next).then(async (ok) => {
         if (!ok) return;

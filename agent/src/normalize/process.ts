@@ -67,7 +67,7 @@ function normalizeExec(rec: RawRecord, ev: EcsEvent, ctx: NormalizeContext): voi
   if (rec.flags & FLAG_RESPONDED) ev.vigil.response = kernelResponse(rec);
 }
 
-const REFUSED: Record<number, string> = { 1: 'its tree holds the agent', 2: 'rate limited' };
+const REFUSED: Record<number, string> = { 1: 'its tree holds the agent', 2: 'rate limited', 3: 'its executable is on the response allow-list' };
 
 /** What the kernel did at this exec for a rule it carries out itself (bpf/lib/respond.h). */
 export interface KernelExecResponse {

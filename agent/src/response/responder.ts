@@ -45,6 +45,8 @@ export interface ResponderOptions {
   signal?: (pid: number, sig: NodeJS.Signals) => void;
   /** cgroup2 mount for kill-tree; false: signals only. */
   cgroupRoot?: string | false;
+  /** A descendant this says yes to is left out of every tree action (the response allow-list). */
+  spared?: (pid: number) => boolean;
 }
 
 const SLACK_NS = 20_000_000n; // starttime has USER_HZ (10 ms) resolution
@@ -54,12 +56,14 @@ export class Responder {
   private readonly hz: bigint;
   private readonly rounds: number;
   private readonly signal: (pid: number, sig: NodeJS.Signals) => void;
+  private readonly spared: (pid: number) => boolean;
 
   constructor(opts: ResponderOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
     this.hz = BigInt(opts.ticksPerSecond ?? 100);
     this.rounds = opts.maxRounds ?? 8;
     this.signal = opts.signal ?? ((pid, sig) => process.kill(pid, sig));
+    this.spared = opts.spared ?? (() => false);
     this.cgroupRoot = opts.cgroupRoot === false ? undefined : opts.cgroupRoot ?? (opts.signal ? undefined : findCgroup2Mount());
   }
 
@@ -201,7 +205,7 @@ export class Responder {
   }
 
   private descendants(root: number): number[] {
-    return descendantsOf(root, this.procRoot);
+    return descendantsOf(root, this.procRoot).filter((p) => !this.spared(p));
   }
 
   /** Fields after the comm of /proc/<pid>/stat: [state, ppid, ...]; starttime is index 19. */

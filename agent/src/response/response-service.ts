@@ -2,12 +2,13 @@
 // CLI): the protected set is checked, the action carried out (or only
 // recorded, in dry-run mode), and an audit row written. Isolation needs the
 // loader, so it exists once the loader is attached.
+import { statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { EcsEvent } from '../model/ecs-event';
 import type { ResponseAction } from '../rules/types';
 import { NetworkIsolator, type IsolationControl } from './isolation';
 import { ExecHashCache, Quarantine, DEFAULT_QUARANTINE_DIR } from './quarantine';
-import { execBlockOf, resolveExecBlock, type ExecBlock } from '../agent/exec-block';
+import { execBlockOf, execKey, resolveExecBlock, type ExecBlock } from '../agent/exec-block';
 import type { ActionRequest, ActionResult } from '../../../proto/src';
 import { ProtectedTargetError, agentAncestors, protectedReason } from './protected';
 import { agentAlert } from '../alerts/agent-alert';
@@ -34,6 +35,8 @@ export interface ResponseServiceOptions {
   isolationFailsafeMs?: number;
   /** At most this many automatic responses per rule (or the baseline) per minute; default 30. */
   maxPerMinute?: number;
+  /** Executables no response acts on (--response-allow); spared inside trees too. */
+  allow?: readonly ExecBlock[];
 }
 
 const RATE_WINDOW_MS = 60_000;
@@ -69,8 +72,11 @@ export class ResponseService {
   private readonly blocksByHash = new Map<string, ExecBlock[]>();
   private readonly hashes = new ExecHashCache();
 
+  private readonly allowed: ReadonlySet<string>;
+
   constructor(private readonly opts: ResponseServiceOptions) {
-    this.responder = opts.responder ?? new Responder();
+    this.allowed = new Set((opts.allow ?? []).map((f) => execKey(f.ino, f.major, f.minor)));
+    this.responder = opts.responder ?? new Responder({ spared: (pid) => this.onAllowList(pid) });
     if (opts.db) {
       this.quarantine = new Quarantine(opts.db.db, opts.quarantineDir ?? DEFAULT_QUARANTINE_DIR,
         (p) => (p === process.execPath ? 'it is the agent\'s own runtime' : undefined));
@@ -167,10 +173,30 @@ export class ResponseService {
     return false;
   }
 
+  /** Is pid running an executable on the response allow-list (its /proc/<pid>/exe by inode and device)? */
+  private onAllowList(pid: number): boolean {
+    if (this.allowed.size === 0) return false;
+    try {
+      const st = statSync(`/proc/${pid}/exe`, { bigint: true });
+      const b = execBlockOf('', st.ino, st.dev);
+      return this.allowed.has(execKey(b.ino, b.major, b.minor));
+    } catch {
+      return false; // gone, or a kernel thread: judged elsewhere
+    }
+  }
+
+  /** Why no action may touch pid, or undefined: the hard-coded protected set, then the allow-list. */
+  private protectedWhy(pid: number): string | undefined {
+    return protectedReason(pid, this.loaderPids()) ?? (this.onAllowList(pid) ? 'its executable is on the response allow-list (--response-allow)' : undefined);
+  }
+
   /** A rule's or the baseline's action on the process of `ev`. Sync unless it needs the loader. */
   act(action: ResponseAction, ev: EcsEvent, requestedBy: string, reason: string): ResponseRecord | Promise<ResponseRecord> {
     const pid = ev.process?.pid;
     const k = ev.vigil?.response as KernelExecResponse | undefined;
+    if (typeof pid === 'number' && k?.by !== 'kernel' && this.onAllowList(pid)) {
+      return this.record({ action, pids: [], ok: false, error: new ProtectedTargetError(pid, 'its executable is on the response allow-list (--response-allow)').message, latency_ms: 0 }, requestedBy, reason);
+    }
     if (k?.by === 'kernel' && (action === 'kill' || action === 'kill-tree')) return this.afterKernel(action, ev, k, requestedBy, reason);
     if (this.limited(requestedBy)) {
       return this.record({ action, pids: [], ok: false, error: `rate limited: ${requestedBy} asked for more than ${this.opts.maxPerMinute ?? DEFAULT_RESPONSES_PER_MINUTE} responses in a minute; not carried out`, latency_ms: 0 }, requestedBy, reason);
@@ -275,7 +301,7 @@ export class ResponseService {
       ({ ok: r.ok, error: r.ok ? '' : r.error ?? 'failed', pids: r.pids ?? [], ref: r.ref ?? '', latency_ms: Date.now() - t0 });
     const pidActions: Record<string, ResponseAction> = { 'kill-process': 'kill', 'kill-tree': 'kill-tree', 'suspend-tree': 'suspend-tree' };
     if (['kill-process', 'kill-tree', 'suspend-tree', 'resume-tree', 'isolate-process'].includes(req.action)) {
-      const why = protectedReason(req.pid, this.loaderPids());
+      const why = this.protectedWhy(req.pid);
       if (why) {
         this.opts.db?.audit({ action: req.action, target: { pid: req.pid }, requestedBy: by, reason, ok: false, error: why });
         return out({ ok: false, error: new ProtectedTargetError(req.pid, why).message });
