@@ -9,7 +9,7 @@ const tail = (start: string) =>
 describe('proc parsers', () => {
   it('parseStat splits at the last ")" so odd comms survive', () => {
     expect(parseStat(`4242 (we (ird) name) ${tail('987654')}`)).toEqual({
-      comm: 'we (ird) name', state: 'S', ppid: 1, startTicks: 987654n,
+      comm: 'we (ird) name', state: 'S', ppid: 1, flags: 4194560, startTicks: 987654n,
     });
     expect(parseStat('4242 (x) S 1')).toBeUndefined();
     expect(parseStat('garbage')).toBeUndefined();

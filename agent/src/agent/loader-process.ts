@@ -15,6 +15,7 @@ import { execBlockLines, responseAllowLines, type ExecBlock } from './exec-block
 import { kernelResponseLines, type KernelResponse } from '../response/kernel-responses';
 import { loaderExitMessage } from './loader-exit';
 import { parseLoaderStats, type LoaderStats } from './loader-stats';
+import { parseStat } from '../process/proc-parse';
 
 /** Package root: dist/agent/src/agent -> 4 up; agent/src/agent (vitest) -> 3 up. */
 export function packageRoot(): string {
@@ -254,9 +255,8 @@ export class LoaderProcess implements LoaderControl {
     const pid = this.child.pid;
     if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return false;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const flags = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[6]);
-      return (flags & PF_EXITING) !== 0 || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+      const st = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      return st !== undefined && ((st.flags & PF_EXITING) !== 0 || st.state === 'Z');
     } catch {
       return false; // gone already: `exited` tells
     }

@@ -3,6 +3,7 @@
 // from every /proc/<pid>/stat's ppid when it does not. Used by the responses
 // that act on a tree (kill, suspend, isolate).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parseStat } from './proc-parse';
 
 /** Children of pid, or undefined when this /proc has no children files. */
 function childrenOf(pid: number, procRoot: string): number[] | undefined {
@@ -29,8 +30,8 @@ function byScan(root: number, procRoot: string): number[] {
   for (const name of readdirSync(procRoot)) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const s = readFileSync(`${procRoot}/${name}/stat`, 'utf8');
-      const ppid = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
+      const ppid = parseStat(readFileSync(`${procRoot}/${name}/stat`, 'utf8'))?.ppid;
+      if (ppid === undefined) continue;
       const list = children.get(ppid) ?? [];
       list.push(Number(name));
       children.set(ppid, list);

@@ -5,6 +5,8 @@ export interface ProcStat {
   comm: string;
   state: string;
   ppid: number;
+  /** Field 9: PF_* flags (PF_EXITING 0x4, PF_KTHREAD 0x200000). */
+  flags: number;
   /** Field 22: start time after boot in USER_HZ ticks (process identity). */
   startTicks: bigint;
 }
@@ -18,8 +20,9 @@ export function parseStat(text: string): ProcStat | undefined {
   // rest[0] is field 3 (state), so field N is rest[N - 3].
   if (rest.length < 20) return undefined;
   const ppid = Number(rest[1]);
-  if (!/^\d+$/.test(rest[19]) || !Number.isInteger(ppid)) return undefined;
-  return { comm: text.slice(open + 1, close), state: rest[0], ppid, startTicks: BigInt(rest[19]) };
+  const flags = Number(rest[6]);
+  if (!/^\d+$/.test(rest[19]) || !Number.isInteger(ppid) || !Number.isInteger(flags)) return undefined;
+  return { comm: text.slice(open + 1, close), state: rest[0], ppid, flags, startTicks: BigInt(rest[19]) };
 }
 
 export interface ProcIds {

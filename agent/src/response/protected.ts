@@ -16,10 +16,9 @@ export function protectedReason(pid: number, extra: readonly number[] = [], proc
   if (pid === process.pid) return 'the agent itself';
   if (extra.includes(pid)) return 'the agent\'s loader';
   try {
-    const s = readFileSync(`${procRoot}/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    const st = parseStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'));
     // Kernel threads: children of kthreadd (pid 2), or PF_KTHREAD in flags.
-    if (pid === 2 || f[1] === '2' || (Number(f[6]) & 0x00200000) !== 0) return 'a kernel thread';
+    if (pid === 2 || st?.ppid === 2 || ((st?.flags ?? 0) & 0x00200000) !== 0) return 'a kernel thread';
   } catch {
     return undefined; // gone: the caller reports that
   }

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { findCgroup2Mount } from '../process/container';
 import { descendantsOf } from '../process/descendants';
+import { parseStat } from '../process/proc-parse';
 import type { EcsEvent } from '../model/ecs-event';
 import type { ResponseAction } from '../rules/types';
 
@@ -208,22 +209,17 @@ export class Responder {
     return descendantsOf(root, this.procRoot).filter((p) => !this.spared(p));
   }
 
-  /** Fields after the comm of /proc/<pid>/stat: [state, ppid, ...]; starttime is index 19. */
-  private statFields(pid: number): string[] | undefined {
-    try {
-      const s = readFileSync(`${this.procRoot}/${pid}/stat`, 'utf8');
-      return s.slice(s.lastIndexOf(')') + 2).split(' ');
-    } catch {
-      return undefined;
-    }
-  }
-
   /** True when pid is still the process that started at startNs (pids are reused); no start time: any. */
   sameProcess(pid: number, startNs: unknown): boolean {
-    const f = this.statFields(pid);
-    if (!f) return false;
+    let st;
+    try {
+      st = parseStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+    if (!st) return false;
     if (typeof startNs !== 'string' || !/^\d+$/.test(startNs)) return true; // nothing to compare with
-    const ns = (BigInt(f[19]) * 1_000_000_000n) / this.hz;
+    const ns = (st.startTicks * 1_000_000_000n) / this.hz;
     const d = ns - BigInt(startNs);
     return d < SLACK_NS && d > -SLACK_NS;
   }

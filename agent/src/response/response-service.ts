@@ -41,6 +41,7 @@ export interface ResponseServiceOptions {
 
 const RATE_WINDOW_MS = 60_000;
 export const DEFAULT_RESPONSES_PER_MINUTE = 30;
+const ALLOW_LISTED = 'its executable is on the response allow-list (--response-allow)';
 
 const FAILSAFE_TICK_MS = 1000;
 
@@ -187,7 +188,7 @@ export class ResponseService {
 
   /** Why no action may touch pid, or undefined: the hard-coded protected set, then the allow-list. */
   private protectedWhy(pid: number): string | undefined {
-    return protectedReason(pid, this.loaderPids()) ?? (this.onAllowList(pid) ? 'its executable is on the response allow-list (--response-allow)' : undefined);
+    return protectedReason(pid, this.loaderPids()) ?? (this.onAllowList(pid) ? ALLOW_LISTED : undefined);
   }
 
   /** A rule's or the baseline's action on the process of `ev`. Sync unless it needs the loader. */
@@ -195,7 +196,7 @@ export class ResponseService {
     const pid = ev.process?.pid;
     const k = ev.vigil?.response as KernelExecResponse | undefined;
     if (typeof pid === 'number' && k?.by !== 'kernel' && this.onAllowList(pid)) {
-      return this.record({ action, pids: [], ok: false, error: new ProtectedTargetError(pid, 'its executable is on the response allow-list (--response-allow)').message, latency_ms: 0 }, requestedBy, reason);
+      return this.record({ action, pids: [], ok: false, error: new ProtectedTargetError(pid, ALLOW_LISTED).message, latency_ms: 0 }, requestedBy, reason);
     }
     if (k?.by === 'kernel' && (action === 'kill' || action === 'kill-tree')) return this.afterKernel(action, ev, k, requestedBy, reason);
     if (this.limited(requestedBy)) {
@@ -218,9 +219,9 @@ export class ResponseService {
 
   /**
    * The kernel already carried the rule out at exec (or refused to: rate
-   * limit, a tree that holds the agent). What is left is the audit, and for
-   * a tree a sweep for a member the kernel's walk could not reach (deeper
-   * than it looks): only while the root is still the process it killed,
+   * limit, a tree that holds the agent, the allow-list). What is left is the
+   * audit, and for a tree a sweep for a member the kernel's walk could not
+   * reach (over 32 levels down): only while the root is still the process it killed,
    * since once the root is reaped its pid may be another's and its children
    * have a new parent. If the sweep signals one, the latency is the sweep's.
    */
