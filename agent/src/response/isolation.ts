@@ -49,13 +49,16 @@ export class NetworkIsolator {
   private readonly live = new Map<string, Isolation>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly control: IsolationControl, opts: { cgroupRoot?: string; procRoot?: string; protectedPids?: () => number[] } = {}) {
+  /** `spared`: a descendant it says yes to stays out of an isolated tree (the response allow-list). */
+  constructor(private readonly control: IsolationControl, opts: { cgroupRoot?: string; procRoot?: string; protectedPids?: () => number[]; spared?: (pid: number) => boolean } = {}) {
     this.root = opts.cgroupRoot ?? findCgroup2Mount();
     this.procRoot = opts.procRoot ?? '/proc';
     this.protectedPids = opts.protectedPids ?? (() => []);
+    this.spared = opts.spared ?? (() => false);
   }
 
   private readonly protectedPids: () => number[];
+  private readonly spared: (pid: number) => boolean;
 
   list(): Isolation[] {
     return [...this.live.values()];
@@ -84,7 +87,8 @@ export class NetworkIsolator {
     this.live.set(id, iso);
     const moved = new Set<number>();
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const fresh = [rootPid, ...descendantsOf(rootPid, this.procRoot)].filter((p) => !moved.has(p) && !protectedReason(p, this.protectedPids(), this.procRoot));
+      const fresh = [rootPid, ...descendantsOf(rootPid, this.procRoot).filter((p) => !this.spared(p))]
+        .filter((p) => !moved.has(p) && !protectedReason(p, this.protectedPids(), this.procRoot));
       if (!fresh.length) break;
       for (const pid of fresh) {
         moved.add(pid);

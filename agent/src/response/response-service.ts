@@ -88,7 +88,7 @@ export class ResponseService {
   attachLoader(control: LoaderActions, loaderPids: () => number[]): void {
     this.loader = control;
     this.loaderPids = loaderPids;
-    this.isolator = new NetworkIsolator(control, { protectedPids: loaderPids });
+    this.isolator = new NetworkIsolator(control, { protectedPids: loaderPids, spared: (pid) => this.onAllowList(pid) });
     for (const a of this.opts.isolationAllow ?? []) void this.allow(a);
   }
 
