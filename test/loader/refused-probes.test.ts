@@ -29,6 +29,9 @@ it('retries without a verifier-refused program and reports every probe', async (
   expect(byName.get('fixture_verifier_refuses')).toMatchObject({ family: 'priv', attached: false });
   expect(byName.get('fixture_verifier_refuses')!.error).toMatch(/^load failed: /);
   expect(byName.get('fixture_no_tracepoint')).toMatchObject({ family: 'priv', attached: false });
+  // A missing (weak) kfunc: this program alone is refused, as respond_exec is on a kernel without its kfuncs.
+  expect(byName.get('fixture_missing_kfunc')).toMatchObject({ family: 'priv', attached: false });
+  expect(byName.get('fixture_missing_kfunc')!.error).toMatch(/^load failed: /);
   // Checked against tracefs before load: named as missing, not a failure.
   expect(byName.get('fixture_no_tracepoint')!.error).toBe('off: the kernel has no such tracepoint');
   expect(run.stderr).toContain('priv/fixture_no_tracepoint off: the kernel has no such tracepoint');
