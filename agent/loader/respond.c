@@ -67,13 +67,15 @@ static int set__find(const struct respond_set *s, const char *name)
 static void respond__add(struct vigil_respond *r, char **save)
 {
 	char *rule = strtok_r(NULL, " \t\r", save), *action = strtok_r(NULL, " \t\r", save);
-	char *per_min = strtok_r(NULL, " \t\r", save), *name = strtok_r(NULL, "\r", save), *end = NULL;
+	char *per_min = strtok_r(NULL, " \t\r", save), *name = strtok_r(NULL, "\r", save), *end = NULL, *pend = NULL;
 	struct respond_set *s = &r->pending;
 	struct respond_entry e = {};
 	unsigned long idx = rule ? strtoul(rule, &end, 10) : VIGIL_RESPOND_RULES_MAX;
+	unsigned long limit = per_min ? strtoul(per_min, &pend, 10) : 0;
 	int i;
 
-	if (!r->building || !rule || *end || idx >= VIGIL_RESPOND_RULES_MAX || !action || !per_min || !name ||
+	if (!r->building || !rule || *end || idx >= VIGIL_RESPOND_RULES_MAX || !action || !per_min || *pend ||
+	    limit > 0xffffffffUL || !name ||
 	    !*name || strchr(name, '/') || strlen(name) >= VIGIL_RESPOND_NAME_MAX - 1 ||
 	    (strcmp(action, "kill") && strcmp(action, "kill-tree"))) {
 		fprintf(stderr, "vigil-loader: control: ignored a respond line (use respond-begin, then "
@@ -85,7 +87,7 @@ static void respond__add(struct vigil_respond *r, char **save)
 	memcpy(e.name, name, strlen(name));
 	e.rule.rule = idx;
 	e.rule.action = strcmp(action, "kill") ? VIGIL_RESPOND_KILL_TREE : VIGIL_RESPOND_KILL;
-	e.rule.per_minute = strtoul(per_min, NULL, 10);
+	e.rule.per_minute = (__u32)limit;
 	if ((i = set__find(s, e.name)) >= 0) {
 		/* The first rule naming it answers for it, with the widest action asked. */
 		if (e.rule.action == VIGIL_RESPOND_KILL_TREE)

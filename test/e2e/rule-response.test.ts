@@ -5,7 +5,7 @@
 // user space. Either way the alert carries what was done and the
 // detect-to-kill time.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, uniqueCopy } from './harness';
@@ -87,6 +87,38 @@ describe('rule response', () => {
     expect(exec?.vigil.response).toBeUndefined();
     await until('no child left', () => (running(`sleep ${tag}`).length === 0 ? true : undefined), 5000);
     console.log(`kill-tree: ${resp.pids.length} process(es), kernel exec event to last signal ${resp.latency_ms} ms`);
+    expect(await agent.stop()).toBe(0);
+  }, 90_000);
+
+  it('a rule with an exception is never handed to the kernel: the excepted exec runs, the other is killed from user space', async () => {
+    const victim = uniqueCopy('/bin/sh', dir, 'vigil-victim-x');
+    const name = victim.slice(victim.lastIndexOf('/') + 1);
+    const sparedDir = join(dir, 'spared');
+    mkdirSync(sparedDir);
+    const excepted = join(sparedDir, name);
+    copyFileSync(victim, excepted);
+    chmodSync(excepted, 0o755);
+    const rules = rule('test-kill-excepted', victim);
+    writeFileSync(join(rules, 'spared.exceptions.yml'), [
+      'exceptions:', '  - rule: test-kill-excepted', '    comment: the spared directory is trusted', '    match:', `      process.executable: [${sparedDir}/*]`, '',
+    ].join('\n'));
+    agent = startAgent(dir, ['--no-db', '--no-default-rules', '--rules', rules]);
+    await agent.marker('marker-x');
+
+    // The excepted copy runs to its end (the kernel, which knows no exceptions, was not given the rule).
+    const ran = spawn(excepted, ['-c', 'exit 7'], { stdio: 'ignore' });
+    expect(await exitOf(ran)).toEqual({ code: 7, signal: null });
+    // The other copy: killed, by the agent.
+    const killed = spawn(victim, ['-c', 'sleep 30'], { stdio: 'ignore' });
+    expect((await exitOf(killed)).signal).toBe('SIGKILL');
+    const alert = await until('the alert for the non-excepted run', () =>
+      agent!.lines().find((e) => e.event?.kind === 'alert' && e.rule?.id === 'test-kill-excepted' && e.process?.pid === killed.pid));
+    expect(alert.vigil.response[0]).toMatchObject({ action: 'kill-tree', ok: true });
+    expect(alert.vigil.response[0].kernel).toBeUndefined();
+    // Its alert came after the excepted run's exec: that one raised none.
+    expect(agent.lines().filter((e) => e.event?.kind === 'alert' && e.rule?.id === 'test-kill-excepted')).toHaveLength(1);
+    const exec = agent.lines().find((e) => e.event?.action === 'exec' && e.process?.pid === ran.pid);
+    expect(exec?.vigil.response).toBeUndefined();
     expect(await agent.stop()).toBe(0);
   }, 90_000);
 });

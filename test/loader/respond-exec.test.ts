@@ -255,11 +255,12 @@ describe('kernel rule responses at exec', () => {
       'respond 0 kill 1 a/b', // not a file name
       `respond 0 kill 1 ${'n'.repeat(CONSTANTS.VIGIL_RESPOND_NAME_MAX)}`, // too long
       'respond 0 kill',
+      'respond 0 kill many x', // not a number per minute
       'respond-commit',
       '',
     ].join('\n'));
     await until(() => /kernel responses live: 0 names/.test(run.stderr), 5000, 'the commit');
-    expect(run.stderr.match(/ignored a respond line/g)).toHaveLength(6);
+    expect(run.stderr.match(/ignored a respond line/g)).toHaveLength(7);
     expect(run.stderr).toMatch(/respond-commit without respond-begin ignored/);
     expect(run.child.exitCode).toBeNull();
   }, 30_000);
