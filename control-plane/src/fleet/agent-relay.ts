@@ -36,9 +36,15 @@ export class AgentRelay implements RegistryListener {
     } }));
   }
 
+  /**
+   * Drained, not dropped: a request the server routed here before it saw the
+   * unsubscribe still gets its answer ('disconnected', the session is gone)
+   * instead of waiting out its timeout on the asking replica.
+   */
   detached(hostId: string): void {
-    this.subs.get(hostId)?.unsubscribe();
+    const sub = this.subs.get(hostId);
     this.subs.delete(hostId);
+    sub?.drain().catch((err: Error) => this.log.warn({ err: err.message, host_id: hostId }, 'agent subject not drained'));
   }
 
   private async answer(hostId: string, m: Msg): Promise<void> {
