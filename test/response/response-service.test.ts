@@ -140,4 +140,31 @@ describe('ResponseService', () => {
       db.close();
     }
   });
+
+  it('quarantined content run by an allow-listed binary: not killed, not blocked, and the alert says why', async () => {
+    const original = join(dir, 'vigil-allowed-orig');
+    const copy = join(dir, 'vigil-suspect-copy');
+    copyFileSync('/bin/sleep', original);
+    copyFileSync('/bin/sleep', copy);
+    chmodSync(original, 0o755);
+    const blocked: unknown[] = [];
+    const db = new ResponseDb(join(dir, 'q.db'));
+    const svc = new ResponseService({ logger: pino({ level: 'silent' }), db, quarantineDir: join(dir, 'quarantine'), allow: [resolveExecBlock(original, '--response-allow')] });
+    svc.attachLoader({ killTree: () => {}, blockExec: (b: unknown[]) => void blocked.push(...b), unblockExec: () => {}, isolation: async () => ({ ok: true }) } as never, () => []);
+    const q = await svc.remote({ action_id: 'a', action: 'quarantine-file', pid: 0, path: copy, isolation_id: '', alert_ids: [], comment: 'suspect', expires_ms: 0, requested_by: 't' });
+    expect(q.ok).toBe(true);
+    const p = spawn(original, ['30'], { stdio: 'ignore' });
+    try {
+      await new Promise((ok) => setTimeout(ok, 200));
+      const alert = svc.onExec({ ...ev(p.pid!), event: { action: 'exec', outcome: 'success' }, process: { pid: p.pid, executable: original } } as unknown as EcsEvent);
+      expect(alert?.vigil.response?.[0]).toMatchObject({ ok: false, error: expect.stringMatching(/allow-list/) });
+      expect(alert?.rule?.description).toMatch(/not killed/);
+      expect(alert?.rule?.description).not.toMatch(/blocked in the kernel/);
+      expect(blocked).toEqual([]);
+      expect(p.exitCode).toBeNull();
+    } finally {
+      p.kill('SIGKILL');
+      db.close();
+    }
+  });
 });

@@ -112,14 +112,18 @@ export class ResponseService {
     if (typeof pid !== 'number') return undefined;
     const h = this.hashes.hashOf(`/proc/${pid}/exe`);
     if (!h || !this.quarantined.has(h.sha256)) return undefined;
-    const r = this.record(this.opts.dryRun ? { action: 'kill', pids: [pid], ok: false, error: 'dry run: recorded, not carried out', latency_ms: 0 } : this.responder.respond('kill', ev), 'quarantine', `exec of quarantined content ${h.sha256}`);
-    if (!this.opts.dryRun && this.loader) {
+    // A copy of an allowed binary was quarantined: its original (allow-listed) still runs, unblocked.
+    const spared = this.onAllowList(pid);
+    const r = this.record(this.opts.dryRun ? { action: 'kill', pids: [pid], ok: false, error: 'dry run: recorded, not carried out', latency_ms: 0 }
+      : spared ? { action: 'kill', pids: [], ok: false, error: new ProtectedTargetError(pid, ALLOW_LISTED).message, latency_ms: 0 }
+        : this.responder.respond('kill', ev), 'quarantine', `exec of quarantined content ${h.sha256}`);
+    if (!this.opts.dryRun && !spared && this.loader) {
       const block = execBlockOf(ev.process.executable ?? `/proc/${pid}/exe`, h.ino, h.dev);
       this.loader.blockExec([block]);
       this.blocksByHash.set(h.sha256, [...(this.blocksByHash.get(h.sha256) ?? []), block]);
     }
     const alert = agentAlert({ id: 'vigil-quarantined-exec', name: 'Quarantined file executed', action: 'exec', tags: ['attack.execution', 'attack.t1204.002'], level: 'high' },
-      `${ev.process.executable ?? `pid ${pid}`} has the content of a quarantined file (sha256 ${h.sha256}); the process was ${r.ok ? 'killed' : `not killed: ${r.error}`} and the file is blocked in the kernel from now on`,
+      `${ev.process.executable ?? `pid ${pid}`} has the content of a quarantined file (sha256 ${h.sha256}); the process was ${r.ok ? 'killed' : `not killed: ${r.error}`}${spared ? '' : ' and the file is blocked in the kernel from now on'}`,
       { sha256: h.sha256, executable: ev.process.executable, events: [ev] }, { host: this.opts.host });
     alert.process = ev.process;
     alert.vigil.response = [r];
