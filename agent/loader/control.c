@@ -11,6 +11,7 @@
 #include "control.h"
 #include "isolate.h"
 #include "respond.h"
+#include "exec_key.h"
 
 #define LINE_MAX_ 256
 
@@ -164,23 +165,18 @@ static void watch_commit(struct vigil_control *c)
  * encodes it in sb->s_dev (MKDEV: major << 20 | minor). */
 static void exec_block(struct vigil_control *c, bool on, char **save)
 {
-	char *ino = strtok_r(NULL, " \t\r", save), *maj = strtok_r(NULL, " \t\r", save), *min = strtok_r(NULL, " \t\r", save);
-	struct vigil_exec_key k = {};
-	__u8 one = 1;
+	const char *cmd = on ? "block-exec" : "unblock-exec";
+	struct exec_key_arg a;
 	int err;
 
-	if (!ino || !maj || !min) {
-		fprintf(stderr, "vigil-loader: control: %s needs INO MAJOR MINOR\n", on ? "block-exec" : "unblock-exec");
+	if (!exec_key__parse(save, &a)) {
+		fprintf(stderr, "vigil-loader: control: %s needs INO MAJOR MINOR\n", cmd);
 		return;
 	}
-	k.ino = strtoull(ino, NULL, 10);
-	k.dev = (__u32)((strtoul(maj, NULL, 10) << 20) | (strtoul(min, NULL, 10) & 0xfffff));
-	err = on ? bpf_map_update_elem(c->block_fd, &k, &one, BPF_ANY) : bpf_map_delete_elem(c->block_fd, &k);
-	if (err && !(errno == ENOENT && !on))
-		fprintf(stderr, "vigil-loader: control: %s %s %s:%s failed: %s\n", on ? "block-exec" : "unblock-exec", ino, maj, min,
-			strerror(errno));
+	if ((err = exec_key__set(c->block_fd, &a.key, on)))
+		fprintf(stderr, "vigil-loader: control: %s %s failed: %s\n", cmd, a.text, strerror(-err));
 	else
-		fprintf(stderr, "vigil-loader: exec %s: inode %s on %s:%s\n", on ? "blocked" : "unblocked", ino, maj, min);
+		fprintf(stderr, "vigil-loader: exec %s: %s\n", on ? "blocked" : "unblocked", a.text);
 }
 
 /* kill-tree / kill-tree-end TGID: arm (or disarm) the kernel's half of a

@@ -7,6 +7,7 @@
 #define __VIGIL_USERSPACE
 #include "events.h"
 #include "respond.h"
+#include "exec_key.h"
 
 struct respond_entry {
 	char name[VIGIL_RESPOND_NAME_MAX];
@@ -133,23 +134,18 @@ static void respond__commit(struct vigil_respond *r)
  * kill_tree half honours it even where respond_exec did not load. */
 static void respond__spare(struct vigil_respond *r, bool on, char **save)
 {
-	char *ino = strtok_r(NULL, " \t\r", save), *maj = strtok_r(NULL, " \t\r", save), *min = strtok_r(NULL, " \t\r", save);
 	const char *cmd = on ? "respond-spare" : "respond-unspare";
-	struct vigil_exec_key k = {};
-	__u8 one = 1;
+	struct exec_key_arg a;
 	int err;
 
-	if (!ino || !maj || !min || r->spare_fd < 0) {
+	if (!exec_key__parse(save, &a) || r->spare_fd < 0) {
 		fprintf(stderr, "vigil-loader: control: %s %s\n", cmd, r->spare_fd < 0 ? "unavailable: the process probes lack respond_spare (run `make bpf loader`)" : "needs INO MAJOR MINOR");
 		return;
 	}
-	k.ino = strtoull(ino, NULL, 10);
-	k.dev = (__u32)((strtoul(maj, NULL, 10) << 20) | (strtoul(min, NULL, 10) & 0xfffff));
-	err = on ? bpf_map_update_elem(r->spare_fd, &k, &one, BPF_ANY) : bpf_map_delete_elem(r->spare_fd, &k);
-	if (err && !(errno == ENOENT && !on))
-		fprintf(stderr, "vigil-loader: control: %s %s %s:%s failed: %s\n", cmd, ino, maj, min, strerror(errno));
+	if ((err = exec_key__set(r->spare_fd, &a.key, on)))
+		fprintf(stderr, "vigil-loader: control: %s %s failed: %s\n", cmd, a.text, strerror(-err));
 	else
-		fprintf(stderr, "vigil-loader: response allow-list %s: inode %s on %s:%s\n", on ? "holds" : "dropped", ino, maj, min);
+		fprintf(stderr, "vigil-loader: response allow-list %s: %s\n", on ? "holds" : "dropped", a.text);
 }
 
 void respond__line(struct vigil_respond *r, const char *cmd, char **save)
